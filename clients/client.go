@@ -1,0 +1,191 @@
+package clients
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Client is one client strategy. Every strategy owns its transport, so
+// strategies never share connections.
+type Client interface {
+	// Name returns the strategy's name, e.g. "fanout".
+	Name() string
+	// Run issues a batch of n requests and waits for all of them. Request
+	// failures are counted in the Result, not returned; the error is for a
+	// batch that could not run at all (bad n, a broken worker process).
+	// When ctx ends, requests in flight are abandoned and the rest are not
+	// issued; both count as Canceled.
+	Run(ctx context.Context, n int) (*Result, error)
+	// Close releases the strategy's connections and processes.
+	Close() error
+}
+
+// The in-process strategy names.
+const (
+	SequentialName = "sequential"
+	FakeAsyncName  = "fake-async"
+	FanoutName     = "fanout"
+	FastHTTPName   = "fasthttp"
+)
+
+// unlimitedConns sizes connection pools when Concurrency is 0 (unlimited):
+// a cap, not an allocation.
+const unlimitedConns = MaxConcurrency
+
+// netHTTP is the shared body of the net/http strategies.
+type netHTTP struct {
+	name    string
+	cfg     Config
+	tr      *http.Transport
+	client  *http.Client
+	runFunc func(ctx context.Context, n int, do func(i int)) // schedules the n requests
+}
+
+// NewSequential returns the sequential strategy: one net/http client, one
+// request after the other (the seed's row 6, a loop of requests.get).
+func NewSequential(cfg Config) (Client, error) {
+	return newNetHTTP(SequentialName, cfg, 1, runSequential)
+}
+
+// NewFakeAsync returns the fake-async strategy: each request runs in its own
+// goroutine, but the goroutine is waited for before the next one starts. It
+// looks concurrent and is sequential, the Go shape of the seed's rows 1 and 3
+// (a blocking requests.get inside a coroutine).
+func NewFakeAsync(cfg Config) (Client, error) {
+	return newNetHTTP(FakeAsyncName, cfg, 1, runFakeAsync)
+}
+
+// NewFanout returns the fanout strategy: a goroutine per request over
+// net/http with at most cfg.Concurrency in flight (0: all at once), over a
+// Transport whose idle pool is sized for that concurrency, so warm
+// connections are reused rather than churned.
+func NewFanout(cfg Config) (Client, error) {
+	conns := cfg.Concurrency
+	if conns == 0 {
+		conns = unlimitedConns
+	}
+	c := cfg.Concurrency
+	return newNetHTTP(FanoutName, cfg, conns, func(ctx context.Context, n int, do func(int)) {
+		runFanout(ctx, n, c, do)
+	})
+}
+
+func newNetHTTP(name string, cfg Config, conns int, run func(context.Context, int, func(int))) (Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	tr := NewTransport(cfg, conns)
+	return &netHTTP{name: name, cfg: cfg, tr: tr, client: &http.Client{Transport: tr}, runFunc: run}, nil
+}
+
+// NewTransport returns an http.Transport for up to conns connections per
+// host in the given connection mode. It never uses a proxy (traffic stays on
+// the target's address), does not ask for compression, and in Cold mode
+// closes every connection after its response.
+func NewTransport(cfg Config, conns int) *http.Transport {
+	d := &net.Dialer{Timeout: cfg.timeout(), KeepAlive: 30 * time.Second}
+	hosts := len(cfg.hosts())
+	if hosts == 0 {
+		hosts = 1
+	}
+	return &http.Transport{
+		Proxy:               nil,
+		DialContext:         d.DialContext,
+		MaxIdleConns:        min(conns*hosts, unlimitedConns),
+		MaxIdleConnsPerHost: conns,
+		IdleConnTimeout:     90 * time.Second,
+		DisableKeepAlives:   cfg.Conn == Cold,
+		DisableCompression:  true,
+	}
+}
+
+func (c *netHTTP) Name() string { return c.name }
+
+func (c *netHTTP) Close() error {
+	c.tr.CloseIdleConnections()
+	return nil
+}
+
+func (c *netHTTP) Run(ctx context.Context, n int) (*Result, error) {
+	if err := checkN(n); err != nil {
+		return nil, fmt.Errorf("%s: %w", c.name, err)
+	}
+	rec := NewRecorder(c.name, n, c.cfg.timeout())
+	timeout := c.cfg.timeout()
+	start := time.Now()
+	c.runFunc(ctx, n, func(i int) {
+		doHTTP(ctx, c.client, c.cfg.Targets[i%len(c.cfg.Targets)], timeout, rec)
+	})
+	return rec.Finish(time.Since(start), context.Cause(ctx)), nil
+}
+
+// doHTTP issues one GET and records its outcome.
+func doHTTP(ctx context.Context, client *http.Client, url string, timeout time.Duration, rec *Recorder) {
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
+	start := rec.Begin()
+	if err != nil {
+		rec.End(ctx, start, 0, 0, fmt.Errorf("build request: %w", err))
+		return
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		rec.End(ctx, start, 0, 0, err)
+		return
+	}
+	nbytes, err := io.Copy(io.Discard, resp.Body)
+	if cerr := resp.Body.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		err = fmt.Errorf("read body: %w", err)
+	}
+	rec.End(ctx, start, resp.StatusCode, nbytes, err)
+}
+
+// runSequential calls do for 0..n-1 in order, stopping early when ctx ends;
+// the Recorder counts the requests never begun.
+func runSequential(ctx context.Context, n int, do func(int)) {
+	for i := range n {
+		if ctx.Err() != nil {
+			return
+		}
+		do(i)
+	}
+}
+
+// runFakeAsync starts a goroutine per request and waits for it before
+// starting the next.
+func runFakeAsync(ctx context.Context, n int, do func(int)) {
+	for i := range n {
+		if ctx.Err() != nil {
+			return
+		}
+		var g errgroup.Group
+		g.Go(func() error { do(i); return nil })
+		_ = g.Wait() // do never fails: failures are counted, not returned
+	}
+}
+
+// runFanout starts a goroutine per request with at most c in flight
+// (0: no limit) and waits for all of them.
+func runFanout(ctx context.Context, n, c int, do func(int)) {
+	var g errgroup.Group
+	if c > 0 && c < n {
+		g.SetLimit(c)
+	}
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error { do(i); return nil })
+	}
+	_ = g.Wait() // do never fails: failures are counted, not returned
+}

@@ -1,0 +1,106 @@
+package clients
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// fastClient is the fasthttp strategy.
+type fastClient struct {
+	cfg    Config
+	client *fasthttp.Client
+}
+
+// NewFastHTTP returns the fasthttp strategy: the same fan-out as NewFanout
+// over fasthttp's client.
+//
+// fasthttp's defaults break a large fan-out: MaxConnsPerHost 512 with no
+// MaxConnWaitTimeout fails request 513 at once with "no free connections",
+// and the default dialer allows only 1000 dials at a time. This client sizes
+// MaxConnsPerHost for cfg.Concurrency, waits up to the request timeout for a
+// free connection, dials without a concurrency cap, and never retries, so
+// each failure is counted once.
+func NewFastHTTP(cfg Config) (Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", FastHTTPName, err)
+	}
+	conns := cfg.Concurrency
+	if conns == 0 {
+		conns = unlimitedConns
+	}
+	timeout := cfg.timeout()
+	dialer := &fasthttp.TCPDialer{Concurrency: 0} // 0: no cap on concurrent dials
+	c := &fasthttp.Client{
+		Name:                      "crawlbench",
+		NoDefaultUserAgentHeader:  true,
+		MaxConnsPerHost:           conns,
+		MaxConnWaitTimeout:        timeout,
+		MaxIdleConnDuration:       90 * time.Second,
+		MaxIdemponentCallAttempts: 1,
+		RetryIfErr:                func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+		DialTimeout: func(addr string, timeout time.Duration) (net.Conn, error) {
+			return dialer.DialTimeout(addr, timeout)
+		},
+	}
+	return &fastClient{cfg: cfg, client: c}, nil
+}
+
+func (c *fastClient) Name() string { return FastHTTPName }
+
+func (c *fastClient) Close() error {
+	c.client.CloseIdleConnections()
+	return nil
+}
+
+func (c *fastClient) Run(ctx context.Context, n int) (*Result, error) {
+	if err := checkN(n); err != nil {
+		return nil, fmt.Errorf("%s: %w", FastHTTPName, err)
+	}
+	timeout := c.cfg.timeout()
+	rec := NewRecorder(FastHTTPName, n, timeout)
+	start := time.Now()
+	runFanout(ctx, n, c.cfg.Concurrency, func(i int) {
+		c.do(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], timeout, rec)
+	})
+	return rec.Finish(time.Since(start), context.Cause(ctx)), nil
+}
+
+// do issues one GET. fasthttp cannot abort a request in flight when ctx
+// ends; the request's deadline (its timeout, or ctx's deadline if sooner)
+// bounds it instead.
+func (c *fastClient) do(ctx context.Context, url string, timeout time.Duration, rec *Recorder) {
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(url)
+	if c.cfg.Conn == Cold {
+		req.SetConnectionClose()
+	}
+	deadline := time.Now().Add(timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	start := rec.Begin()
+	err := c.client.DoDeadline(req, resp, deadline)
+	if err != nil {
+		rec.End(ctx, start, 0, 0, fastErr(err))
+		return
+	}
+	rec.End(ctx, start, resp.StatusCode(), int64(len(resp.Body())), nil)
+}
+
+// fastErr wraps fasthttp's timeout errors so that Classify sees them as
+// timeouts. (Its other errors are plain net errors or say what they are.)
+func fastErr(err error) error {
+	switch {
+	case errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrTimeout):
+		return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+	}
+	return err
+}

@@ -1,0 +1,446 @@
+package servers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Paths of the control endpoints; every other path is the slow endpoint.
+const (
+	StatsPath = "/_stats"
+	ResetPath = "/_stats/reset"
+)
+
+// Response headers of the slow endpoint that let a client check what it got.
+const (
+	// HeaderSeq carries the request's arrival sequence number since the last
+	// reset (the seq argument of DrawDelay).
+	HeaderSeq = "X-Slowserver-Seq"
+	// HeaderDelay carries the delay the request was given (after the cap), as
+	// a Go duration.
+	HeaderDelay = "X-Slowserver-Delay"
+)
+
+// Timeouts and limits of the http.Server returned by Server.HTTPServer.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	IdleTimeout       = 120 * time.Second
+	MaxHeaderBytes    = 64 << 10
+	// errorLogLines is how many error-log lines pass before the rest are
+	// suppressed.
+	errorLogLines = 20
+	// chunkSize is the least size of the buffer that bodies are written from.
+	chunkSize = 32 << 10
+)
+
+// Stats are a Server's counters since the last reset, as served by
+// GET /_stats.
+type Stats struct {
+	// Served counts slow-endpoint requests answered in full with 200.
+	Served int64 `json:"served"`
+	// Canceled counts slow-endpoint requests whose client went away while
+	// they queued, waited or were being written; nothing more is written.
+	Canceled int64 `json:"canceled"`
+	// BadRequests counts requests answered 400, 405 or 413.
+	BadRequests int64 `json:"bad_requests"`
+	// InFlight is the number of requests in service now (holding a capacity
+	// slot: waiting their delay or being written). A live gauge.
+	InFlight int64 `json:"in_flight"`
+	// MaxInFlight is the most requests in service at once.
+	MaxInFlight int64 `json:"max_in_flight"`
+	// Queued is the number of requests waiting for a capacity slot now. A
+	// live gauge.
+	Queued int64 `json:"queued"`
+	// MaxQueued is the most requests waiting for a slot at once.
+	MaxQueued int64 `json:"max_queued"`
+	// Conns counts client connections accepted, not counting connections
+	// whose first request is a control request (/_stats, /_stats/reset), so
+	// that reading the stats does not change them. The exclusion needs
+	// Server.ConnContext wired (HTTPServer does).
+	Conns int64 `json:"conns"`
+}
+
+// Server is the slow HTTP handler. Create it with New; it is safe for
+// concurrent use. All of its state lives in the struct.
+type Server struct {
+	cfg   Config        // with defaults applied
+	sem   chan struct{} // capacity slots; nil when unlimited
+	chunk []byte        // cfg.Body repeated to at least chunkSize bytes
+	log   *quietWriter
+
+	seq         atomic.Uint64
+	served      atomic.Int64
+	canceled    atomic.Int64
+	badRequests atomic.Int64
+	inFlight    atomic.Int64
+	maxInFlight atomic.Int64
+	queued      atomic.Int64
+	maxQueued   atomic.Int64
+
+	connMu  sync.Mutex
+	conns   int64                   // guarded by connMu
+	gen     uint64                  // reset generation, guarded by connMu
+	pending map[net.Conn]*connEntry // ConnContext → ConnState hand-off, guarded by connMu
+}
+
+// connEntry follows one connection, from Server.ConnContext on.
+type connEntry struct {
+	requests atomic.Int64 // requests seen on the connection
+	gen      uint64       // reset generation it was counted in; guarded by Server.connMu
+	counted  bool         // it is in Server.conns; guarded by Server.connMu
+}
+
+// connKey is the context key of a request's *connEntry.
+type connKey struct{}
+
+// New returns a Server for cfg, or the error of cfg.Validate.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("servers: invalid config: %w", err)
+	}
+	cfg = cfg.WithDefaults()
+	s := &Server{cfg: cfg, pending: make(map[net.Conn]*connEntry)}
+	if cfg.Capacity > 0 {
+		s.sem = make(chan struct{}, cfg.Capacity)
+	}
+	reps := max(1, (chunkSize+len(cfg.Body)-1)/len(cfg.Body))
+	s.chunk = make([]byte, 0, reps*len(cfg.Body))
+	for range reps {
+		s.chunk = append(s.chunk, cfg.Body...)
+	}
+	w := cfg.ErrorLog
+	if w == nil {
+		w = os.Stderr
+	}
+	s.log = &quietWriter{w: w, limit: errorLogLines}
+	return s, nil
+}
+
+// Config returns the server's configuration with defaults applied.
+func (s *Server) Config() Config { return s.cfg }
+
+// ServeHTTP implements http.Handler: GET /_stats, POST /_stats/reset, and the
+// slow endpoint on every other path.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case StatsPath:
+		s.control(r)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			s.reject(w, http.StatusMethodNotAllowed, fmt.Sprintf("method: %s %s is not allowed; want GET", echo(r.Method), StatsPath))
+			return
+		}
+		s.serveStats(w)
+	case ResetPath:
+		s.control(r)
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			s.reject(w, http.StatusMethodNotAllowed, fmt.Sprintf("method: %s %s is not allowed; want POST", echo(r.Method), ResetPath))
+			return
+		}
+		s.ResetStats()
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		s.serveSlow(w, r)
+	}
+}
+
+// serveSlow is the slow endpoint: queue for a slot, wait the delay, answer.
+func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if e, ok := ctx.Value(connKey{}).(*connEntry); ok {
+		e.requests.Add(1)
+	}
+	p, err := ParseQuery(r.URL.RawQuery, s.cfg)
+	if err != nil {
+		s.reject(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if !s.drainBody(w, r) {
+		return
+	}
+	seq := s.seq.Add(1) - 1
+	delay := min(DrawDelay(s.cfg.Dist, p.Delay, s.cfg.Sigma, s.cfg.Seed, seq), s.cfg.MaxDelay)
+
+	if !s.acquire(ctx) {
+		s.canceled.Add(1)
+		return
+	}
+	raise(&s.maxInFlight, s.inFlight.Add(1))
+	ok := sleep(ctx, delay) && s.write(w, r, p.Bytes, seq, delay)
+	s.inFlight.Add(-1) // before the slot is released: InFlight never exceeds k
+	s.release()
+	if ok {
+		s.served.Add(1)
+	} else {
+		s.canceled.Add(1)
+	}
+}
+
+// acquire takes a capacity slot, queueing FIFO while none is free. It reports
+// false, holding no slot, if ctx is done first.
+func (s *Server) acquire(ctx context.Context) bool {
+	if s.sem == nil {
+		return true
+	}
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	default:
+	}
+	raise(&s.maxQueued, s.queued.Add(1))
+	defer s.queued.Add(-1)
+	// Blocked senders on a channel are woken in arrival order, and a freed
+	// slot is handed straight to the first of them.
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (s *Server) release() {
+	if s.sem != nil {
+		<-s.sem
+	}
+}
+
+// sleep waits d and reports true, or reports false as soon as ctx is done.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// drainBody reads and discards the request body, at most cfg.MaxBody bytes.
+// It answers 413 or 400 (or counts a cancel) and reports false on failure.
+func (s *Server) drainBody(w http.ResponseWriter, r *http.Request) bool {
+	tooLarge := func() bool {
+		w.Header().Set("Connection", "close")
+		s.reject(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d bytes; want 0..%d bytes", s.cfg.MaxBody, s.cfg.MaxBody))
+		return false
+	}
+	if r.ContentLength > s.cfg.MaxBody {
+		return tooLarge()
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	_, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if err == nil {
+		return true
+	}
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return tooLarge()
+	}
+	if r.Context().Err() != nil {
+		s.canceled.Add(1)
+		return false
+	}
+	s.reject(w, http.StatusBadRequest, fmt.Sprintf("body: reading failed: %v", err))
+	return false
+}
+
+// write answers 200 with n bytes of the repeated body; it reports whether
+// the whole response was handed to the connection.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, n int64, seq uint64, delay time.Duration) bool {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Length", strconv.FormatInt(n, 10))
+	h.Set(HeaderSeq, strconv.FormatUint(seq, 10))
+	h.Set(HeaderDelay, delay.String())
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return true
+	}
+	for n > 0 {
+		k := min(n, int64(len(s.chunk)))
+		if _, err := w.Write(s.chunk[:k]); err != nil {
+			return false
+		}
+		n -= k
+	}
+	return true
+}
+
+// reject answers code with a one-line plain-text message and counts it.
+func (s *Server) reject(w http.ResponseWriter, code int, msg string) {
+	s.badRequests.Add(1)
+	body := msg + "\n"
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	_, _ = io.WriteString(w, body) // the client may be gone; nothing to do
+}
+
+func (s *Server) serveStats(w http.ResponseWriter) {
+	b, err := json.Marshal(s.Stats())
+	if err != nil { // cannot happen: Stats is plain integers
+		http.Error(w, "stats: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	b = append(b, '\n')
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b) // the client may be gone; nothing to do
+}
+
+// control notes a control request: if it is the first request on a
+// connection counted since the last reset, that connection is taken out of
+// Conns again (it was opened to read the stats, not by the client under
+// test).
+func (s *Server) control(r *http.Request) {
+	e, ok := r.Context().Value(connKey{}).(*connEntry)
+	if !ok || e.requests.Add(1) != 1 {
+		return
+	}
+	s.connMu.Lock()
+	if e.counted && e.gen == s.gen {
+		s.conns--
+		e.counted = false
+	}
+	s.connMu.Unlock()
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Server) Stats() Stats {
+	s.connMu.Lock()
+	conns := s.conns
+	s.connMu.Unlock()
+	return Stats{
+		Served:      s.served.Load(),
+		Canceled:    s.canceled.Load(),
+		BadRequests: s.badRequests.Load(),
+		InFlight:    s.inFlight.Load(),
+		MaxInFlight: s.maxInFlight.Load(),
+		Queued:      s.queued.Load(),
+		MaxQueued:   s.maxQueued.Load(),
+		Conns:       conns,
+	}
+}
+
+// ResetStats zeroes the counters and restarts the arrival sequence (so the
+// next request draws the delay of seq 0 again). The live gauges InFlight and
+// Queued are kept, and MaxInFlight and MaxQueued restart from them (zero on
+// an idle server).
+func (s *Server) ResetStats() {
+	s.connMu.Lock()
+	s.conns = 0
+	s.gen++
+	s.connMu.Unlock()
+	s.seq.Store(0)
+	s.served.Store(0)
+	s.canceled.Store(0)
+	s.badRequests.Store(0)
+	s.maxInFlight.Store(s.inFlight.Load())
+	s.maxQueued.Store(s.queued.Load())
+}
+
+// ConnState counts new connections in Conns; wire it into
+// http.Server.ConnState (HTTPServer does).
+func (s *Server) ConnState(c net.Conn, st http.ConnState) {
+	switch st {
+	case http.StateNew:
+		s.connMu.Lock()
+		s.conns++
+		if e, ok := s.pending[c]; ok {
+			delete(s.pending, c)
+			e.gen = s.gen
+			e.counted = true
+		}
+		s.connMu.Unlock()
+	case http.StateHijacked, http.StateClosed:
+		s.connMu.Lock()
+		delete(s.pending, c) // only if StateNew never came
+		s.connMu.Unlock()
+	}
+}
+
+// ConnContext attaches a per-connection record to the connection's context,
+// so that connections opened only to read the stats are not counted in
+// Conns; wire it into http.Server.ConnContext together with ConnState (which
+// releases the record), as HTTPServer does.
+func (s *Server) ConnContext(ctx context.Context, c net.Conn) context.Context {
+	e := &connEntry{}
+	s.connMu.Lock()
+	s.pending[c] = e
+	s.connMu.Unlock()
+	return context.WithValue(ctx, connKey{}, e)
+}
+
+// HTTPServer returns an http.Server for s on addr, hardened for a benchmark
+// server: ReadHeaderTimeout 10s, IdleTimeout 120s, MaxHeaderBytes 64 KiB, no
+// read or write timeout (a request may legitimately wait up to MaxDelay),
+// ConnState and ConnContext wired, and an error log to Config.ErrorLog that
+// stops after 20 lines.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ConnState:         s.ConnState,
+		ConnContext:       s.ConnContext,
+		ErrorLog:          log.New(s.log, "slowserver: http: ", 0),
+	}
+}
+
+// raise lifts the high-water mark m to v if v is higher.
+func raise(m *atomic.Int64, v int64) {
+	for {
+		cur := m.Load()
+		if v <= cur || m.CompareAndSwap(cur, v) {
+			return
+		}
+	}
+}
+
+// quietWriter passes the first limit writes (log lines) to w, then one notice,
+// then nothing.
+type quietWriter struct {
+	mu    sync.Mutex
+	w     io.Writer
+	n     int
+	limit int
+}
+
+func (q *quietWriter) Write(p []byte) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.n++
+	switch {
+	case q.n <= q.limit:
+		if _, err := q.w.Write(p); err != nil {
+			return 0, fmt.Errorf("error log: %w", err)
+		}
+	case q.n == q.limit+1:
+		_, _ = io.WriteString(q.w, "slowserver: http: further server errors are not logged\n")
+	}
+	return len(p), nil
+}

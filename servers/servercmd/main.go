@@ -1,0 +1,234 @@
+package servercmd
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crawlbench/crawlbench/servers"
+)
+
+// Name is the command name used in messages.
+const Name = "slowserver"
+
+// ListeningPrefix starts the single stdout line printed once the server
+// listens; the base URL (http://HOST:PORT) follows it.
+const ListeningPrefix = Name + ": listening on "
+
+// Flag defaults and limits.
+const (
+	DefaultAddr            = "127.0.0.1:5000"
+	DefaultDelay           = 3 * time.Second
+	DefaultSeed            = 1
+	DefaultShutdownTimeout = 10 * time.Second
+	MaxShutdownTimeout     = time.Hour
+)
+
+// Exit statuses of Main.
+const (
+	ExitOK    = 0
+	ExitError = 1 // listening or serving failed
+	ExitUsage = 2 // bad flag or value
+)
+
+// options are the parsed command line.
+type options struct {
+	addr            string
+	cfg             servers.Config
+	shutdownTimeout time.Duration
+}
+
+// flagFor returns the flag that sets the servers.Config field.
+func flagFor(field string) string {
+	switch field {
+	case "Delay":
+		return "-delay"
+	case "Body":
+		return "-body"
+	case "Capacity":
+		return "-capacity"
+	case "Dist":
+		return "-dist"
+	case "Sigma":
+		return "-sigma"
+	case "MaxDelay":
+		return "-max-delay"
+	case "MaxBytes":
+		return "-max-bytes"
+	case "MaxBody":
+		return "-max-body"
+	}
+	return field
+}
+
+// Main runs the slowserver command with args (without the program name)
+// until ctx is done, and returns the exit status.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	opts, code, done := parseArgs(args, stdout, stderr)
+	if done {
+		return code
+	}
+	opts.cfg.ErrorLog = stderr
+	srv, err := servers.New(opts.cfg)
+	if err != nil { // parseArgs validated the config
+		fmt.Fprintf(stderr, "%s: %v\n", Name, err)
+		return ExitUsage
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", opts.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: listen on %s: %v\n", Name, opts.addr, err)
+		return ExitError
+	}
+	fmt.Fprintf(stdout, "%shttp://%s\n", ListeningPrefix, ln.Addr())
+	fmt.Fprintf(stderr, "%s: %s\n", Name, describe(srv.Config()))
+
+	hs := srv.HTTPServer(opts.addr)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		fmt.Fprintf(stderr, "%s: serve: %v\n", Name, err)
+		return ExitError
+	case <-ctx.Done():
+	}
+
+	st := srv.Stats()
+	fmt.Fprintf(stderr, "%s: shutting down: %d in service, %d queued; draining for up to %v\n", Name, st.InFlight, st.Queued, opts.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.shutdownTimeout)
+	err = hs.Shutdown(sctx)
+	cancel()
+	if err != nil {
+		st := srv.Stats()
+		fmt.Fprintf(stderr, "%s: drain deadline %v passed with %d in service and %d queued; closing their connections\n", Name, opts.shutdownTimeout, st.InFlight, st.Queued)
+		if err := hs.Close(); err != nil {
+			fmt.Fprintf(stderr, "%s: close: %v\n", Name, err)
+		}
+		// Handlers see their connections close and return at once; wait a
+		// little so the final counts include them.
+		if !waitIdle(srv, closeGrace) {
+			fmt.Fprintf(stderr, "%s: requests still in service %v after closing\n", Name, closeGrace)
+		}
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "%s: serve: %v\n", Name, err)
+	}
+	st = srv.Stats()
+	fmt.Fprintf(stderr, "%s: stopped: served %d, canceled %d, bad requests %d, connections %d, max in service %d, max queued %d\n",
+		Name, st.Served, st.Canceled, st.BadRequests, st.Conns, st.MaxInFlight, st.MaxQueued)
+	return ExitOK
+}
+
+// closeGrace bounds how long Main waits for handlers to notice a forced close.
+const closeGrace = 2 * time.Second
+
+// waitIdle polls until srv has nothing in service or queued, or d passes.
+func waitIdle(srv *servers.Server, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		if st := srv.Stats(); st.InFlight == 0 && st.Queued == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// describe is the startup line on stderr.
+func describe(c servers.Config) string {
+	capacity := "unlimited"
+	if c.Capacity > 0 {
+		capacity = strconv.Itoa(c.Capacity)
+	}
+	dist := string(c.Dist)
+	if c.Dist == servers.DistLognormal {
+		dist += fmt.Sprintf(" sigma %g", c.Sigma)
+	}
+	return fmt.Sprintf("delay %v (%s, seed %d), capacity %s, body %d bytes", c.Delay, dist, c.Seed, capacity, len(c.Body))
+}
+
+// parseArgs parses the command line. If done, Main returns code at once
+// (after -h, or after a one-line error on stderr).
+func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int, done bool) {
+	fs := flag.NewFlagSet(Name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported below, in one line
+	fs.Usage = func() {}
+
+	opts.addr = DefaultAddr
+	opts.cfg = servers.Config{Delay: DefaultDelay, Body: servers.DefaultBody, Dist: servers.DistFixed, Sigma: servers.DefaultSigma,
+		Seed: DefaultSeed, MaxDelay: servers.DefaultMaxDelay, MaxBytes: servers.DefaultMaxBytes, MaxBody: servers.DefaultMaxBody}
+	opts.shutdownTimeout = DefaultShutdownTimeout
+	c := &opts.cfg
+
+	fs.StringVar(&opts.addr, "addr", opts.addr, "listen `address` host:port; the host must be loopback (127.0.0.0/8, ::1, localhost); port 0 picks a free port")
+	fs.Var(durationValue(&c.Delay, "0s up to -max-delay (10m0s by default)"), "delay", "`d`, how long each request waits before it is answered (the scale of -dist)")
+	fs.Var(intValue(&c.Capacity, fmt.Sprintf("0..%d", servers.LimitCapacity)), "capacity", "`k`, at most k requests in service at once, the rest queue FIFO; 0 = unlimited (Flask threaded=True), 1 = one at a time")
+	fs.StringVar(&c.Body, "body", c.Body, "response `body`; ?bytes=N repeats it to N bytes")
+	fs.Var(distValue(&c.Dist), "dist", "delay `distribution`: fixed (d), uniform (U[0,2d]), exp (mean d), lognormal (median d)")
+	fs.Var(floatValue(&c.Sigma, fmt.Sprintf("0..%g", servers.LimitSigma)), "sigma", "lognormal shape `sigma` (0 = 0.5)")
+	fs.Var(uintValue(&c.Seed), "seed", "`seed` of the delay draws: the i-th request after start or reset always draws the same delay")
+	fs.Var(durationValue(&c.MaxDelay, fmt.Sprintf("0s..%v", servers.LimitMaxDelay)), "max-delay", "`duration` cap on ?delay= and on drawn delays (0 = 10m)")
+	fs.Var(int64Value(&c.MaxBytes, fmt.Sprintf("0..%d", servers.LimitMaxBytes)), "max-bytes", "`n` cap on ?bytes= (0 = 16 MiB)")
+	fs.Var(int64Value(&c.MaxBody, fmt.Sprintf("0..%d", servers.LimitMaxBody)), "max-body", "`n` cap on request body bytes, 413 beyond (0 = 1 MiB)")
+	fs.Var(durationValue(&opts.shutdownTimeout, fmt.Sprintf("0s..%v", MaxShutdownTimeout)), "shutdown-timeout", "on SIGINT/SIGTERM, how long (`duration`) in-flight requests may take to finish before their connections are closed")
+
+	usageErr := func(format string, a ...any) (options, int, bool) {
+		fmt.Fprintf(stderr, "%s: %s (see -h)\n", Name, fmt.Sprintf(format, a...))
+		return opts, ExitUsage, true
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, "usage: %s [flags]\n\nServes a slow HTTP endpoint on loopback for crawlbench: GET / waits -delay, then answers -body.\nPer request: ?delay=DURATION, ?bytes=N. GET /_stats gives counters as JSON; POST /_stats/reset zeroes them.\n\nflags:\n", Name)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return opts, ExitOK, true
+		}
+		return usageErr("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q; want flags only", fs.Arg(0))
+	}
+	if err := checkAddr(opts.addr); err != nil {
+		return usageErr("-addr: %v", err)
+	}
+	if opts.shutdownTimeout < 0 || opts.shutdownTimeout > MaxShutdownTimeout {
+		return usageErr("-shutdown-timeout: %v is out of range; want 0s..%v", opts.shutdownTimeout, MaxShutdownTimeout)
+	}
+	if err := c.Validate(); err != nil {
+		var ce *servers.ConfigError
+		if errors.As(err, &ce) {
+			return usageErr("%s: %s %s; want %s", flagFor(ce.Field), ce.Value, ce.Reason, ce.Want)
+		}
+		return usageErr("%v", err)
+	}
+	return opts, 0, false
+}
+
+// checkAddr accepts host:port with a loopback host and a numeric port.
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port; want e.g. %s or 127.0.0.1:0", addr, DefaultAddr)
+	}
+	if p, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("port %q is not a number; want 0..65535", port)
+	} else if p > 65535 {
+		return fmt.Errorf("port %d is out of range; want 0..65535", p)
+	}
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("host %q is not a loopback address; want 127.0.0.0/8, ::1 or localhost", host)
+}

@@ -1,0 +1,55 @@
+package serverproc
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// A ChildMain child shuts down when its stdin pipe closes, as it does when
+// the parent dies without calling Stop.
+func TestChildStopsWhenStdinCloses(t *testing.T) {
+	p, err := Start(t.Context(), []string{"-addr", "127.0.0.1:0", "-delay", "0s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if err := p.stdin.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("child still running 10s after its stdin closed")
+	}
+	if p.waitErr != nil {
+		t.Fatalf("child exited with %v, want status 0; stderr %s", p.waitErr, p.Stderr())
+	}
+}
+
+func TestListenWriter(t *testing.T) {
+	var other tailBuffer
+	other.max = 1 << 10
+	w := newListenWriter()
+	w.other = &other
+	for _, chunk := range []string{"PASS\nslowserver: liste", "ning on http://127.0.0.1:1234\n", "slowserver: listening on http://127.0.0.1:9\n", "tail"} {
+		if n, err := w.Write([]byte(chunk)); n != len(chunk) || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	if got := <-w.url; got != "http://127.0.0.1:1234" {
+		t.Fatalf("url %q", got)
+	}
+	if got := other.String(); !strings.Contains(got, "stdout: PASS\n") || !strings.Contains(got, "127.0.0.1:9") {
+		t.Fatalf("other lines %q", got)
+	}
+}
+
+func TestTailBuffer(t *testing.T) {
+	b := tailBuffer{max: 4}
+	_, _ = b.Write([]byte("abc"))
+	_, _ = b.Write([]byte("defg"))
+	if got := b.String(); got != "defg" {
+		t.Fatalf("tail %q, want defg", got)
+	}
+}
