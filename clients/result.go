@@ -17,6 +17,9 @@ const (
 	histLowest  = int64(time.Microsecond)
 	histHighest = int64(time.Hour)
 	histSigFigs = 3
+	// histCounts is the length of the counts array of that geometry
+	// (checked by a test); it bounds bucket indexes on the wire.
+	histCounts = 24576
 )
 
 // NewHistogram returns an empty latency histogram with the geometry every
@@ -210,15 +213,68 @@ func (r *Result) String() string {
 	return s
 }
 
-// resultJSON is Result on the wire: the histogram in HdrHistogram's V2
-// compressed encoding, which is lossless.
+// histJSON is a latency histogram on the wire: its geometry and its
+// non-empty buckets as [index, count] pairs of its counts array. It is
+// lossless, and about ten times cheaper to write than HdrHistogram's V2
+// compressed encoding for the few hundred buckets a batch fills.
+type histJSON struct {
+	Lowest  int64      `json:"lowest"`
+	Highest int64      `json:"highest"`
+	SigFigs int64      `json:"sig_figs"`
+	Buckets [][2]int64 `json:"buckets"`
+}
+
+// encodeHist returns h's wire form.
+func encodeHist(h *hdrhistogram.Histogram) histJSON {
+	s := h.Export()
+	w := histJSON{Lowest: s.LowestTrackableValue, Highest: s.HighestTrackableValue, SigFigs: s.SignificantFigures, Buckets: [][2]int64{}}
+	for i, c := range s.Counts {
+		if c != 0 {
+			w.Buckets = append(w.Buckets, [2]int64{int64(i), c})
+		}
+	}
+	return w
+}
+
+// decodeHist rebuilds a histogram from its wire form. Only the geometry
+// NewHistogram uses is accepted, so hostile input cannot make it allocate
+// more than one histogram's counts.
+func decodeHist(w histJSON) (*hdrhistogram.Histogram, error) {
+	if w.Lowest != histLowest || w.Highest != histHighest || w.SigFigs != histSigFigs {
+		return nil, fmt.Errorf("latency histogram: geometry %d..%d/%d, want %d..%d/%d",
+			w.Lowest, w.Highest, w.SigFigs, histLowest, histHighest, histSigFigs)
+	}
+	s := &hdrhistogram.Snapshot{LowestTrackableValue: w.Lowest, HighestTrackableValue: w.Highest, SignificantFigures: w.SigFigs}
+	if n := len(w.Buckets); n > 0 {
+		// Import zero-fills the counts past the last bucket.
+		s.Counts = make([]int64, min(w.Buckets[n-1][0]+1, histCounts))
+	}
+	prev := int64(-1)
+	for _, b := range w.Buckets {
+		i, c := b[0], b[1]
+		switch {
+		case i <= prev || i >= int64(len(s.Counts)):
+			return nil, fmt.Errorf("latency histogram: bucket index %d out of order or past %d", i, len(s.Counts))
+		case c <= 0:
+			return nil, fmt.Errorf("latency histogram: bucket %d has count %d, want > 0", i, c)
+		}
+		s.Counts[i] = c
+		prev = i
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("latency histogram: %w", err)
+	}
+	return hdrhistogram.Import(s), nil
+}
+
+// resultJSON is Result on the wire.
 type resultJSON struct {
 	Strategy    string               `json:"strategy"`
 	Requests    int64                `json:"requests"`
 	OK          int64                `json:"ok"`
 	Bytes       int64                `json:"bytes"`
 	WallNS      int64                `json:"wall_ns"`
-	Latency     string               `json:"latency_hdr"`
+	Latency     histJSON             `json:"latency"`
 	Codes       map[int]int64        `json:"codes"`
 	Errors      map[ErrorKind]int64  `json:"errors"`
 	Samples     map[ErrorKind]string `json:"samples,omitempty"`
@@ -226,15 +282,11 @@ type resultJSON struct {
 	MaxInFlight int64                `json:"max_in_flight"`
 }
 
-// MarshalJSON encodes r with its histogram in HdrHistogram's V2 format.
+// MarshalJSON encodes r, its histogram losslessly.
 func (r *Result) MarshalJSON() ([]byte, error) {
-	enc, err := r.Latency.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
-	if err != nil {
-		return nil, fmt.Errorf("encode latency histogram: %w", err)
-	}
 	return json.Marshal(resultJSON{
 		Strategy: r.Strategy, Requests: r.Requests, OK: r.OK, Bytes: r.Bytes,
-		WallNS: int64(r.Wall), Latency: string(enc), Codes: r.Codes, Errors: r.Errors,
+		WallNS: int64(r.Wall), Latency: encodeHist(r.Latency), Codes: r.Codes, Errors: r.Errors,
 		Samples: r.Samples, NotIssued: r.NotIssued, MaxInFlight: r.MaxInFlight,
 	})
 }
@@ -246,13 +298,9 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return fmt.Errorf("decode result: %w", err)
 	}
-	h, err := hdrhistogram.Decode([]byte(w.Latency))
+	h, err := decodeHist(w.Latency)
 	if err != nil {
-		return fmt.Errorf("decode latency histogram: %w", err)
-	}
-	if h.LowestTrackableValue() != histLowest || h.HighestTrackableValue() < histHighest || h.SignificantFigures() != histSigFigs {
-		return fmt.Errorf("decode latency histogram: geometry %d..%d/%d, want %d..%d/%d",
-			h.LowestTrackableValue(), h.HighestTrackableValue(), h.SignificantFigures(), histLowest, histHighest, histSigFigs)
+		return fmt.Errorf("decode result: %w", err)
 	}
 	if w.WallNS < 0 {
 		return fmt.Errorf("decode result: negative wall time %d", w.WallNS)

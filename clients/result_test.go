@@ -184,7 +184,11 @@ func TestResultUnmarshalRejectsBadInput(t *testing.T) {
 	for name, in := range map[string][]byte{
 		"garbage":           []byte("garbage"),
 		"truncated":         good[:len(good)/2],
-		"bad histogram":     mutate("latency_hdr", "AAAA"),
+		"bad histogram":     mutate("latency", "AAAA"),
+		"wide histogram":    mutate("latency", map[string]any{"lowest": 1, "highest": int64(1) << 62, "sig_figs": 5, "buckets": [][2]int64{}}),
+		"bucket past end":   mutate("latency", map[string]any{"lowest": 1000, "highest": 3600000000000, "sig_figs": 3, "buckets": [][2]int64{{1 << 40, 5}}}),
+		"bucket not sorted": mutate("latency", map[string]any{"lowest": 1000, "highest": 3600000000000, "sig_figs": 3, "buckets": [][2]int64{{9, 1}, {3, 4}}}),
+		"zero bucket":       mutate("latency", map[string]any{"lowest": 1000, "highest": 3600000000000, "sig_figs": 3, "buckets": [][2]int64{{3, 0}}}),
 		"ok too high":       mutate("ok", 5),
 		"negative wall":     mutate("wall_ns", -1),
 		"unknown kind":      mutate("errors", map[string]int{"gremlins": 3}),
@@ -208,5 +212,11 @@ func TestMergeAddsEverything(t *testing.T) {
 	}
 	if a.Requests != 10 || a.OK != 4 || a.Errors[Refused] != 2 || a.Latency.TotalCount() != 10 || a.Wall != 3*time.Second {
 		t.Errorf("merged: %v", a)
+	}
+}
+
+func TestHistogramGeometryConstant(t *testing.T) {
+	if got := len(NewHistogram().Export().Counts); got != histCounts {
+		t.Fatalf("histCounts = %d, but the geometry has %d counts", histCounts, got)
 	}
 }

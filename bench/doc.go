@@ -1,0 +1,18 @@
+// Package bench holds crawlbench's Go benchmarks. It has no API: run it with
+// go test.
+//
+//	go test ./bench -run '^$' -bench Seed                # the seed at d = 50ms
+//	go test ./bench -run '^$' -bench Seed -delay 3s      # the seed at full scale
+//	go test ./bench -run '^$' -bench Seed -target http://127.0.0.1:5000/ -delay 3s
+//
+// Every benchmark starts the bundled slow server in a separate process (or
+// uses -target), runs one batch of n requests per b.Loop iteration, and
+// reports, beside sec/op (the seed's "cost time"): req/s, p50-ns, p99-ns,
+// max-ns, errors, ideal-ns (the model's wall time for the batch, package
+// bench/model) and overhead-x = measured ÷ ideal. A benchmark any of whose
+// requests failed fails, with the failures counted by kind.
+//
+// Before the first benchmark the test binary prints benchfmt configuration
+// lines (commit, go version, GOMAXPROCS, delay, …) so a saved output file
+// carries its own provenance.
+package bench

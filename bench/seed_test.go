@@ -1,0 +1,38 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/strategy"
+)
+
+// seedGoroutinesPerProc is aiomultiprocess's default of 16 coroutines per
+// process, which the seed's row 8 used.
+const seedGoroutinesPerProc = 16
+
+// BenchmarkSeed reproduces every row of the seed's table: n = 5 and n = 100
+// requests against an unlimited server, every strategy, warm and cold
+// connections, P = -procs worker processes (8 as in the seed). One iteration
+// is one batch, so sec/op is the seed's "cost time".
+func BenchmarkSeed(b *testing.B) {
+	srv := startServer(b, 0)
+	for _, n := range []int{5, 100} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for _, s := range strategy.Names() {
+				b.Run("strategy="+s, func(b *testing.B) {
+					for _, conn := range []clients.ConnMode{clients.Warm, clients.Cold} {
+						b.Run("conn="+conn.String(), func(b *testing.B) {
+							bc := benchCase{strategy: s, conn: conn, n: n, procs: config.procs}
+							if s == strategy.ProcsFanoutName {
+								bc.c = seedGoroutinesPerProc
+							}
+							runCase(b, srv, bc)
+						})
+					}
+				})
+			}
+		})
+	}
+}
