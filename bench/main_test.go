@@ -113,7 +113,7 @@ func gitOutput(args ...string) string {
 }
 
 func dirty() string {
-	out, err := exec.Command("git", "status", "--porcelain").Output()
+	out, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output()
 	switch {
 	case err != nil:
 		return "unknown"
