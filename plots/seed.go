@@ -1,0 +1,82 @@
+package plots
+
+import (
+	"fmt"
+	"slices"
+)
+
+// SeedFigure is one "cost time" the seed experiment published, mapped to
+// the Go strategy that is its twin in this suite.
+type SeedFigure struct {
+	Row      int     // row number in SEED.md's table "Client strategies and measured times"
+	N        int     // tasks (requests) in the batch
+	Strategy string  // the Go strategy it maps to
+	Seconds  float64 // the published wall time, at d = 3 s on an 8-CPU laptop
+	Python   string  // what the seed ran
+}
+
+// SeedFigures returns the seed's published Python timings. They are quoted
+// from /work/shared/seed/SEED.md (table "Client strategies and measured
+// times", server delay d = 3 s, 8 CPUs), not measured by this suite:
+//
+//	row 6: plain loop of requests.get, 100 tasks, 305.17 s  → sequential (the n = 100 baseline)
+//	row 5: aiohttp, a new ClientSession per request, 100 tasks, 3.11 s → fanout (cold: one connection per request)
+//	row 7: multiprocessing.Pool(8).map, 100 tasks, 48.17 s → pool-chunked
+//	row 8: aiomultiprocess.Pool, aiohttp, 100 tasks, 3.12 s → procs-fanout
+//	row 1: requests.get inside coroutines, 5 tasks, 15.05 s → sequential (the n = 5 baseline:
+//	       sequential underneath; the seed has no plain loop at n = 5)
+//	row 3: requests.get wrapped in another coroutine, 5 tasks, 15.13 s → fake-async
+//	row 4: aiohttp, a new ClientSession per request, 5 tasks, 3.02 s → fanout (cold)
+//
+// Row 2 (15.05 s and a TypeError) has no twin: Go's compiler rules it out.
+// The slice is new on every call.
+func SeedFigures() []SeedFigure {
+	return []SeedFigure{
+		{Row: 6, N: 100, Strategy: "sequential", Seconds: 305.17, Python: "loop of requests.get"},
+		{Row: 5, N: 100, Strategy: "fanout", Seconds: 3.11, Python: "asyncio + aiohttp, session per request"},
+		{Row: 7, N: 100, Strategy: "pool-chunked", Seconds: 48.17, Python: "multiprocessing.Pool(8).map"},
+		{Row: 8, N: 100, Strategy: "procs-fanout", Seconds: 3.12, Python: "aiomultiprocess.Pool + aiohttp"},
+		{Row: 1, N: 5, Strategy: "sequential", Seconds: 15.05, Python: "requests.get inside coroutines"},
+		{Row: 3, N: 5, Strategy: "fake-async", Seconds: 15.13, Python: "requests.get wrapped in a coroutine"},
+		{Row: 4, N: 5, Strategy: "fanout", Seconds: 3.02, Python: "asyncio + aiohttp, session per request"},
+	}
+}
+
+// seedPythonSpeedups returns the seed's speed-up over its sequential figure
+// for each strategy at batch size n, or nil when the seed has no sequential
+// figure at n.
+func seedPythonSpeedups(n int) map[string]float64 {
+	var base float64
+	for _, f := range SeedFigures() {
+		if f.N == n && f.Strategy == "sequential" {
+			base = f.Seconds
+		}
+	}
+	if base == 0 {
+		return nil
+	}
+	out := make(map[string]float64)
+	for _, f := range SeedFigures() {
+		if f.N == n {
+			out[f.Strategy] = base / f.Seconds
+		}
+	}
+	return out
+}
+
+// seedPythonName is the legend name of the seed's bars at n: which rows
+// they come from and which row is the baseline.
+func seedPythonName(n int) string {
+	var rows []int
+	base := 0
+	for _, f := range SeedFigures() {
+		if f.N == n {
+			rows = append(rows, f.Row)
+			if f.Strategy == "sequential" {
+				base = f.Row
+			}
+		}
+	}
+	slices.Sort(rows)
+	return fmt.Sprintf("Python seed, d = 3 s (SEED.md rows %s; ÷ row %d)", joinInts(rows), base)
+}
