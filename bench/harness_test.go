@@ -12,28 +12,40 @@ import (
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 )
 
+// serverSpec describes the bundled slow server a benchmark needs. Its delay
+// is always -delay.
+type serverSpec struct {
+	capacity int    // k; 0 = unlimited
+	dist     string // delay distribution (servers.Dist); "" = fixed
+	seed     uint64 // seeds the distribution
+}
+
+// args returns the slowserver flags for s.
+func (s serverSpec) args() []string {
+	a := []string{"-addr", "127.0.0.1:0", "-delay", config.delay.String(), "-capacity", fmt.Sprint(s.capacity)}
+	if s.dist != "" {
+		a = append(a, "-dist", s.dist, "-seed", fmt.Sprint(s.seed))
+	}
+	return a
+}
+
 // server is the slow server a benchmark talks to: the bundled one in its own
 // process, or the one named by -target.
 type server struct {
-	url      string
-	proc     *serverproc.Proc // nil with -target
-	capacity int
+	url  string
+	proc *serverproc.Proc // nil with -target
+	spec serverSpec
 }
 
-// startServer starts the bundled slow server with delay d and capacity k in
-// a child process, or returns the -target server. The child is stopped when
-// b ends.
-func startServer(b *testing.B, k int) *server {
+// startServer starts the bundled slow server described by spec in a child
+// process, or returns the -target server (which must match spec). The child
+// is stopped when b ends.
+func startServer(b *testing.B, spec serverSpec) *server {
 	b.Helper()
 	if config.target != "" {
-		return &server{url: config.target, capacity: k}
+		return &server{url: config.target, spec: spec}
 	}
-	ctx := context.Background()
-	p, err := serverproc.Start(ctx, []string{
-		"-addr", "127.0.0.1:0",
-		"-delay", config.delay.String(),
-		"-capacity", fmt.Sprint(k),
-	})
+	p, err := serverproc.Start(context.Background(), spec.args())
 	if err != nil {
 		b.Fatalf("start slow server: %v", err)
 	}
@@ -42,7 +54,7 @@ func startServer(b *testing.B, k int) *server {
 			b.Errorf("stop slow server: %v", err)
 		}
 	})
-	return &server{url: p.URL + "/", proc: p, capacity: k}
+	return &server{url: p.URL + "/", proc: p, spec: spec}
 }
 
 // benchCase is one sub-benchmark: a strategy, its parameters and a batch size.
@@ -61,7 +73,7 @@ func (bc benchCase) ideal(srv *server) (time.Duration, error) {
 		N:        bc.n,
 		Delay:    config.delay,
 		C:        bc.c,
-		K:        srv.capacity,
+		K:        srv.spec.capacity,
 	}
 	if strategy.UsesProcs(bc.strategy) {
 		p.P = bc.procs
@@ -123,6 +135,9 @@ func runCase(b *testing.B, srv *server, bc benchCase) {
 	b.ReportMetric(float64(total.Failed()), "errors")
 	b.ReportMetric(float64(ideal.Nanoseconds()), "ideal-ns")
 	b.ReportMetric(float64(perOp)/float64(ideal), "overhead-x")
+	if k := srv.spec.capacity; k > 0 {
+		b.ReportMetric(float64(k)/config.delay.Seconds(), "capacity-rps")
+	}
 	if st, ok := cl.(interface{ StartupTime() time.Duration }); ok {
 		// Worker processes start before the timed loop; their start-up is
 		// reported here instead of hidden in sec/op.

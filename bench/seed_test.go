@@ -17,7 +17,7 @@ const seedGoroutinesPerProc = 16
 // connections, P = -procs worker processes (8 as in the seed). One iteration
 // is one batch, so sec/op is the seed's "cost time".
 func BenchmarkSeed(b *testing.B) {
-	srv := startServer(b, 0)
+	srv := startServer(b, serverSpec{})
 	for _, n := range []int{5, 100} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			for _, s := range strategy.Names() {
