@@ -2,6 +2,7 @@
 // BenchmarkSeed figures, as Markdown, from a committed results file:
 //
 //	go run ./scripts/seedtable -in results/2026-11-25-vm-586cfe5-seed-d50ms.txt
+//	go run ./scripts/seedtable -readme README.md   # regenerate README's tables
 //
 // Times are given in units of the server delay d as well as in seconds, so
 // the seed's d = 3 s figures and a run at any -delay can be compared. The
@@ -9,6 +10,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -29,16 +31,34 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("seedtable", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	in := fs.String("in", "", "results file holding BenchmarkSeed output (required)")
+	in := fs.String("in", "", "results file holding BenchmarkSeed output: print its table")
+	readme := fs.String("readme", "", "Markdown file whose seedtable blocks to regenerate in place")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if *in == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "seedtable: -in: give one results file, e.g. -in results/FILE.txt")
+	if (*in == "") == (*readme == "") || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "seedtable: give exactly one of -in results/FILE.txt or -readme README.md")
 		return 2
+	}
+	if *readme != "" {
+		old, err := os.ReadFile(*readme)
+		if err != nil {
+			fmt.Fprintf(stderr, "seedtable: -readme: %v\n", err)
+			return 2
+		}
+		updated, err := SyncBlocks(old, filepath.Dir(*readme))
+		if err != nil {
+			fmt.Fprintln(stderr, "seedtable:", err)
+			return 1
+		}
+		if err := os.WriteFile(*readme, updated, 0o644); err != nil {
+			fmt.Fprintln(stderr, "seedtable:", err)
+			return 1
+		}
+		return 0
 	}
 	f, err := os.Open(*in)
 	if err != nil {
@@ -53,6 +73,55 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprint(stdout, table)
 	return 0
+}
+
+// Block markers: a Markdown file holds a generated table between
+//
+//	<!-- BEGIN seedtable results/FILE.txt -->
+//	<!-- END seedtable -->
+//
+// where the path is relative to the Markdown file.
+const (
+	beginMarker = "<!-- BEGIN seedtable "
+	endMarker   = "<!-- END seedtable -->"
+)
+
+// SyncBlocks returns md with every seedtable block's body regenerated from
+// the results file its BEGIN marker names (relative to dir).
+func SyncBlocks(md []byte, dir string) ([]byte, error) {
+	var out bytes.Buffer
+	rest := string(md)
+	for {
+		i := strings.Index(rest, beginMarker)
+		if i < 0 {
+			out.WriteString(rest)
+			return out.Bytes(), nil
+		}
+		eol := strings.Index(rest[i:], "-->\n")
+		if eol < 0 {
+			return nil, fmt.Errorf("unterminated %q marker", beginMarker)
+		}
+		header := rest[i : i+eol+len("-->\n")]
+		name := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(header, beginMarker), "-->\n"))
+		j := strings.Index(rest[i:], endMarker)
+		if j < 0 {
+			return nil, fmt.Errorf("block for %s has no %q", name, endMarker)
+		}
+		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			return nil, fmt.Errorf("block %s: %w", name, err)
+		}
+		table, err := Table(f, name)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("block %s: %w", name, err)
+		}
+		out.WriteString(rest[:i])
+		out.WriteString(header)
+		out.WriteString(table)
+		out.WriteString(endMarker)
+		rest = rest[i+j+len(endMarker):]
+	}
 }
 
 // Table renders the seed table for the results read from r (named name).
