@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,7 +63,8 @@ func TestStrategiesCountAndConcurrency(t *testing.T) {
 		for _, conn := range []clients.ConnMode{clients.Warm, clients.Cold} {
 			t.Run(name+"/"+conn.String(), func(t *testing.T) {
 				t.Parallel()
-				srv := servertest.Start(t, servers.Config{Delay: 30 * time.Millisecond})
+				// 200ms: long enough that all n overlap even on a loaded machine.
+				srv := servertest.Start(t, servers.Config{Delay: 200 * time.Millisecond})
 				c := newClient(t, name, clients.Config{Targets: []string{srv.URL}, Conn: conn})
 				res := run(t, c, n)
 				if res.OK != n || res.Failed() != 0 || res.Requests != n {
@@ -79,7 +81,7 @@ func TestStrategiesCountAndConcurrency(t *testing.T) {
 				if st.MaxInFlight != want || res.MaxInFlight != want {
 					t.Errorf("in flight: server %d, client %d; want %d", st.MaxInFlight, res.MaxInFlight, want)
 				}
-				if res.Quantile(0.5) < 30*time.Millisecond {
+				if res.Quantile(0.5) < 200*time.Millisecond {
 					t.Errorf("p50 %v is below the server's delay", res.Quantile(0.5))
 				}
 				if conn == clients.Cold && st.Conns != n {
@@ -112,10 +114,10 @@ func TestWarmConnectionsAreReused(t *testing.T) {
 func TestConcurrencyLimit(t *testing.T) {
 	for _, name := range []string{clients.FanoutName, clients.FastHTTPName} {
 		t.Run(name, func(t *testing.T) {
-			srv := servertest.Start(t, servers.Config{Delay: 20 * time.Millisecond})
+			srv := servertest.Start(t, servers.Config{Delay: 100 * time.Millisecond})
 			c := newClient(t, name, clients.Config{Targets: []string{srv.URL}, Concurrency: 5})
-			res := run(t, c, 30)
-			if res.OK != 30 {
+			res := run(t, c, 15)
+			if res.OK != 15 {
 				t.Fatal(res)
 			}
 			if st := srv.Stats(); st.MaxInFlight != 5 || res.MaxInFlight != 5 {
@@ -147,21 +149,48 @@ func TestCapacityOneSerialisesFanout(t *testing.T) {
 	}
 }
 
+// barrierServer answers nobody until n requests are in flight at once, so a
+// client that cannot hold n requests open at the same time gets 503s (after
+// wait) instead of 200s. It makes "all n were in flight together" a fact to
+// check, not a timing to hope for.
+func barrierServer(t *testing.T, n int64, wait time.Duration) string {
+	var arrived atomic.Int64
+	all := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if arrived.Add(1) == n {
+			close(all)
+		}
+		select {
+		case <-all:
+			w.Write([]byte("Hello!"))
+		case <-time.After(wait):
+			http.Error(w, "the barrier never filled", http.StatusServiceUnavailable)
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
+}
+
 // Large fan-outs must not trip fasthttp's defaults (512 conns per host, no
-// wait, 1000 concurrent dials).
-func TestFastHTTPLargeFanout(t *testing.T) {
+// wait, 1000 concurrent dials): all 1200 requests must be in flight at once.
+func TestLargeFanoutHoldsEveryRequestOpen(t *testing.T) {
 	if testing.Short() {
-		t.Skip("opens 1200 sockets")
+		t.Skip("opens 2400 sockets")
 	}
 	const n = 1200 // two sockets each, in one process: well under the open-file cap
-	srv := servertest.Start(t, servers.Config{Delay: 300 * time.Millisecond})
-	c := newClient(t, clients.FastHTTPName, clients.Config{Targets: []string{srv.URL}})
-	res := run(t, c, n)
-	if err := res.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if st := srv.Stats(); st.MaxInFlight < 1000 {
-		t.Errorf("server saw at most %d in flight, want (nearly) all %d", st.MaxInFlight, n)
+	for _, name := range []string{clients.FastHTTPName, clients.FanoutName} {
+		t.Run(name, func(t *testing.T) {
+			url := barrierServer(t, n, 30*time.Second)
+			c := newClient(t, name, clients.Config{Targets: []string{url}})
+			res := run(t, c, n)
+			if err := res.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if res.MaxInFlight != n {
+				t.Errorf("client peak in flight %d, want %d", res.MaxInFlight, n)
+			}
+		})
 	}
 }
 
