@@ -1,9 +1,11 @@
-// Package resultsfile names, creates and heads crawlbench's results files:
+// Package resultsfile names, creates, heads and records crawlbench's
+// results files:
 // raw `go test -bench` output under results/, preceded by benchfmt
 // configuration lines that say where, when and how it was produced.
 package resultsfile
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -137,6 +140,110 @@ func Create(dir, name string) (*os.File, error) {
 		return f, nil
 	}
 	return nil, fmt.Errorf("create results file: %s and 99 numbered variants already exist in %s", name, dir)
+}
+
+// CountArg returns the -count given to go test, 0 if none.
+func CountArg(args []string) (int, error) {
+	for i, a := range args {
+		v, ok := strings.CutPrefix(a, "-count=")
+		if a == "-count" && i+1 < len(args) {
+			v, ok = args[i+1], true
+		}
+		if ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return 0, fmt.Errorf("-count %q: want a whole number ≥ 1", v)
+			}
+			return n, nil
+		}
+	}
+	return 0, nil
+}
+
+// RecordOptions configures Record.
+type RecordOptions struct {
+	Root     string // module root, where go test runs
+	Label    string
+	Dir      string
+	Pkg      string
+	TestArgs []string
+	Progress io.Writer // receives the output as it arrives; nil: discarded
+	// Line, if set, is called with each line of output as it arrives.
+	Line func(string)
+}
+
+// Record runs `go test <Pkg> -run ^$ -timeout 0 <TestArgs>` in Root and
+// writes its standard output to a new results file in Dir, headed by the
+// run's Provenance, returning the file's path. A failed run still returns
+// the path of the file holding its output.
+func Record(ctx context.Context, o RecordOptions) (string, error) {
+	argv := append([]string{"test", o.Pkg, "-run", "^$", "-timeout", "0"}, o.TestArgs...)
+	count, err := CountArg(o.TestArgs)
+	if err != nil {
+		return "", err
+	}
+	prov := Collect(ctx, o.Root, "go "+Quote(argv), count)
+	f, err := Create(o.Dir, Name(prov, o.Label))
+	if err != nil {
+		return "", err
+	}
+	path := f.Name()
+	defer f.Close()
+	if _, err := io.WriteString(f, prov.Header()); err != nil {
+		return path, fmt.Errorf("write %s: %w", path, err)
+	}
+	progress := o.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	cmd := exec.CommandContext(ctx, "go", argv...)
+	cmd.Dir = o.Root
+	cmd.Stderr = progress
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return path, fmt.Errorf("go test: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return path, fmt.Errorf("start go test: %w", err)
+	}
+	sc := bufio.NewScanner(pipe)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	w := bufio.NewWriter(f)
+	for sc.Scan() {
+		line := sc.Text()
+		fmt.Fprintln(w, line)
+		fmt.Fprintln(progress, line)
+		if o.Line != nil {
+			o.Line(line)
+		}
+	}
+	scanErr := sc.Err()
+	waitErr := cmd.Wait()
+	if err := w.Flush(); err != nil {
+		return path, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return path, fmt.Errorf("close %s: %w", path, err)
+	}
+	switch {
+	case scanErr != nil:
+		return path, fmt.Errorf("read go test output: %w", scanErr)
+	case waitErr != nil:
+		return path, fmt.Errorf("benchmarks FAILED (%v); their output is kept in %s", waitErr, filepath.Clean(path))
+	}
+	return path, nil
+}
+
+// Quote renders argv as a shell command line.
+func Quote(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if a == "" || strings.ContainsAny(a, " \t'\"$^*?[]|&;<>()\\") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return strings.Join(out, " ")
 }
 
 // ModuleRoot returns the directory of the main module's go.mod.

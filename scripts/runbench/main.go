@@ -10,17 +10,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -62,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "runbench:", err)
 		return 2
 	}
-	path, err := Run(ctx, Options{Root: root, Label: *label, Dir: *out, Pkg: *pkg, TestArgs: testArgs, Progress: stderr})
+	path, err := resultsfile.Record(ctx, resultsfile.RecordOptions{Root: root, Label: *label, Dir: *out, Pkg: *pkg, TestArgs: testArgs, Progress: stderr})
 	if path != "" {
 		fmt.Fprintln(stdout, path)
 	}
@@ -91,105 +88,8 @@ func checkArgs(label, out string, testArgs []string) error {
 	if !hasBench {
 		return errors.New("no -bench after --: say which benchmarks to run, e.g. -- -bench Seed")
 	}
-	if _, err := countArg(testArgs); err != nil {
+	if _, err := resultsfile.CountArg(testArgs); err != nil {
 		return err
 	}
 	return nil
-}
-
-// countArg returns the -count given to go test, 0 if none.
-func countArg(args []string) (int, error) {
-	for i, a := range args {
-		v, ok := strings.CutPrefix(a, "-count=")
-		if a == "-count" && i+1 < len(args) {
-			v, ok = args[i+1], true
-		}
-		if ok {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return 0, fmt.Errorf("-count %q: want a whole number ≥ 1", v)
-			}
-			return n, nil
-		}
-	}
-	return 0, nil
-}
-
-// Options configures Run.
-type Options struct {
-	Root     string // module root, where go test runs
-	Label    string
-	Dir      string
-	Pkg      string
-	TestArgs []string
-	Progress io.Writer // receives the output as it arrives; nil: discarded
-}
-
-// Run runs the benchmarks and writes a new results file, returning its
-// path. A failed run still returns the path of the file holding its output.
-func Run(ctx context.Context, o Options) (string, error) {
-	argv := append([]string{"test", o.Pkg, "-run", "^$", "-timeout", "0"}, o.TestArgs...)
-	count, err := countArg(o.TestArgs)
-	if err != nil {
-		return "", err
-	}
-	prov := resultsfile.Collect(ctx, o.Root, "go "+quote(argv), count)
-	f, err := resultsfile.Create(o.Dir, resultsfile.Name(prov, o.Label))
-	if err != nil {
-		return "", err
-	}
-	path := f.Name()
-	defer f.Close()
-	if _, err := io.WriteString(f, prov.Header()); err != nil {
-		return path, fmt.Errorf("write %s: %w", path, err)
-	}
-	progress := o.Progress
-	if progress == nil {
-		progress = io.Discard
-	}
-	cmd := exec.CommandContext(ctx, "go", argv...)
-	cmd.Dir = o.Root
-	cmd.Stderr = progress
-	pipe, err := cmd.StdoutPipe()
-	if err != nil {
-		return path, fmt.Errorf("go test: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return path, fmt.Errorf("start go test: %w", err)
-	}
-	sc := bufio.NewScanner(pipe)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	w := bufio.NewWriter(f)
-	for sc.Scan() {
-		line := sc.Text()
-		fmt.Fprintln(w, line)
-		fmt.Fprintln(progress, line)
-	}
-	scanErr := sc.Err()
-	waitErr := cmd.Wait()
-	if err := w.Flush(); err != nil {
-		return path, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return path, fmt.Errorf("close %s: %w", path, err)
-	}
-	switch {
-	case scanErr != nil:
-		return path, fmt.Errorf("read go test output: %w", scanErr)
-	case waitErr != nil:
-		return path, fmt.Errorf("benchmarks FAILED (%v); their output is kept in %s", waitErr, filepath.Clean(path))
-	}
-	return path, nil
-}
-
-// quote renders argv as a shell command line.
-func quote(argv []string) string {
-	out := make([]string, len(argv))
-	for i, a := range argv {
-		if a == "" || strings.ContainsAny(a, " \t'\"$^*?[]|&;<>()\\") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		out[i] = a
-	}
-	return strings.Join(out, " ")
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crawlbench/crawlbench/scripts/resultsfile"
 	"go.uber.org/goleak"
 )
 
@@ -34,15 +35,15 @@ func TestBadFlags(t *testing.T) {
 
 func TestCountArg(t *testing.T) {
 	for args, want := range map[string]int{"-bench X": 0, "-count 6": 6, "-count=3 -bench X": 3} {
-		got, err := countArg(strings.Fields(args))
+		got, err := resultsfile.CountArg(strings.Fields(args))
 		if err != nil || got != want {
-			t.Errorf("countArg(%q) = %d, %v; want %d", args, got, err, want)
+			t.Errorf("resultsfile.CountArg(%q) = %d, %v; want %d", args, got, err, want)
 		}
 	}
 }
 
 func TestQuote(t *testing.T) {
-	if got, want := quote([]string{"test", "./bench", "-run", "^$", "-bench", "Seed/n=5"}), `test ./bench -run '^$' -bench Seed/n=5`; got != want {
+	if got, want := resultsfile.Quote([]string{"test", "./bench", "-run", "^$", "-bench", "Seed/n=5"}), `test ./bench -run '^$' -bench Seed/n=5`; got != want {
 		t.Errorf("quote = %q, want %q", got, want)
 	}
 }
