@@ -139,9 +139,12 @@ func Table(r io.Reader, name string) (string, error) {
 		return "", fmt.Errorf("%s: no delay: line, so times cannot be put in units of d", name)
 	}
 	lo, hi := d.Runs()
-	runs := fmt.Sprint(lo)
-	if hi != lo {
-		runs = fmt.Sprintf("%d–%d", lo, hi)
+	runs := fmt.Sprintf("median of %d runs", lo)
+	switch {
+	case hi != lo:
+		runs = fmt.Sprintf("median of %d–%d runs", lo, hi)
+	case lo == 1:
+		runs = "one run"
 	}
 
 	type key struct {
@@ -166,7 +169,7 @@ func Table(r io.Reader, name string) (string, error) {
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "Go: `%s` (commit %s, %s, GOMAXPROCS %s, %s, d = %v, P = %s, median of %s runs).\n",
+	fmt.Fprintf(&b, "Go: `%s` (commit %s, %s, GOMAXPROCS %s, %s, d = %v, P = %s, %s).\n",
 		name, short(d.Config("crawlbench-commit")), d.Config("go"), d.Config("gomaxprocs"), d.Config("cpu"), delay, d.Config("procs"), runs)
 	b.WriteString("Seed: Python on an 8-CPU laptop, d = 3 s, one run each (SEED.md). Times are wall time per batch; ×d is that time ÷ the delay.\n\n")
 	b.WriteString("| n | strategy | model ideal | Go warm | Go cold | overhead-x warm / cold | seed twin (SEED.md row) | seed |\n")
