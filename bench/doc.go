@@ -4,6 +4,17 @@
 //	go test ./bench -run '^$' -bench Seed                # the seed at d = 50ms
 //	go test ./bench -run '^$' -bench Seed -delay 3s      # the seed at full scale
 //	go test ./bench -run '^$' -bench Seed -target http://127.0.0.1:5000/ -delay 3s
+//	go test ./bench -run '^$' -bench Concurrency -servers unlimited,k8 -cmax 256
+//	go test ./bench -run '^$' -bench Batch
+//
+// BenchmarkSeed is the seed's table; BenchmarkConcurrency the curves of
+// latency and throughput against concurrency c for fanout, fasthttp and
+// procs-fanout (sequential as the c = 1 reference), against an unlimited
+// server, capacity-limited ones (k1, k8, k64) and variable-latency ones
+// (uniform, exp, lognormal; seeded, and replayed exactly by the model);
+// BenchmarkBatch the batch wall time against n. Flags: -delay, -target,
+// -procs, -req-timeout (all benchmarks); -servers, -cmax, -long (the
+// matrices).
 //
 // Every benchmark starts the bundled slow server in a separate process (or
 // uses -target), runs one batch of n requests per b.Loop iteration, and

@@ -9,6 +9,7 @@ import (
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/strategy"
+	"github.com/crawlbench/crawlbench/servers"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 )
 
@@ -18,6 +19,17 @@ type serverSpec struct {
 	capacity int    // k; 0 = unlimited
 	dist     string // delay distribution (servers.Dist); "" = fixed
 	seed     uint64 // seeds the distribution
+}
+
+// delay returns the delay the server described by s gives the request
+// with arrival sequence number seq (since its last stats reset) at the
+// -delay scale: the bundled server's draw, capped at its default
+// -max-delay.
+func (s serverSpec) delay(seq uint64) time.Duration {
+	if s.dist == "" {
+		return config.delay
+	}
+	return min(servers.DrawDelay(servers.Dist(s.dist), config.delay, 0, s.seed, seq), servers.DefaultMaxDelay)
 }
 
 // args returns the slowserver flags for s.
@@ -66,8 +78,8 @@ type benchCase struct {
 	procs    int // worker processes, for the worker strategies
 }
 
-// ideal returns the model's wall time for one batch of bc against srv.
-func (bc benchCase) ideal(srv *server) (time.Duration, error) {
+// params returns the model's description of one batch of bc against srv.
+func (bc benchCase) params(srv *server) model.Params {
 	p := model.Params{
 		Strategy: model.Strategy(bc.strategy),
 		N:        bc.n,
@@ -78,7 +90,32 @@ func (bc benchCase) ideal(srv *server) (time.Duration, error) {
 	if strategy.UsesProcs(bc.strategy) {
 		p.P = bc.procs
 	}
-	return model.Ideal(p)
+	return p
+}
+
+// ideal returns the model's wall time for one batch of bc against srv,
+// averaged over the first iters batches after a stats reset. With a fixed
+// delay every batch has the same ideal. With a delay distribution the
+// server draws request j's delay from its arrival sequence number j since
+// the reset (servers.DrawDelay), so batch i, which covers the sequence
+// numbers [i·n, (i+1)·n) when every request reached the server once, has
+// its own exact ideal (model.IdealDelays); the mean over the batches is
+// returned.
+func (bc benchCase) ideal(srv *server, iters int) (time.Duration, error) {
+	p := bc.params(srv)
+	if srv.spec.dist == "" {
+		return model.Ideal(p)
+	}
+	var sum float64 // ns; a float, because iters × ideal may overflow int64
+	for i := range max(iters, 1) {
+		base := uint64(i) * uint64(bc.n)
+		d, err := model.IdealDelays(p, func(j int64) time.Duration { return srv.spec.delay(base + uint64(j)) })
+		if err != nil {
+			return 0, err
+		}
+		sum += float64(d)
+	}
+	return time.Duration(sum / float64(max(iters, 1))), nil
 }
 
 // runCase runs bc as a benchmark: one batch of bc.n requests per iteration.
@@ -86,8 +123,7 @@ func (bc benchCase) ideal(srv *server) (time.Duration, error) {
 // request failed.
 func runCase(b *testing.B, srv *server, bc benchCase) {
 	ctx := b.Context()
-	ideal, err := bc.ideal(srv)
-	if err != nil {
+	if err := bc.params(srv).Validate(); err != nil {
 		b.Fatalf("model: %v", err)
 	}
 	cl, err := strategy.New(ctx, bc.strategy, strategy.Options{
@@ -107,8 +143,11 @@ func runCase(b *testing.B, srv *server, bc benchCase) {
 			b.Errorf("close %s: %v", bc.strategy, err)
 		}
 	}()
-	if srv.proc != nil {
-		if err := srv.proc.Reset(ctx); err != nil {
+	// Reset the server's counters, and with them its arrival sequence, right
+	// before the timed loop. A -target server is reset only when its delay
+	// distribution makes the ideal depend on the sequence numbers.
+	if srv.proc != nil || srv.spec.dist != "" {
+		if err := serverproc.ResetStats(ctx, srv.url); err != nil {
 			b.Fatalf("reset server stats: %v", err)
 		}
 	}
@@ -126,6 +165,10 @@ func runCase(b *testing.B, srv *server, bc benchCase) {
 
 	if err := total.Check(); err != nil {
 		b.Fatalf("inconsistent result: %v", err)
+	}
+	ideal, err := bc.ideal(srv, b.N)
+	if err != nil {
+		b.Fatalf("model: %v", err)
 	}
 	perOp := b.Elapsed() / time.Duration(b.N)
 	b.ReportMetric(float64(total.OK)/b.Elapsed().Seconds(), "req/s")

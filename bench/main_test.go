@@ -22,6 +22,7 @@ type settings struct {
 	target     string
 	procs      int
 	reqTimeout time.Duration
+	matrix     matrixSettings // -servers, -cmax, -long (concurrency_test.go)
 }
 
 var (
@@ -51,6 +52,11 @@ func checkSettings(s settings) (settings, error) {
 			return s, fmt.Errorf("-target %q: want an http://host:port/ URL", s.target)
 		}
 	}
+	m, err := checkMatrix(s.matrix)
+	if err != nil {
+		return s, err
+	}
+	s.matrix = m
 	return s, nil
 }
 
@@ -66,7 +72,7 @@ func TestMain(m *testing.M) {
 		os.Exit(procpool.WorkerMain())
 	}
 	flag.Parse()
-	s, err := checkSettings(settings{delay: *delayFlag, target: *targetFlag, procs: *procsFlag, reqTimeout: *reqTimeoutFlag})
+	s, err := checkSettings(settings{delay: *delayFlag, target: *targetFlag, procs: *procsFlag, reqTimeout: *reqTimeoutFlag, matrix: matrixFlags()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
@@ -97,6 +103,7 @@ func printProvenance(s settings) {
 		{"req-timeout", s.reqTimeout.String()},
 		{"target", target},
 	}
+	lines = append(lines, s.matrix.provenance()...)
 	for _, l := range lines {
 		fmt.Printf("%s: %s\n", l[0], l[1])
 	}

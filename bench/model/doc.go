@@ -42,4 +42,13 @@
 // them; at time 0 in group order, then lane order. When K is smaller than the
 // number of lanes another tie order could shift the makespan; Bounds holds
 // for every order.
+//
+// # Variable delays
+//
+// IdealDelays (and MakespanDelays under it) drops the fixed delay: request j,
+// numbered from 0 in arrival order, is served in delay(j), as the bundled
+// slow server does with a delay distribution (servers.DrawDelay of the
+// request's arrival sequence number). It is an event-driven simulation of
+// the same lanes and FIFO slots in O(N log L) time, and gives exactly Ideal
+// for a constant delay.
 package model

@@ -68,10 +68,31 @@ func Groups(p Params) ([]Group, error) {
 // queue behind them, and ties at time 0 follow group order, then lane order.
 // The run time and memory are O(N + lanes).
 func Makespan(groups []Group, k int) (int64, error) {
+	lanes, err := checkGroups(groups, k)
+	if err != nil {
+		return 0, err
+	}
+
+	s := newSim(groups, lanes)
+	var rounds int64
+	for s.waiting() > 0 {
+		rounds++
+		serve := s.waiting()
+		if k > 0 && k < serve {
+			serve = k
+		}
+		s.round(serve)
+	}
+	return rounds, nil
+}
+
+// checkGroups validates the arguments of Makespan and MakespanDelays and
+// returns the number of lanes that get any work.
+func checkGroups(groups []Group, k int) (lanes int, err error) {
 	if k < 0 {
 		return 0, fmt.Errorf("model: makespan: server capacity k = %d must be ≥ 0 (0 = unlimited)", k)
 	}
-	total, lanes := 0, 0
+	total := 0
 	for i, g := range groups {
 		switch {
 		case g.Items < 0:
@@ -90,18 +111,7 @@ func Makespan(groups []Group, k int) (int64, error) {
 		units := g.Items/g.Unit + boolInt(g.Items%g.Unit != 0)
 		lanes += min(g.Lanes, units)
 	}
-
-	s := newSim(groups, lanes)
-	var rounds int64
-	for s.waiting() > 0 {
-		rounds++
-		serve := s.waiting()
-		if k > 0 && k < serve {
-			serve = k
-		}
-		s.round(serve)
-	}
-	return rounds, nil
+	return lanes, nil
 }
 
 // sim is the state of one Makespan run.

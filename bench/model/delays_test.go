@@ -1,0 +1,417 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestIdealDelaysConstantIsIdeal checks on the whole grid (every strategy,
+// N ≤ 40, several C, P and K) that a constant delay function, and a nil
+// one, give exactly Ideal.
+func TestIdealDelaysConstantIsIdeal(t *testing.T) {
+	for p := range grid {
+		want, err := Ideal(p)
+		if err != nil {
+			t.Fatalf("Ideal(%+v): %v", p, err)
+		}
+		d := p.Delay
+		got, err := IdealDelays(p, func(int64) time.Duration { return d })
+		if err != nil {
+			t.Fatalf("IdealDelays(%+v, constant): %v", p, err)
+		}
+		if got != want {
+			t.Errorf("IdealDelays(%+v, constant %v) = %v, want Ideal = %v", p, d, got, want)
+		}
+		if got, err := IdealDelays(p, nil); err != nil || got != want {
+			t.Errorf("IdealDelays(%+v, nil) = %v, %v; want %v", p, got, err, want)
+		}
+	}
+}
+
+// TestIdealDelaysConstantLarge checks constant delays against Ideal on
+// random larger parameters, where limited servers have no closed form.
+func TestIdealDelaysConstantLarge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	all := Strategies()
+	for range 300 {
+		p := Params{
+			Strategy: all[rng.IntN(len(all))],
+			N:        1 + rng.IntN(3000),
+			Delay:    time.Duration(1 + rng.IntN(int(time.Second))),
+			C:        rng.IntN(200),
+			P:        1 + rng.IntN(16),
+			K:        rng.IntN(300),
+		}
+		want, err := Ideal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := IdealDelays(p, nil); err != nil || got != want {
+			t.Errorf("IdealDelays(%+v, nil) = %v, %v; want Ideal = %v", p, got, err, want)
+		}
+	}
+}
+
+// TestIdealDelaysClosedForms checks variable delays where the answer is
+// known without a simulation: one lane takes the sum of the delays; as
+// many lanes as requests on an unlimited server take the largest delay; a
+// single slot takes the sum whatever the client does.
+func TestIdealDelaysClosedForms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200 {
+		n := 1 + rng.IntN(200)
+		ds := make([]time.Duration, n)
+		var sum, largest time.Duration
+		for i := range ds {
+			ds[i] = time.Duration(rng.IntN(1000)) * time.Millisecond
+			sum += ds[i]
+			largest = max(largest, ds[i])
+		}
+		delay := func(j int64) time.Duration { return ds[j] }
+		for _, tc := range []struct {
+			p    Params
+			want time.Duration
+		}{
+			{Params{Strategy: Sequential, N: n, Delay: time.Second}, sum},
+			{Params{Strategy: FakeAsync, N: n, Delay: time.Second, K: 3}, sum},
+			{Params{Strategy: Fanout, N: n, Delay: time.Second, C: 1}, sum},
+			{Params{Strategy: Fanout, N: n, Delay: time.Second}, largest},
+			{Params{Strategy: FastHTTP, N: n, Delay: time.Second, C: n + 5}, largest},
+			{Params{Strategy: ProcsFanout, N: n, Delay: time.Second, P: 4}, largest},
+			{Params{Strategy: Fanout, N: n, Delay: time.Second, K: 1}, sum},
+			{Params{Strategy: PoolChunked, N: n, Delay: time.Second, P: 8, K: 1}, sum},
+		} {
+			got, err := IdealDelays(tc.p, delay)
+			if err != nil {
+				t.Fatalf("IdealDelays(%+v): %v", tc.p, err)
+			}
+			if got != tc.want {
+				t.Errorf("IdealDelays(%+v) = %v, want %v (delays %v)", tc.p, got, tc.want, ds)
+			}
+		}
+	}
+}
+
+// TestIdealDelaysWorkedExamples checks small schedules worked out by hand.
+func TestIdealDelaysWorkedExamples(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name   string
+		p      Params
+		delays []time.Duration
+		want   time.Duration
+	}{
+		// Two lanes: seq 0 (3) on lane A; seq 1 (1) on lane B, which then
+		// issues seq 2 (1) at 1 and seq 3 (1) at 2; A ends at 3.
+		{"fanout c=2 one slow", Params{Strategy: Fanout, N: 4, Delay: ms, C: 2}, []time.Duration{3 * ms, ms, ms, ms}, 3 * ms},
+		// The slow request arrives last: 0 (A) and 1 (B) end together at 1;
+		// A's completion comes first (lower seq), so A issues 2 (1, ends 2)
+		// and B issues 3 (3, ends 4).
+		{"fanout c=2 slow last", Params{Strategy: Fanout, N: 4, Delay: ms, C: 2}, []time.Duration{ms, ms, ms, 3 * ms}, 4 * ms},
+		// Same, but one lane: the delays add up.
+		{"fanout c=1 slow last", Params{Strategy: Fanout, N: 4, Delay: ms, C: 1}, []time.Duration{ms, ms, ms, 3 * ms}, 6 * ms},
+		// k = 2, 3 lanes at once: seq 0 (5) and 1 (1) start at 0; seq 2
+		// (1) waits for the slot freed at 1 and ends at 2.
+		{"fanout k=2 FIFO", Params{Strategy: Fanout, N: 3, Delay: ms, K: 2}, []time.Duration{5 * ms, ms, ms}, 5 * ms},
+		// k = 2, 4 lanes: 0 (4), 1 (1) start at 0; 2 (4) starts at 1 (ends
+		// 5); 3 (1) starts at 4 when 0 ends (ends 5).
+		{"fanout k=2 queue", Params{Strategy: Fanout, N: 4, Delay: ms, K: 2}, []time.Duration{4 * ms, ms, 4 * ms, ms}, 5 * ms},
+		// pool-even P=2, N=4: worker 0 gets 2 requests, worker 1 gets 2.
+		// Arrivals at 0: seq 0 (w0), seq 1 (w1). w1 finishes at 1 and
+		// issues seq 2 (2) → 3; w0 finishes at 2 and issues seq 3 (2) → 4.
+		{"pool-even interleaved seq", Params{Strategy: PoolEven, N: 4, Delay: ms, P: 2}, []time.Duration{2 * ms, ms, 2 * ms, 2 * ms}, 4 * ms},
+		// Zero delays are allowed: a lane issues its next request at once.
+		{"zero delays", Params{Strategy: Sequential, N: 3, Delay: ms}, []time.Duration{0, 0, 0}, 0},
+	}
+	for _, tt := range tests {
+		got, err := IdealDelays(tt.p, func(j int64) time.Duration { return tt.delays[j] })
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got != tt.want {
+			t.Errorf("%s: IdealDelays = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestMakespanDelaysMatchesBruteForce compares MakespanDelays with an
+// independent brute-force simulation (explicit wait queue and service list,
+// time advanced to the next completion, linear scans) on random groups,
+// capacities and delays, with many ties and zero delays.
+func TestMakespanDelaysMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range 3000 {
+		groups := make([]Group, 1+rng.IntN(4))
+		for g := range groups {
+			groups[g] = Group{Items: rng.IntN(30), Unit: 1 + rng.IntN(4), Lanes: 1 + rng.IntN(7)}
+		}
+		k := []int{0, 1, 2, 3, 5, 8, 100}[rng.IntN(7)]
+		maxD := []int{1, 3, 10, 1000}[rng.IntN(4)] // small ranges give ties
+		total := 0
+		for _, g := range groups {
+			total += g.Items
+		}
+		ds := make([]time.Duration, total)
+		for j := range ds {
+			ds[j] = time.Duration(rng.IntN(maxD))
+		}
+		delay := func(j int64) time.Duration { return ds[j] }
+		got, err := MakespanDelays(groups, k, delay)
+		if err != nil {
+			t.Fatalf("case %d: MakespanDelays(%v, %d): %v", i, groups, k, err)
+		}
+		want, order := bruteMakespanDelays(groups, k, delay)
+		if got != want {
+			t.Errorf("case %d: MakespanDelays(%v, k=%d, delays %v) = %v, brute force %v", i, groups, k, ds, got, want)
+		}
+		if len(order) != total {
+			t.Fatalf("case %d: brute force served %d of %d requests", i, len(order), total)
+		}
+	}
+}
+
+// TestIdealDelaysMatchesBruteForce does the same through Params, for every
+// strategy on the grid, with delays drawn per sequence number.
+func TestIdealDelaysMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for p := range grid {
+		if p.N%3 != 0 { // a third of the grid is plenty
+			continue
+		}
+		ds := make([]time.Duration, p.N)
+		for j := range ds {
+			ds[j] = time.Duration(rng.IntN(5)) * time.Millisecond
+		}
+		delay := func(j int64) time.Duration { return ds[j] }
+		got, err := IdealDelays(p, delay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gs, err := Groups(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, _ := bruteMakespanDelays(gs, p.K, delay); got != want {
+			t.Errorf("IdealDelays(%+v, %v) = %v, brute force %v", p, ds, got, want)
+		}
+	}
+}
+
+// TestIdealDelaysSequenceNumbers checks that the delay function is asked
+// for exactly the sequence numbers 0..N-1, once each.
+func TestIdealDelaysSequenceNumbers(t *testing.T) {
+	for _, p := range []Params{
+		{Strategy: Fanout, N: 257, Delay: 1, C: 16, K: 5},
+		{Strategy: PoolChunked, N: 100, Delay: 1, P: 8},
+		{Strategy: ProcsFanout, N: 99, Delay: 1, P: 4, C: 3, K: 2},
+	} {
+		var asked []int64
+		if _, err := IdealDelays(p, func(j int64) time.Duration {
+			asked = append(asked, j)
+			return time.Duration(j % 7)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(asked) != p.N {
+			t.Fatalf("%+v: delay called %d times, want %d", p, len(asked), p.N)
+		}
+		for j, s := range asked {
+			if s != int64(j) {
+				t.Fatalf("%+v: call %d asked for seq %d, want %d (in order)", p, j, s, j)
+			}
+		}
+	}
+}
+
+func TestIdealDelaysErrors(t *testing.T) {
+	// Params are validated as by Ideal.
+	_, err := IdealDelays(Params{Strategy: Fanout, N: 0, Delay: time.Second}, nil)
+	var pe *ParamError
+	if !errors.As(err, &pe) || pe.Field != "N" {
+		t.Errorf("IdealDelays with N = 0: %v, want *ParamError for N", err)
+	}
+	p := Params{Strategy: Fanout, N: 10, Delay: time.Second, C: 3}
+	_, err = IdealDelays(p, func(j int64) time.Duration {
+		if j == 4 {
+			return -time.Nanosecond
+		}
+		return time.Second
+	})
+	if err == nil || !strings.Contains(err.Error(), "delay(4) = -1ns") {
+		t.Errorf("negative delay: %v, want an error naming delay(4)", err)
+	}
+	_, err = IdealDelays(Params{Strategy: Sequential, N: 3, Delay: time.Second}, func(int64) time.Duration { return math.MaxInt64 / 2 })
+	if err == nil || !strings.Contains(err.Error(), "overflows") {
+		t.Errorf("overflowing delays: %v, want an overflow error", err)
+	}
+	if _, err := MakespanDelays([]Group{{1, 1, 1}}, 0, nil); err == nil {
+		t.Error("MakespanDelays with a nil delay: no error")
+	}
+	// Group and capacity errors are those of Makespan.
+	for _, tc := range []struct {
+		groups []Group
+		k      int
+		want   string
+	}{
+		{[]Group{{1, 1, 1}}, -1, "k = -1"},
+		{[]Group{{3, 1, 0}}, 0, "no lanes"},
+		{[]Group{{1, 0, 1}}, 0, "Unit = 0"},
+	} {
+		_, err := MakespanDelays(tc.groups, tc.k, func(int64) time.Duration { return 1 })
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("MakespanDelays(%v, %d) = %v, want error containing %q", tc.groups, tc.k, err, tc.want)
+		}
+	}
+	// Empty work takes no time and asks for no delay.
+	got, err := MakespanDelays(nil, 0, func(int64) time.Duration { t.Fatal("delay called"); return 0 })
+	if err != nil || got != 0 {
+		t.Errorf("MakespanDelays(nil) = %v, %v; want 0, nil", got, err)
+	}
+}
+
+// TestIdealDelaysLargeN runs a million requests with exponential-like
+// delays: the result must lie between the unlimited-client bound (total
+// work spread over min(lanes, k) slots) and the sum of all delays.
+func TestIdealDelaysLargeN(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large simulation")
+	}
+	const n = 1_000_000
+	ds := make([]time.Duration, n)
+	rng := rand.New(rand.NewPCG(11, 12))
+	var sum time.Duration
+	for j := range ds {
+		ds[j] = time.Duration(rng.ExpFloat64() * float64(50*time.Millisecond))
+		sum += ds[j]
+	}
+	for _, p := range []Params{
+		{Strategy: Fanout, N: n, Delay: time.Second, C: 1024},
+		{Strategy: Fanout, N: n, Delay: time.Second, C: 1024, K: 64},
+		{Strategy: ProcsFanout, N: n, Delay: time.Second, P: 8, C: 128, K: 1000},
+	} {
+		got, err := IdealDelays(p, func(j int64) time.Duration { return ds[j] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		lanes, _ := Lanes(p)
+		par := min(lanes, effective(p.K, p.N))
+		if lo := sum / time.Duration(par); got < lo || got > sum {
+			t.Errorf("IdealDelays(%+v) = %v outside [%v, %v]", p, got, lo, sum)
+		}
+	}
+}
+
+func BenchmarkIdealDelays(b *testing.B) {
+	const n = 100_000
+	ds := make([]time.Duration, n)
+	rng := rand.New(rand.NewPCG(13, 14))
+	for j := range ds {
+		ds[j] = time.Duration(rng.ExpFloat64() * float64(50*time.Millisecond))
+	}
+	delay := func(j int64) time.Duration { return ds[j] }
+	for _, p := range []Params{
+		{Strategy: Fanout, N: n, Delay: time.Second, C: 1024},
+		{Strategy: Fanout, N: n, Delay: time.Second, C: 1024, K: 64},
+	} {
+		b.Run(fmt.Sprintf("c=%d/k=%d", p.C, p.K), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := IdealDelays(p, delay); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// bruteMakespanDelays is an independent, slow reference for
+// MakespanDelays: lanes issue requests into a FIFO wait list; at each
+// instant the simulation repeatedly starts waiting requests while a slot
+// is free and completes (in sequence order) every request in service that
+// ends now, whose lanes issue their next requests; then it jumps to the
+// next completion. It returns the makespan and the order requests started.
+func bruteMakespanDelays(groups []Group, k int, delay func(int64) time.Duration) (time.Duration, []int64) {
+	type lane struct{ group, left int }
+	type req struct {
+		seq  int64
+		lane int
+		end  time.Duration
+	}
+	remaining := make([]int, len(groups))
+	take := func(g int) int {
+		u := min(groups[g].Unit, remaining[g])
+		remaining[g] -= u
+		return u
+	}
+	var (
+		lanes   []*lane
+		waiting []req
+		service []req
+		started []int64
+		seq     int64
+		now     time.Duration
+		end     time.Duration
+	)
+	issue := func(l int) {
+		waiting = append(waiting, req{seq: seq, lane: l})
+		seq++
+	}
+	for g := range groups {
+		remaining[g] = groups[g].Items
+		for range groups[g].Lanes {
+			if remaining[g] == 0 {
+				break
+			}
+			lanes = append(lanes, &lane{group: g, left: take(g)})
+			issue(len(lanes) - 1)
+		}
+	}
+	for len(waiting)+len(service) > 0 {
+		for changed := true; changed; {
+			changed = false
+			for len(waiting) > 0 && (k == 0 || len(service) < k) {
+				r := waiting[0]
+				waiting = waiting[1:]
+				r.end = now + delay(r.seq)
+				service = append(service, r)
+				started = append(started, r.seq)
+				changed = true
+			}
+			var done, rest []req
+			for _, r := range service {
+				if r.end == now {
+					done = append(done, r)
+				} else {
+					rest = append(rest, r)
+				}
+			}
+			service = rest
+			slices.SortFunc(done, func(a, b req) int { return int(a.seq - b.seq) })
+			for _, r := range done {
+				changed = true
+				end = now
+				l := lanes[r.lane]
+				l.left--
+				if l.left == 0 && remaining[l.group] > 0 {
+					l.left = take(l.group)
+				}
+				if l.left > 0 {
+					issue(r.lane)
+				}
+			}
+		}
+		if len(service) == 0 {
+			break
+		}
+		now = service[0].end
+		for _, r := range service {
+			now = min(now, r.end)
+		}
+	}
+	return end, started
+}
