@@ -2,7 +2,10 @@ package bench
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +57,7 @@ type server struct {
 // is stopped when b ends.
 func startServer(b *testing.B, spec serverSpec) *server {
 	b.Helper()
-	if config.target != "" {
+	if config.target != "" || config.plan {
 		return &server{url: config.target, spec: spec}
 	}
 	p, err := serverproc.Start(context.Background(), spec.args())
@@ -126,6 +129,10 @@ func runCase(b *testing.B, srv *server, bc benchCase) {
 	if err := bc.params(srv).Validate(); err != nil {
 		b.Fatalf("model: %v", err)
 	}
+	if config.plan {
+		printPlan(b, srv, bc)
+		return
+	}
 	cl, err := strategy.New(ctx, bc.strategy, strategy.Options{
 		Client: clients.Config{
 			Targets:     []string{srv.url},
@@ -143,6 +150,23 @@ func runCase(b *testing.B, srv *server, bc benchCase) {
 			b.Errorf("close %s: %v", bc.strategy, err)
 		}
 	}()
+	// Warm connections are open before the timed loop: one untimed batch
+	// of as many requests as the strategy keeps in flight opens them (one
+	// to two d). Without it a run of few iterations (-benchtime 1x, or the
+	// seed's 300 s sequential batch) would time a cold first batch as warm.
+	if bc.conn == clients.Warm {
+		lanes, err := model.Lanes(bc.params(srv))
+		if err != nil {
+			b.Fatalf("model: %v", err)
+		}
+		res, err := cl.Run(ctx, lanes)
+		if err != nil {
+			b.Fatalf("warm-up batch: %v", err)
+		}
+		if err := res.Err(); err != nil {
+			b.Fatalf("REQUESTS FAILED in the warm-up batch: %v", err)
+		}
+	}
 	// Reset the server's counters, and with them its arrival sequence, right
 	// before the timed loop. A -target server is reset only when its delay
 	// distribution makes the ideal depend on the sequence numbers.
@@ -196,4 +220,39 @@ func runCase(b *testing.B, srv *server, bc benchCase) {
 	if err := total.Err(); err != nil {
 		b.Errorf("REQUESTS FAILED: %v", err)
 	}
+}
+
+// Plan estimates: what a sub-benchmark costs beyond its timed batches.
+const (
+	planSetup     = 50 * time.Millisecond  // client set-up and server stats reset
+	planProcSetup = 100 * time.Millisecond // starting worker processes
+	planOverhead  = 1.1                    // measured batches run ~10% over the ideal
+)
+
+// printPlan prints bc's expected running time, for -plan: the model's ideal
+// per batch, times the iterations -benchtime asks for (b.Loop runs at least
+// one batch and stops after -benchtime), plus set-up.
+func printPlan(b *testing.B, srv *server, bc benchCase) {
+	ideal, err := model.Ideal(bc.params(srv)) // with the mean delay: an estimate for variable delays too
+	if err != nil {
+		b.Fatalf("model: %v", err)
+	}
+	batch := time.Duration(float64(ideal) * planOverhead)
+	est := planSetup + batch
+	if strategy.UsesProcs(bc.strategy) {
+		est += planProcSetup
+	}
+	if bc.conn == clients.Warm {
+		est += config.delay // the warm-up batch: one wave of the strategy's lanes
+	}
+	bt := "1s"
+	if f := flag.Lookup("test.benchtime"); f != nil {
+		bt = f.Value.String()
+	}
+	if n, err := strconv.Atoi(strings.TrimSuffix(bt, "x")); err == nil && strings.HasSuffix(bt, "x") {
+		est += time.Duration(n-1) * batch
+	} else if d, err := time.ParseDuration(bt); err == nil && d > batch {
+		est += d - batch
+	}
+	fmt.Printf("crawlbench-plan: %s %.3f\n", b.Name(), est.Seconds())
 }

@@ -22,6 +22,7 @@ type settings struct {
 	target     string
 	procs      int
 	reqTimeout time.Duration
+	plan       bool           // -plan: list the sub-benchmarks and their expected time, run nothing
 	matrix     matrixSettings // -servers, -cmax, -long (concurrency_test.go)
 }
 
@@ -30,6 +31,7 @@ var (
 	targetFlag     = flag.String("target", "", "URL of an already running slow server (http://127.0.0.1:PORT/); default: start the bundled one in its own process")
 	procsFlag      = flag.Int("procs", 8, "worker processes P for pool-even, pool-chunked and procs-fanout (1..256)")
 	reqTimeoutFlag = flag.Duration("req-timeout", 0, "per-request timeout (0: 10×delay + 5s; otherwise 1ms..1h)")
+	planFlag       = flag.Bool("plan", false, "print a 'crawlbench-plan: NAME SECONDS' line per sub-benchmark with its expected running time, and run nothing (scripts/reproduce uses it for its ETA)")
 )
 
 // checkSettings validates s, filling in defaults, or returns an error
@@ -72,13 +74,13 @@ func TestMain(m *testing.M) {
 		os.Exit(procpool.WorkerMain())
 	}
 	flag.Parse()
-	s, err := checkSettings(settings{delay: *delayFlag, target: *targetFlag, procs: *procsFlag, reqTimeout: *reqTimeoutFlag, matrix: matrixFlags()})
+	s, err := checkSettings(settings{delay: *delayFlag, target: *targetFlag, procs: *procsFlag, reqTimeout: *reqTimeoutFlag, plan: *planFlag, matrix: matrixFlags()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
 	config = s
-	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
+	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" && !s.plan {
 		printProvenance(s)
 	}
 	os.Exit(m.Run())

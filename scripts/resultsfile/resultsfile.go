@@ -142,11 +142,15 @@ func Create(dir, name string) (*os.File, error) {
 	return nil, fmt.Errorf("create results file: %s and 99 numbered variants already exist in %s", name, dir)
 }
 
-// CountArg returns the -count given to go test, 0 if none.
+// CountArg returns the -count given to go test, 0 if none. A -count with
+// no value after it is an error.
 func CountArg(args []string) (int, error) {
 	for i, a := range args {
 		v, ok := strings.CutPrefix(a, "-count=")
-		if a == "-count" && i+1 < len(args) {
+		if a == "-count" {
+			if i+1 == len(args) {
+				return 0, errors.New("-count: missing value; want a whole number ≥ 1")
+			}
 			v, ok = args[i+1], true
 		}
 		if ok {
@@ -168,6 +172,7 @@ type RecordOptions struct {
 	Pkg      string
 	TestArgs []string
 	Progress io.Writer // receives the output as it arrives; nil: discarded
+	Stderr   io.Writer // receives go test's standard error; nil: Progress
 	// Line, if set, is called with each line of output as it arrives.
 	Line func(string)
 }
@@ -199,6 +204,9 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", argv...)
 	cmd.Dir = o.Root
 	cmd.Stderr = progress
+	if o.Stderr != nil {
+		cmd.Stderr = o.Stderr
+	}
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		return path, fmt.Errorf("go test: %w", err)

@@ -1,0 +1,381 @@
+// Command reproduce regenerates crawlbench's results in one step: it runs
+// the benchmarks, saves each run as a results file with provenance, writes a
+// benchstat summary beside it and draws every chart, then prints where they
+// are.
+//
+//	go run ./scripts/reproduce          # quick: every benchmark family, small, about 4 minutes on 2 cores
+//	go run ./scripts/reproduce -full    # the seed at d = 3 s and the full matrices at d = 50 ms (hours)
+//
+// While it runs it shows on stderr what runs, how far it is and an ETA,
+// from the model's expected time of every sub-benchmark (bench -plan),
+// corrected by the pace so far.
+//
+// Outputs, for each run:
+//
+//	results/<date>-<host>-<commit>-<label>.txt            raw go test -bench output
+//	results/<date>-<host>-<commit>-<label>-benchstat.txt  go tool benchstat summary
+//	plots/<date>-<host>-<commit>-<label>/*.svg, *.png      charts (package plots)
+//
+// Results files are never overwritten; a chart directory is.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/crawlbench/crawlbench/plots"
+	"github.com/crawlbench/crawlbench/scripts/resultsfile"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// A phase is one go test run, saved as one results file.
+type phase struct {
+	label string   // results file label
+	bench string   // -bench regexp
+	args  []string // other go test flags, without -count
+}
+
+// quickPhases fit in about four minutes on 2 cores: every family, at a
+// short delay, one batch per run, on two servers.
+func quickPhases() []phase {
+	return []phase{{
+		label: "quick-d5ms",
+		bench: "Seed|Concurrency|Batch",
+		args:  []string{"-delay", "5ms", "-servers", "unlimited,k8", "-cmax", "256", "-benchtime", "1x"},
+	}}
+}
+
+// fullPhases are the seed at its full scale and the full matrices.
+func fullPhases() []phase {
+	return []phase{
+		{label: "seed-d3s", bench: "Seed", args: []string{"-delay", "3s"}},
+		{label: "matrix-d50ms", bench: "Concurrency|Batch", args: []string{"-delay", "50ms"}},
+	}
+}
+
+// options are reproduce's flags.
+type options struct {
+	full    bool
+	count   int
+	results string
+	plots   string
+}
+
+func parse(args []string, stderr io.Writer) (options, int) {
+	var o options
+	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&o.full, "full", false, "the seed at d = 3 s and the full matrices at d = 50 ms (hours) instead of the quick run")
+	fs.IntVar(&o.count, "count", 6, "runs of each benchmark (1..100; benchstat needs 6 for a confidence interval)")
+	fs.StringVar(&o.results, "results", "", "directory for results files (default: results/ of the module)")
+	fs.StringVar(&o.plots, "plots", "", "directory under which each run's charts go (default: plots/ of the module)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, 0
+		}
+		return o, 2
+	}
+	var err error
+	switch {
+	case fs.NArg() > 0:
+		err = fmt.Errorf("unexpected argument %q: reproduce takes only flags", fs.Arg(0))
+	case o.count < 1 || o.count > 100:
+		err = fmt.Errorf("-count %d: want 1..100", o.count)
+	}
+	for name, dir := range map[string]string{"-results": o.results, "-plots": o.plots} {
+		if st, serr := os.Stat(dir); dir != "" && err == nil && (serr != nil || !st.IsDir()) {
+			err = fmt.Errorf("%s %q: not a directory", name, dir)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "reproduce:", err)
+		return o, 2
+	}
+	return o, -1
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	stderr = &lockedWriter{w: stderr} // go test's stderr and the progress lines share it
+	o, code := parse(args, stderr)
+	if code >= 0 {
+		return code
+	}
+	root, err := resultsfile.ModuleRoot(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "reproduce:", err)
+		return 1
+	}
+	if o.results == "" {
+		o.results = filepath.Join(root, "results")
+	}
+	if o.plots == "" {
+		o.plots = filepath.Join(root, "plots")
+	}
+	if o.count < 6 {
+		fmt.Fprintf(stderr, "reproduce: warning: -count %d: benchstat gives no confidence interval below 6\n", o.count)
+	}
+	phases := quickPhases()
+	if o.full {
+		phases = fullPhases()
+	}
+	failed := false
+	for i, ph := range phases {
+		fmt.Fprintf(stderr, "reproduce: phase %d/%d: %s (-bench '%s' %s -count %d)\n", i+1, len(phases), ph.label, ph.bench, strings.Join(ph.args, " "), o.count)
+		outs, err := runPhase(ctx, root, o, ph, stderr)
+		for _, p := range outs {
+			fmt.Fprintln(stdout, p)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "reproduce: %s: %v\n", ph.label, err)
+			failed = true
+			if ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+// runPhase runs one phase and returns the paths it wrote.
+func runPhase(ctx context.Context, root string, o options, ph phase, stderr io.Writer) ([]string, error) {
+	plan, err := planPhase(ctx, root, ph)
+	if err != nil {
+		return nil, err
+	}
+	prog := newProgress(plan, o.count, stderr, time.Now)
+	fmt.Fprintf(stderr, "reproduce: %d sub-benchmarks × %d runs, expected about %s\n", len(plan.names), o.count, roundDur(prog.eta()))
+	testArgs := append([]string{"-bench", ph.bench, "-count", strconv.Itoa(o.count)}, ph.args...)
+	path, err := resultsfile.Record(ctx, resultsfile.RecordOptions{
+		Root: root, Label: ph.label, Dir: o.results, Pkg: "./bench", TestArgs: testArgs,
+		Stderr: stderr, Line: prog.line,
+	})
+	var outs []string
+	if path != "" {
+		outs = append(outs, path)
+	}
+	if err != nil {
+		return outs, err
+	}
+	fmt.Fprintf(stderr, "reproduce: %s done in %s\n", ph.label, roundDur(time.Since(prog.start)))
+
+	sum, err := summarize(ctx, root, o.results, path)
+	if err != nil {
+		return outs, err
+	}
+	outs = append(outs, sum)
+	charts, err := draw(path, filepath.Join(o.plots, strings.TrimSuffix(filepath.Base(path), ".txt")), stderr)
+	return append(outs, charts...), err
+}
+
+// phasePlan is what bench -plan says a phase will run.
+type phasePlan struct {
+	names   []string           // sub-benchmarks, in run order
+	seconds map[string]float64 // expected seconds of one run of each
+}
+
+// planPhase asks the bench package what ph will run and how long each
+// sub-benchmark should take.
+func planPhase(ctx context.Context, root string, ph phase) (phasePlan, error) {
+	argv := append([]string{"test", "./bench", "-run", "^$", "-bench", ph.bench, "-count", "1", "-plan"}, ph.args...)
+	cmd := exec.CommandContext(ctx, "go", argv...)
+	cmd.Dir = root
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	if err != nil {
+		return phasePlan{}, fmt.Errorf("plan (go %s): %v: %s", strings.Join(argv, " "), err, bytes.TrimSpace(errb.Bytes()))
+	}
+	return parsePlan(out)
+}
+
+// parsePlan reads bench -plan output.
+func parsePlan(out []byte) (phasePlan, error) {
+	p := phasePlan{seconds: map[string]float64{}}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "crawlbench-plan: ")
+		if !ok {
+			continue
+		}
+		name, secs, ok := strings.Cut(rest, " ")
+		s, err := strconv.ParseFloat(secs, 64)
+		if !ok || err != nil || s < 0 {
+			return p, fmt.Errorf("plan: bad line %q", sc.Text())
+		}
+		if _, dup := p.seconds[name]; !dup {
+			p.names = append(p.names, name)
+		}
+		p.seconds[name] = s
+	}
+	if len(p.names) == 0 {
+		return p, errors.New("plan: the -bench pattern selects no benchmark")
+	}
+	return p, nil
+}
+
+// progress follows a run's output and reports how far it is.
+type progress struct {
+	plan    phasePlan
+	total   float64 // expected seconds of the whole phase
+	planned float64 // expected seconds of what has finished
+	done    int
+	count   int
+	start   time.Time
+	now     func() time.Time
+	w       io.Writer
+}
+
+func newProgress(plan phasePlan, count int, w io.Writer, now func() time.Time) *progress {
+	p := &progress{plan: plan, count: count, w: w, now: now, start: now()}
+	for _, s := range plan.seconds {
+		p.total += s * float64(count)
+	}
+	return p
+}
+
+// eta is the time left: the planned time of what remains, scaled by how
+// the actual pace compares with the plan so far once enough has run for
+// the pace to mean something (5% of the plan).
+func (p *progress) eta() time.Duration {
+	left := p.total - p.planned
+	if p.planned > 0.05*p.total {
+		left *= p.now().Sub(p.start).Seconds() / p.planned
+	}
+	return time.Duration(left * float64(time.Second))
+}
+
+// line takes one line of go test output.
+func (p *progress) line(l string) {
+	if strings.Contains(l, "FAIL") {
+		fmt.Fprintln(p.w, l)
+	}
+	f := strings.Fields(l)
+	if len(f) < 2 || !strings.HasPrefix(f[0], "Benchmark") {
+		return
+	}
+	name := f[0]
+	if i := strings.LastIndex(name, "-"); i > 0 {
+		if _, err := strconv.Atoi(name[i+1:]); err == nil {
+			name = name[:i] // the -GOMAXPROCS suffix
+		}
+	}
+	s, ok := p.plan.seconds[name]
+	if !ok {
+		return
+	}
+	p.done++
+	p.planned += s
+	all := len(p.plan.names) * p.count
+	fmt.Fprintf(p.w, "reproduce: [%d/%d] %s  %s elapsed, about %s left\n",
+		p.done, all, strings.TrimPrefix(name, "Benchmark"), roundDur(p.now().Sub(p.start)), roundDur(p.eta()))
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+func roundDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	return d.Round(time.Second)
+}
+
+// summarize writes the benchstat summary of a results file beside it.
+func summarize(ctx context.Context, root, dir, path string) (string, error) {
+	tables := []struct{ filter, row, col string }{
+		{".name:Seed", "/n,/strategy", "/conn"},
+		{".name:Concurrency", "/server,/strategy,/c", "/conn"},
+		{".name:Batch", "/strategy,/n", "/conn"},
+	}
+	var b bytes.Buffer
+	for _, t := range tables {
+		argv := []string{"tool", "benchstat", "-filter", t.filter, "-row", t.row, "-col", t.col, path}
+		cmd := exec.CommandContext(ctx, "go", argv...)
+		cmd.Dir = root
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		out, err := cmd.Output()
+		if err != nil {
+			return "", fmt.Errorf("go %s: %v: %s", strings.Join(argv, " "), err, bytes.TrimSpace(errb.Bytes()))
+		}
+		if len(bytes.TrimSpace(out)) == 0 {
+			continue // this file has no such benchmarks
+		}
+		fmt.Fprintf(&b, "# go %s\n\n%s\n", strings.Join(argv, " "), out)
+	}
+	f, err := resultsfile.Create(dir, strings.TrimSuffix(filepath.Base(path), ".txt")+"-benchstat.txt")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if _, err := f.Write(b.Bytes()); err != nil {
+		return "", fmt.Errorf("write %s: %w", f.Name(), err)
+	}
+	return f.Name(), f.Close()
+}
+
+// draw renders every chart the results file holds into dir.
+func draw(path, dir string, stderr io.Writer) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	d, err := plots.Read(f, filepath.Base(path))
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range d.Warnings() {
+		fmt.Fprintln(stderr, "reproduce: warning:", w)
+	}
+	charts, notes, err := plots.Charts(d)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		fmt.Fprintln(stderr, "reproduce:", n)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("plots: %w", err)
+	}
+	var outs []string
+	for _, c := range charts {
+		ps, err := plots.Save(c.Chart, dir, c.Base, plots.Both)
+		if err != nil {
+			return outs, err
+		}
+		outs = append(outs, ps...)
+	}
+	return outs, nil
+}

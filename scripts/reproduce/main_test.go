@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestBadFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-count", "0"}, "-count 0: want 1..100"},
+		{[]string{"-count", "101"}, "-count 101: want 1..100"},
+		{[]string{"-count", "six"}, `invalid value "six" for flag -count`},
+		{[]string{"-results", "/nonexistent"}, `-results "/nonexistent": not a directory`},
+		{[]string{"-plots", "main.go"}, `-plots "main.go": not a directory`},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"-fast"}, "flag provided but not defined: -fast"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), tt.args, &out, &errb); code != 2 || !strings.Contains(errb.String(), tt.want) {
+			t.Errorf("reproduce %q = %d, %q; want 2 and %q", tt.args, code, errb.String(), tt.want)
+		}
+	}
+}
+
+func TestParsePlan(t *testing.T) {
+	p, err := parsePlan([]byte("goos: linux\ncrawlbench-plan: BenchmarkA/x=1 1.5\ncrawlbench-plan: BenchmarkA/x=2 0.25\nBenchmarkA/x=1 1 5 ns/op\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.names) != 2 || p.seconds["BenchmarkA/x=2"] != 0.25 {
+		t.Errorf("plan = %+v", p)
+	}
+	for _, bad := range []string{"", "goos: linux\n", "crawlbench-plan: BenchmarkA\n", "crawlbench-plan: BenchmarkA x\n", "crawlbench-plan: BenchmarkA -1\n"} {
+		if _, err := parsePlan([]byte(bad)); err == nil {
+			t.Errorf("parsePlan(%q) accepted", bad)
+		}
+	}
+}
+
+func TestProgressETA(t *testing.T) {
+	plan := phasePlan{names: []string{"BenchmarkA/x=1", "BenchmarkA/x=2"}, seconds: map[string]float64{"BenchmarkA/x=1": 1, "BenchmarkA/x=2": 3}}
+	now := time.Unix(0, 0)
+	var w bytes.Buffer
+	p := newProgress(plan, 2, &w, func() time.Time { return now })
+	if got := p.eta(); got != 8*time.Second {
+		t.Fatalf("ETA before anything ran = %v, want the plan's 8s", got)
+	}
+	now = now.Add(2 * time.Second) // twice as slow as planned
+	p.line("BenchmarkA/x=1-2   \t 1\t 123 ns/op\t 0 errors")
+	if got := p.eta(); got != 14*time.Second {
+		t.Errorf("ETA = %v, want 7 planned seconds × 2 = 14s", got)
+	}
+	p.line("BenchmarkOther-2 1 5 ns/op") // not in the plan: ignored
+	p.line("--- FAIL: BenchmarkA/x=2")
+	if !strings.Contains(w.String(), "[1/4] A/x=1") || !strings.Contains(w.String(), "--- FAIL") {
+		t.Errorf("progress output:\n%s", w.String())
+	}
+	if p.done != 1 {
+		t.Errorf("done = %d, want 1", p.done)
+	}
+}
+
+// One small phase end to end: results file, benchstat summary, charts.
+func TestRunPhase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test on ./bench")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := options{count: 1, results: t.TempDir(), plots: t.TempDir()}
+	ph := phase{label: "test", bench: "Seed/n=5/strategy=(sequential|fanout)/conn=warm", args: []string{"-delay", "5ms", "-benchtime", "1x"}}
+	var errb bytes.Buffer
+	outs, err := runPhase(t.Context(), root, o, ph, &lockedWriter{w: &errb})
+	if err != nil {
+		t.Fatalf("runPhase: %v\n%s", err, errb.String())
+	}
+	if len(outs) < 3 {
+		t.Fatalf("outputs %v, want a results file, a summary and charts", outs)
+	}
+	res, err := os.ReadFile(outs[0])
+	if err != nil || !bytes.Contains(res, []byte("crawlbench-command: go test ./bench")) || !bytes.Contains(res, []byte("BenchmarkSeed/n=5/strategy=fanout/conn=warm")) {
+		t.Errorf("results file %s: %v\n%s", outs[0], err, res)
+	}
+	sum, err := os.ReadFile(outs[1])
+	if err != nil || !bytes.Contains(sum, []byte("go tool benchstat -filter .name:Seed")) {
+		t.Errorf("summary %s: %v\n%s", outs[1], err, sum)
+	}
+	if !strings.HasSuffix(outs[2], ".svg") && !strings.HasSuffix(outs[2], ".png") {
+		t.Errorf("no chart among %v", outs)
+	}
+	if !strings.Contains(errb.String(), "[2/2]") {
+		t.Errorf("no progress on stderr:\n%s", errb.String())
+	}
+}
