@@ -20,6 +20,12 @@ const (
 	DefaultMaxBytes = 16 << 20
 	// DefaultMaxBody caps request bodies when Config.MaxBody is 0.
 	DefaultMaxBody = 1 << 20
+	// DefaultReadHeaderTimeout bounds reading a request's headers when
+	// Config.ReadHeaderTimeout is 0 (slowloris protection).
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultIdleTimeout closes a keep-alive connection idle this long when
+	// Config.IdleTimeout is 0.
+	DefaultIdleTimeout = 120 * time.Second
 
 	// LimitCapacity is the largest accepted Config.Capacity.
 	LimitCapacity = 1_000_000
@@ -31,6 +37,10 @@ const (
 	LimitMaxBody = 1 << 30
 	// LimitSigma is the largest accepted Config.Sigma.
 	LimitSigma = 4.0
+	// LimitReadHeaderTimeout is the largest accepted Config.ReadHeaderTimeout.
+	LimitReadHeaderTimeout = 10 * time.Minute
+	// LimitIdleTimeout is the largest accepted Config.IdleTimeout.
+	LimitIdleTimeout = time.Hour
 )
 
 // Dist names the distribution that per-request delays are drawn from. The
@@ -91,6 +101,14 @@ type Config struct {
 	// MaxBody caps request bodies (413 beyond); 0 means DefaultMaxBody.
 	// 0..LimitMaxBody.
 	MaxBody int64
+	// ReadHeaderTimeout bounds how long a client may take to send a
+	// request's headers before its connection is closed (a slowloris
+	// client is cut off); 0 means DefaultReadHeaderTimeout.
+	// 0..LimitReadHeaderTimeout. Used by Server.HTTPServer.
+	ReadHeaderTimeout time.Duration
+	// IdleTimeout closes keep-alive connections idle this long; 0 means
+	// DefaultIdleTimeout. 0..LimitIdleTimeout. Used by Server.HTTPServer.
+	IdleTimeout time.Duration
 	// ErrorLog receives the http.Server's error log (rate-limited, see
 	// Server.HTTPServer); nil means os.Stderr.
 	ErrorLog io.Writer
@@ -130,6 +148,12 @@ func (c Config) WithDefaults() Config {
 	if c.MaxBody == 0 {
 		c.MaxBody = DefaultMaxBody
 	}
+	if c.ReadHeaderTimeout == 0 {
+		c.ReadHeaderTimeout = DefaultReadHeaderTimeout
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
 	return c
 }
 
@@ -155,6 +179,10 @@ func (c Config) Validate() error {
 		return outOfRange("MaxBytes", strconv.FormatInt(c.MaxBytes, 10), fmt.Sprintf("0..%d (0 = %d)", LimitMaxBytes, DefaultMaxBytes))
 	case c.MaxBody < 0 || c.MaxBody > LimitMaxBody:
 		return outOfRange("MaxBody", strconv.FormatInt(c.MaxBody, 10), fmt.Sprintf("0..%d (0 = %d)", LimitMaxBody, DefaultMaxBody))
+	case c.ReadHeaderTimeout < 0 || c.ReadHeaderTimeout > LimitReadHeaderTimeout:
+		return outOfRange("ReadHeaderTimeout", c.ReadHeaderTimeout.String(), fmt.Sprintf("0s..%v (0 = %v)", LimitReadHeaderTimeout, DefaultReadHeaderTimeout))
+	case c.IdleTimeout < 0 || c.IdleTimeout > LimitIdleTimeout:
+		return outOfRange("IdleTimeout", c.IdleTimeout.String(), fmt.Sprintf("0s..%v (0 = %v)", LimitIdleTimeout, DefaultIdleTimeout))
 	case int64(len(c.Body)) > c.MaxBytes:
 		return &ConfigError{Field: "Body", Value: fmt.Sprintf("%d bytes", len(c.Body)), Reason: "is too long", Want: fmt.Sprintf("1..%d bytes", c.MaxBytes)}
 	}

@@ -15,7 +15,38 @@
 //	POST /_stats/reset  zero the counters, 204
 //	*    anything else  the slow endpoint; query parameters ?delay=DURATION and
 //	                    ?bytes=N override the delay and the body size of one
-//	                    request (see [ParseParams])
+//	                    request, and ?fail=F, ?reset=F, ?stall=F inject
+//	                    faults (see [ParseParams])
+//
+// # Fault modes
+//
+// The slow endpoint injects faults into a fraction F (0..1; the three
+// together at most 1) of requests, so that a client strategy's error
+// accounting can be tested against a real server without a proxy:
+//
+//	?fail=F   answer 500 after the request's delay
+//	?reset=F  after the delay, send the headers with a Content-Length larger
+//	          than the half of the body that follows, then reset the
+//	          connection (TCP RST via SO_LINGER 0)
+//	?stall=F  send nothing until Config.MaxDelay passes or the client gives
+//	          up (then answer 503): a server hung past any client timeout,
+//	          still bounded
+//
+// Which requests are hit is a pure function of the request's arrival
+// sequence number and Config.Seed ([DrawFault]), so requests 0..n-1 after a
+// reset always get the same faults and tests can predict the counts. A
+// value that is not a number in 0..1, or fractions adding up to more than
+// 1, is answered 400 naming the parameter. Stats counts Failed, Resets and
+// Stalled apart from Served and Canceled; every slow-endpoint request ends
+// in exactly one of Served, Canceled, BadRequests, Failed, Resets, Stalled.
+//
+// # Limits
+//
+// Server.HTTPServer cuts off a client that takes longer than
+// Config.ReadHeaderTimeout (10s) to send its headers (slowloris), closes
+// connections idle for Config.IdleTimeout (120s), answers 431 to headers
+// over 64 KiB, 413 to bodies over Config.MaxBody, and 400 to ?delay= over
+// Config.MaxDelay or ?bytes= over Config.MaxBytes.
 //
 // A Server keeps all of its state in the struct; the package has no mutable
 // globals, so several servers can live in one process (tests), although

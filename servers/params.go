@@ -18,6 +18,11 @@ type Params struct {
 	// Bytes is the response body size (?bytes=); the body repeats
 	// Config.Body.
 	Bytes int64
+	// Fail, Reset and Stall are the fractions of requests answered 500,
+	// reset mid-body, and stalled (?fail=, ?reset=, ?stall=; each 0..1,
+	// together at most 1). Which requests are hit is decided by DrawFault
+	// from the request's sequence number and Config.Seed.
+	Fail, Reset, Stall float64
 }
 
 // ParamError reports a query parameter that cannot be used. Its message is a
@@ -46,7 +51,7 @@ func (e *ParamError) Error() string {
 // quoteName returns a known parameter name as is and anything else quoted, so
 // the message stays one line whatever the client sent.
 func quoteName(name string) string {
-	if lookupParam(name) != nil || name == "query" {
+	if lookupParam(name) != nil || name == "query" || name == "fail+reset+stall" {
 		return name
 	}
 	return echo(name)
@@ -73,12 +78,39 @@ func lookupParam(name string) paramSpec {
 		return parseBytes
 	case "delay":
 		return parseDelay
+	case "fail":
+		return fractionParam("fail", func(p *Params) *float64 { return &p.Fail })
+	case "reset":
+		return fractionParam("reset", func(p *Params) *float64 { return &p.Reset })
+	case "stall":
+		return fractionParam("stall", func(p *Params) *float64 { return &p.Stall })
 	}
 	return nil
 }
 
 // paramNames is the sorted list of accepted parameter names, for messages.
-const paramNames = "bytes, delay"
+const paramNames = "bytes, delay, fail, reset, stall"
+
+// fractionWant is the accepted range of a fault fraction.
+const fractionWant = "a fraction 0..1 (e.g. 0.2; 1 = every request)"
+
+// faultSumSlack absorbs rounding in fail+reset+stall (0.7+0.2+0.1).
+const faultSumSlack = 1e-9
+
+// fractionParam parses a fault fraction into the field field returns.
+func fractionParam(name string, field func(*Params) *float64) paramSpec {
+	return func(v string, _ Config, p *Params) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return &ParamError{Param: name, Value: v, Reason: "is not a number", Want: fractionWant}
+		}
+		if err != nil || !validFraction(f) {
+			return &ParamError{Param: name, Value: v, Reason: "is out of range", Want: fractionWant}
+		}
+		*field(p) = f
+		return nil
+	}
+}
 
 func parseDelay(v string, cfg Config, p *Params) error {
 	want := fmt.Sprintf("0s..%v", cfg.MaxDelay)
@@ -137,6 +169,16 @@ func ParseParams(q url.Values, cfg Config) (Params, error) {
 		if err := spec(vs[0], cfg, &p); err != nil {
 			return Params{}, err
 		}
+	}
+	if sum := p.Fail + p.Reset + p.Stall; sum > 1+faultSumSlack {
+		given := func(name string) string {
+			if v := q.Get(name); v != "" {
+				return v
+			}
+			return "0"
+		}
+		v := given("fail") + "+" + given("reset") + "+" + given("stall")
+		return Params{}, &ParamError{Param: "fail+reset+stall", Value: v, Reason: fmt.Sprintf("adds up to %g", sum), Want: "a total of at most 1 (each request gets at most one fault)"}
 	}
 	return p, nil
 }

@@ -45,7 +45,9 @@ func TestParseParams(t *testing.T) {
 // FuzzParseQuery checks that any query either resolves to in-range params or
 // gives a one-line ParamError, and never panics.
 func FuzzParseQuery(f *testing.F) {
-	for _, s := range []string{"", "delay=1s", "bytes=10", "delay=-1s", "bytes=x", "a=%zz", "delay=1s&delay=2s", "foo=1&bar", ";", "delay=9223372036854775807ns"} {
+	// More seeds are in testdata/fuzz/FuzzParseQuery.
+	for _, s := range []string{"", "delay=1s", "bytes=10", "delay=-1s", "bytes=x", "a=%zz", "delay=1s&delay=2s", "foo=1&bar", ";", "delay=9223372036854775807ns",
+		"fail=0.2", "reset=1", "stall=1", "fail=0.5&reset=0.5", "fail=0.6&stall=0.6", "fail=NaN", "reset=-0", "stall=1e-320"} {
 		f.Add(s)
 	}
 	cfg := servers.Config{Delay: time.Second}
@@ -64,6 +66,14 @@ func FuzzParseQuery(f *testing.F) {
 		}
 		if p.Delay < 0 || p.Delay > full.MaxDelay || p.Bytes < 0 || p.Bytes > full.MaxBytes {
 			t.Fatalf("ParseQuery(%q) = %+v, out of range", q, p)
+		}
+		for _, f := range []float64{p.Fail, p.Reset, p.Stall} {
+			if !(f >= 0 && f <= 1) {
+				t.Fatalf("ParseQuery(%q) = %+v: a fault fraction outside 0..1", q, p)
+			}
+		}
+		if sum := p.Fail + p.Reset + p.Stall; sum > 1+1e-9 {
+			t.Fatalf("ParseQuery(%q) = %+v: fault fractions add up to %g", q, p, sum)
 		}
 		if v, perr := url.ParseQuery(q); perr == nil {
 			if _, ok := v["delay"]; !ok && p.Delay != full.Delay {

@@ -30,13 +30,20 @@ const (
 	// HeaderDelay carries the delay the request was given (after the cap), as
 	// a Go duration.
 	HeaderDelay = "X-Slowserver-Delay"
+	// HeaderFault names the fault injected into the response (see Fault):
+	// "fail", "reset" or "stall"; absent on a normal response.
+	HeaderFault = "X-Slowserver-Fault"
 )
 
 // Timeouts and limits of the http.Server returned by Server.HTTPServer.
 const (
-	ReadHeaderTimeout = 10 * time.Second
-	IdleTimeout       = 120 * time.Second
-	MaxHeaderBytes    = 64 << 10
+	// ReadHeaderTimeout is the default of Config.ReadHeaderTimeout.
+	ReadHeaderTimeout = DefaultReadHeaderTimeout
+	// IdleTimeout is the default of Config.IdleTimeout.
+	IdleTimeout = DefaultIdleTimeout
+	// MaxHeaderBytes caps a request's header block; beyond it the request
+	// is answered 431 Request Header Fields Too Large.
+	MaxHeaderBytes = 64 << 10
 	// errorLogLines is how many error-log lines pass before the rest are
 	// suppressed.
 	errorLogLines = 20
@@ -54,6 +61,16 @@ type Stats struct {
 	Canceled int64 `json:"canceled"`
 	// BadRequests counts requests answered 400, 405 or 413.
 	BadRequests int64 `json:"bad_requests"`
+	// Failed counts requests answered 500 by the ?fail= fault (after their
+	// delay; one whose client left first counts as Canceled).
+	Failed int64 `json:"failed"`
+	// Resets counts connections reset mid-body by the ?reset= fault (after
+	// the delay; one whose client left first counts as Canceled).
+	Resets int64 `json:"resets"`
+	// Stalled counts requests held by the ?stall= fault, when they end:
+	// their client gave up, or Config.MaxDelay passed and they were
+	// answered 503.
+	Stalled int64 `json:"stalled"`
 	// InFlight is the number of requests in service now (holding a capacity
 	// slot: waiting their delay or being written). A live gauge.
 	InFlight int64 `json:"in_flight"`
@@ -83,6 +100,9 @@ type Server struct {
 	served      atomic.Int64
 	canceled    atomic.Int64
 	badRequests atomic.Int64
+	failed      atomic.Int64
+	resets      atomic.Int64
+	stalled     atomic.Int64
 	inFlight    atomic.Int64
 	maxInFlight atomic.Int64
 	queued      atomic.Int64
@@ -172,20 +192,44 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	}
 	seq := s.seq.Add(1) - 1
 	delay := min(DrawDelay(s.cfg.Dist, p.Delay, s.cfg.Sigma, s.cfg.Seed, seq), s.cfg.MaxDelay)
-
+	fault := DrawFault(s.cfg.Seed, seq, p.Fail, p.Reset, p.Stall)
+	if fault == FaultStall {
+		delay = s.cfg.MaxDelay
+	}
+	// Every request ends in exactly one counter.
+	outcome := &s.canceled
+	if fault == FaultStall {
+		outcome = &s.stalled
+	}
 	if !s.acquire(ctx) {
-		s.canceled.Add(1)
+		outcome.Add(1)
 		return
 	}
 	raise(&s.maxInFlight, s.inFlight.Add(1))
-	ok := sleep(ctx, delay) && s.write(w, r, p.Bytes, seq, delay)
-	s.inFlight.Add(-1) // before the slot is released: InFlight never exceeds k
-	s.release()
-	if ok {
-		s.served.Add(1)
-	} else {
-		s.canceled.Add(1)
+	if sleep(ctx, delay) {
+		switch fault {
+		case FaultNone:
+			if s.write(w, r, p.Bytes, seq, delay) {
+				outcome = &s.served
+			}
+		case FaultFail:
+			s.answerFault(w, http.StatusInternalServerError, seq, delay, fault,
+				fmt.Sprintf("fail: request %d answered 500 by ?fail=%g (injected fault)", seq, p.Fail))
+			outcome = &s.failed
+		case FaultReset:
+			s.resetConn(w, r, p.Bytes, seq, delay)
+			outcome = &s.resets
+		case FaultStall:
+			s.answerFault(w, http.StatusServiceUnavailable, seq, delay, fault,
+				fmt.Sprintf("stall: request %d held for the server's max delay %v by ?stall=%g (injected fault)", seq, delay, p.Stall))
+		}
 	}
+	// Counted before it leaves InFlight, so a Stats that shows InFlight 0
+	// counts every request served so far; and it leaves InFlight before
+	// its slot is released, so InFlight never exceeds k.
+	outcome.Add(1)
+	s.inFlight.Add(-1)
+	s.release()
 }
 
 // acquire takes a capacity slot, queueing FIFO while none is free. It reports
@@ -283,9 +327,61 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, n int64, seq uint
 	return true
 }
 
+// answerFault answers an injected fault's status code with a one-line
+// message, naming the fault in HeaderFault.
+func (s *Server) answerFault(w http.ResponseWriter, code int, seq uint64, delay time.Duration, fault Fault, msg string) {
+	h := w.Header()
+	h.Set(HeaderSeq, strconv.FormatUint(seq, 10))
+	h.Set(HeaderDelay, delay.String())
+	h.Set(HeaderFault, string(fault))
+	writeLine(w, code, msg)
+}
+
+// resetConn is the reset fault: it announces a body of n bytes (at least
+// 1), writes half of it, flushes, and resets the connection: hijacked, with
+// SO_LINGER 0 so that closing it sends a TCP RST. Where the connection
+// cannot be hijacked (HTTP/2, a test recorder), it returns after the short
+// write; net/http then closes the connection, because the body is short.
+func (s *Server) resetConn(w http.ResponseWriter, r *http.Request, n int64, seq uint64, delay time.Duration) {
+	declared := max(n, 1)
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Length", strconv.FormatInt(declared, 10))
+	h.Set(HeaderSeq, strconv.FormatUint(seq, 10))
+	h.Set(HeaderDelay, delay.String())
+	h.Set(HeaderFault, string(FaultReset))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		for left := declared / 2; left > 0; {
+			k := min(left, int64(len(s.chunk)))
+			if _, err := w.Write(s.chunk[:k]); err != nil {
+				return // the client is gone already
+			}
+			left -= k
+		}
+	}
+	rc := http.NewResponseController(w)
+	if err := rc.Flush(); err != nil {
+		return
+	}
+	conn, _, err := rc.Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
+		_ = tc.SetLinger(0) // best effort: without it the close is a FIN, still a short body
+	}
+	_ = conn.Close()
+}
+
 // reject answers code with a one-line plain-text message and counts it.
 func (s *Server) reject(w http.ResponseWriter, code int, msg string) {
 	s.badRequests.Add(1)
+	writeLine(w, code, msg)
+}
+
+// writeLine answers code with msg as a one-line plain-text body.
+func writeLine(w http.ResponseWriter, code int, msg string) {
 	body := msg + "\n"
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
@@ -327,21 +423,23 @@ func (s *Server) control(r *http.Request) {
 	s.connMu.Unlock()
 }
 
-// Stats returns a snapshot of the counters.
+// Stats returns a snapshot of the counters. The gauges are read first and
+// a request is counted before it leaves service, so a snapshot whose
+// InFlight is 0 counts every request that was in service before it.
 func (s *Server) Stats() Stats {
+	st := Stats{InFlight: s.inFlight.Load(), Queued: s.queued.Load()}
 	s.connMu.Lock()
-	conns := s.conns
+	st.Conns = s.conns
 	s.connMu.Unlock()
-	return Stats{
-		Served:      s.served.Load(),
-		Canceled:    s.canceled.Load(),
-		BadRequests: s.badRequests.Load(),
-		InFlight:    s.inFlight.Load(),
-		MaxInFlight: s.maxInFlight.Load(),
-		Queued:      s.queued.Load(),
-		MaxQueued:   s.maxQueued.Load(),
-		Conns:       conns,
-	}
+	st.Served = s.served.Load()
+	st.Canceled = s.canceled.Load()
+	st.BadRequests = s.badRequests.Load()
+	st.Failed = s.failed.Load()
+	st.Resets = s.resets.Load()
+	st.Stalled = s.stalled.Load()
+	st.MaxInFlight = s.maxInFlight.Load()
+	st.MaxQueued = s.maxQueued.Load()
+	return st
 }
 
 // ResetStats zeroes the counters and restarts the arrival sequence (so the
@@ -357,6 +455,9 @@ func (s *Server) ResetStats() {
 	s.served.Store(0)
 	s.canceled.Store(0)
 	s.badRequests.Store(0)
+	s.failed.Store(0)
+	s.resets.Store(0)
+	s.stalled.Store(0)
 	s.maxInFlight.Store(s.inFlight.Load())
 	s.maxQueued.Store(s.queued.Load())
 }
@@ -394,16 +495,18 @@ func (s *Server) ConnContext(ctx context.Context, c net.Conn) context.Context {
 }
 
 // HTTPServer returns an http.Server for s on addr, hardened for a benchmark
-// server: ReadHeaderTimeout 10s, IdleTimeout 120s, MaxHeaderBytes 64 KiB, no
-// read or write timeout (a request may legitimately wait up to MaxDelay),
-// ConnState and ConnContext wired, and an error log to Config.ErrorLog that
-// stops after 20 lines.
+// server that may be left running: Config.ReadHeaderTimeout (10s by
+// default: a client that trickles its headers is cut off),
+// Config.IdleTimeout (120s by default), MaxHeaderBytes 64 KiB, no read or
+// write timeout (a request may legitimately wait up to MaxDelay, which caps
+// it), ConnState and ConnContext wired, and an error log to Config.ErrorLog
+// that stops after 20 lines.
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           s,
-		ReadHeaderTimeout: ReadHeaderTimeout,
-		IdleTimeout:       IdleTimeout,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ConnState:         s.ConnState,
 		ConnContext:       s.ConnContext,

@@ -474,7 +474,7 @@ func TestStatsEndpoints(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &raw); err != nil {
 		t.Fatalf("stats %q: %v", body, err)
 	}
-	want := map[string]int64{"served": 1, "canceled": 0, "bad_requests": 1, "in_flight": 0, "max_in_flight": 1, "queued": 0, "max_queued": 0, "conns": 1}
+	want := map[string]int64{"served": 1, "canceled": 0, "bad_requests": 1, "failed": 0, "resets": 0, "stalled": 0, "in_flight": 0, "max_in_flight": 1, "queued": 0, "max_queued": 0, "conns": 1}
 	for k, v := range want {
 		if got, ok := raw[k]; !ok || got != v {
 			t.Errorf("stats[%q] = %d (present %v), want %d; all %s", k, got, ok, v, body)

@@ -43,6 +43,8 @@ type options struct {
 	addr            string
 	cfg             servers.Config
 	shutdownTimeout time.Duration
+	listen          ListenOptions
+	listeners       int
 }
 
 // flagFor returns the flag that sets the servers.Config field.
@@ -81,21 +83,28 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", Name, err)
 		return ExitUsage
 	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", opts.addr)
+	lns, err := ListenN(ctx, opts.addr, opts.listen, opts.listeners)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: listen on %s: %v\n", Name, opts.addr, err)
+		fmt.Fprintf(stderr, "%s: %v\n", Name, err)
 		return ExitError
 	}
-	fmt.Fprintf(stdout, "%shttp://%s\n", ListeningPrefix, ln.Addr())
+	fmt.Fprintf(stdout, "%shttp://%s\n", ListeningPrefix, lns[0].Addr())
 	fmt.Fprintf(stderr, "%s: %s\n", Name, describe(srv.Config()))
+	fmt.Fprintf(stderr, "%s: %s\n", Name, describeListener(lns, opts.listen))
 
 	hs := srv.HTTPServer(opts.addr)
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
+	serveErr := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() { serveErr <- hs.Serve(ln) }()
+	}
 
 	select {
 	case err := <-serveErr:
 		fmt.Fprintf(stderr, "%s: serve: %v\n", Name, err)
+		_ = hs.Close() // ends the other listeners' Serve
+		for range len(lns) - 1 {
+			<-serveErr
+		}
 		return ExitError
 	case <-ctx.Done():
 	}
@@ -117,8 +126,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "%s: requests still in service %v after closing\n", Name, closeGrace)
 		}
 	}
-	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(stderr, "%s: serve: %v\n", Name, err)
+	for range lns {
+		if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(stderr, "%s: serve: %v\n", Name, err)
+		}
 	}
 	st = srv.Stats()
 	fmt.Fprintf(stderr, "%s: stopped: served %d, canceled %d, bad requests %d, connections %d, max in service %d, max queued %d\n",
@@ -141,6 +152,31 @@ func waitIdle(srv *servers.Server, d time.Duration) bool {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// describeListener is the second startup line on stderr: the accept queue
+// the kernel really gives each listening socket, how many there are, and
+// whether SO_REUSEPORT is set.
+func describeListener(lns []net.Listener, o ListenOptions) string {
+	reuse := "off"
+	if o.ReusePort || len(lns) > 1 {
+		reuse = "on"
+	}
+	asked := "default"
+	if o.Backlog > 0 {
+		asked = strconv.Itoa(o.Backlog)
+	}
+	eff, err := Backlog(lns[0])
+	effective := strconv.Itoa(eff)
+	if err != nil {
+		effective = "unknown (" + err.Error() + ")"
+	}
+	somax, err := Somaxconn()
+	limit := strconv.Itoa(somax)
+	if err != nil {
+		limit = "unknown"
+	}
+	return fmt.Sprintf("listener: %d socket(s), accept backlog %s each (asked %s, net.core.somaxconn %s), SO_REUSEPORT %s", len(lns), effective, asked, limit, reuse)
 }
 
 // describe is the startup line on stderr.
@@ -179,6 +215,10 @@ func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int,
 	fs.Var(durationValue(&c.MaxDelay, fmt.Sprintf("0s..%v", servers.LimitMaxDelay)), "max-delay", "`duration` cap on ?delay= and on drawn delays (0 = 10m)")
 	fs.Var(int64Value(&c.MaxBytes, fmt.Sprintf("0..%d", servers.LimitMaxBytes)), "max-bytes", "`n` cap on ?bytes= (0 = 16 MiB)")
 	fs.Var(int64Value(&c.MaxBody, fmt.Sprintf("0..%d", servers.LimitMaxBody)), "max-body", "`n` cap on request body bytes, 413 beyond (0 = 1 MiB)")
+	fs.BoolVar(&opts.listen.ReusePort, "reuseport", false, "set SO_REUSEPORT, so that several slowservers can listen on the same -addr; the kernel spreads connections over them")
+	opts.listeners = 1
+	fs.Var(intValue(&opts.listeners, fmt.Sprintf("1..%d", MaxListeners)), "listeners", "listening `sockets` on -addr (SO_REUSEPORT): each has its own accept queue and accept loop, so a burst of new connections overflows none of them")
+	fs.Var(intValue(&opts.listen.Backlog, fmt.Sprintf("0..%d", MaxBacklog)), "backlog", "accept-queue length `n` for listen(2); 0 = net.core.somaxconn (Go's default); the kernel caps it at somaxconn")
 	fs.Var(durationValue(&opts.shutdownTimeout, fmt.Sprintf("0s..%v", MaxShutdownTimeout)), "shutdown-timeout", "on SIGINT/SIGTERM, how long (`duration`) in-flight requests may take to finish before their connections are closed")
 
 	usageErr := func(format string, a ...any) (options, int, bool) {
@@ -199,6 +239,12 @@ func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int,
 	}
 	if err := checkAddr(opts.addr); err != nil {
 		return usageErr("-addr: %v", err)
+	}
+	if opts.listeners < 1 || opts.listeners > MaxListeners {
+		return usageErr("-listeners: %d is out of range; want 1..%d", opts.listeners, MaxListeners)
+	}
+	if opts.listen.Backlog < 0 || opts.listen.Backlog > MaxBacklog {
+		return usageErr("-backlog: %d is out of range; want 0..%d (0 = net.core.somaxconn)", opts.listen.Backlog, MaxBacklog)
 	}
 	if opts.shutdownTimeout < 0 || opts.shutdownTimeout > MaxShutdownTimeout {
 		return usageErr("-shutdown-timeout: %v is out of range; want 0s..%v", opts.shutdownTimeout, MaxShutdownTimeout)

@@ -23,4 +23,11 @@
 // [FetchStats] and [ResetStats] read and reset the counters of any
 // slowserver (a [Proc] or a -target URL) over loopback, with a client that
 // never uses a proxy.
+//
+// [StartGroup] starts several server processes that serve as one, for
+// more concurrent connections than one process may hold open files: each
+// on a port of its own (and, with GroupConfig.Hosts, on loopback addresses
+// 127.0.0.2, ... too), or all on one port with SO_REUSEPORT. A [Group]
+// gives the URLs to spread requests over, adds up the processes' counters
+// and stops them all together.
 package serverproc

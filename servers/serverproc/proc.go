@@ -125,7 +125,7 @@ func StartCommand(ctx context.Context, argv []string, args []string) (*Proc, err
 	var failure error
 	select {
 	case u := <-lw.url:
-		if err := checkLoopback(u); err != nil {
+		if err := CheckLoopback(u); err != nil {
 			failure = fmt.Errorf("listening line %q: %w", u, err)
 			break
 		}

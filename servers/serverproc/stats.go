@@ -45,7 +45,7 @@ func ResetStats(ctx context.Context, baseURL string) error {
 // do sends one control request over a fresh connection that is closed
 // afterwards, with no proxy.
 func do(ctx context.Context, method, baseURL, path string, want int) ([]byte, error) {
-	if err := checkLoopback(baseURL); err != nil {
+	if err := CheckLoopback(baseURL); err != nil {
 		return nil, fmt.Errorf("serverproc: %s %s: %w", method, path, err)
 	}
 	u, _ := url.Parse(baseURL) // checked above
@@ -77,9 +77,9 @@ func do(ctx context.Context, method, baseURL, path string, want int) ([]byte, er
 	return body, nil
 }
 
-// checkLoopback accepts an http(s) URL whose host is a loopback address or
+// CheckLoopback accepts an http(s) URL whose host is a loopback address or
 // localhost.
-func checkLoopback(raw string) error {
+func CheckLoopback(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("base URL %q: %w", raw, err)

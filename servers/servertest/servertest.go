@@ -38,3 +38,13 @@ func Start(t testing.TB, cfg servers.Config) *Server {
 // CloseClientConnections closes every connection to the server, as if the
 // server went away mid-run.
 func (s *Server) CloseClientConnections() { s.ts.CloseClientConnections() }
+
+// Kill stops the server as if its process died: the listener closes, so
+// new connections are refused, and every open connection is closed at once,
+// requests in service included. It returns once their handlers have
+// returned. Calling it again, or letting the test end, is harmless.
+func (s *Server) Kill() {
+	_ = s.ts.Listener.Close() // ts.Close closes it again and ignores the error
+	s.ts.CloseClientConnections()
+	s.ts.Close()
+}
