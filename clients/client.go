@@ -42,6 +42,7 @@ const unlimitedConns = MaxConcurrency
 type netHTTP struct {
 	name    string
 	cfg     Config
+	conns   int // connections per host the transport is sized for
 	tr      *http.Transport
 	client  *http.Client
 	runFunc func(ctx context.Context, n int, do func(i int)) // schedules the n requests
@@ -81,7 +82,7 @@ func newNetHTTP(name string, cfg Config, conns int, run func(context.Context, in
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	tr := NewTransport(cfg, conns)
-	return &netHTTP{name: name, cfg: cfg, tr: tr, client: &http.Client{Transport: tr}, runFunc: run}, nil
+	return &netHTTP{name: name, cfg: cfg, conns: conns, tr: tr, client: &http.Client{Transport: tr}, runFunc: run}, nil
 }
 
 // NewTransport returns an http.Transport for up to conns connections per

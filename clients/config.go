@@ -105,14 +105,6 @@ func (c Config) timeout() time.Duration {
 	return c.Timeout
 }
 
-// lanes is how many requests of an n-request batch may be in flight at once.
-func (c Config) lanes(n int) int {
-	if c.Concurrency == 0 || c.Concurrency > n {
-		return n
-	}
-	return c.Concurrency
-}
-
 // hosts returns the distinct host:port pairs among the targets.
 func (c Config) hosts() []string {
 	seen := map[string]bool{}

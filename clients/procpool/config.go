@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/usage"
 )
 
 // The worker-process strategy names.
@@ -13,10 +14,16 @@ const (
 	PoolEvenName    = "pool-even"
 	PoolChunkedName = "pool-chunked"
 	ProcsFanoutName = "procs-fanout"
+	// ProcsFastHTTPName is procs-fanout with fasthttp in the workers, for
+	// scale runs where per-request CPU decides how fast a batch goes out.
+	ProcsFastHTTPName = "procs-fasthttp"
 )
 
 // MaxProcs bounds Config.Procs.
 const MaxProcs = 256
+
+// MaxStopGrace bounds Config.StopGrace.
+const MaxStopGrace = 10 * time.Minute
 
 // ReadyTimeout bounds how long New* waits for a worker to answer Hello.
 const ReadyTimeout = 30 * time.Second
@@ -28,7 +35,8 @@ const (
 	// defaultCancelGrace is how long a worker may take to report a batch
 	// after it was told to cancel it; then it is killed.
 	defaultCancelGrace = 5 * time.Second
-	// stopGrace is how long Close waits for a worker to exit after Stop.
+	// stopGrace is how long Close waits for a worker to exit after Stop,
+	// unless Config.StopGrace says otherwise.
 	stopGrace = 2 * time.Second
 	// exitGrace is how long a failure report waits for the failing worker's
 	// exit status.
@@ -127,6 +135,16 @@ type Config struct {
 	// Env holds extra KEY=VALUE environment entries for the workers, on top
 	// of this process's environment and RoleEnv=RoleWorker.
 	Env []string
+	// StopGrace is how long Close waits for a worker to exit after Stop
+	// before it kills it; 0 means 2 s. A worker holding tens of thousands
+	// of keep-alive connections takes longer to close them on a busy
+	// machine. 0..MaxStopGrace.
+	StopGrace time.Duration
+	// Sample, if not zero, makes every worker sample its own resource use
+	// (peak RSS, heap, goroutines, open files; CPU time) every Sample while
+	// it runs a batch, usage.MinInterval..usage.MaxInterval, and report it
+	// with its result; Pool.Usage returns it. Zero samples nothing.
+	Sample time.Duration
 }
 
 // Validate reports the first invalid field of c, naming it and the accepted
@@ -142,6 +160,12 @@ func (c Config) Validate() error {
 		if len(c.Command) == 0 || c.Command[0] == "" {
 			return fmt.Errorf("command: %q: want a program and its arguments, or nil to re-execute this program", c.Command)
 		}
+	}
+	if c.StopGrace < 0 || c.StopGrace > MaxStopGrace {
+		return fmt.Errorf("stop grace: %v: want 0 (default %v) to %v", c.StopGrace, stopGrace, MaxStopGrace)
+	}
+	if c.Sample != 0 && (c.Sample < usage.MinInterval || c.Sample > usage.MaxInterval) {
+		return fmt.Errorf("sample: %v: want 0 (off) or %v..%v", c.Sample, usage.MinInterval, usage.MaxInterval)
 	}
 	for i, e := range c.Env {
 		if k, _, ok := strings.Cut(e, "="); !ok || k == "" {

@@ -21,6 +21,11 @@
 //     even share as one fan-out batch with at most Client.Concurrency
 //     goroutines in flight (0: the whole share at once). Ideal time
 //     ⌈⌈n/P⌉ / c⌉ × d.
+//   - procs-fasthttp (NewProcsFastHTTP): procs-fanout with the fasthttp
+//     client in the workers, for the scale benchmark (bench/scale), where
+//     100,000 requests in flight need several processes (each may hold
+//     only so many open files) and the client's CPU per request decides
+//     how fast a batch goes out. Same ideal time as procs-fanout.
 //
 // # Lifecycle
 //
@@ -44,16 +49,16 @@
 // with an error naming the worker, its pid, its exit status and the tail of
 // its stderr; the pool is then unusable.
 //
-// Close sends Stop to every worker, closes its stdin, waits a short grace
-// period and then kills it; every worker is reaped before Close returns.
-// Workers never outlive their pool: each runs in its own process group,
-// which is killed when the worker is released or exits; the workers are
-// killed when the ctx given to New* ends; and each gets SIGKILL through
-// Pdeathsig if the parent dies. (Linux delivers Pdeathsig when the parent
-// thread that started the worker exits; the Go runtime does not end its
-// threads unless a goroutine exits while locked to one, so in practice this
-// is when the parent process dies. A worker whose parent vanished also sees
-// its stdin end and exits.)
+// Close sends Stop to every worker, closes its stdin, waits a grace period
+// (Config.StopGrace, 2 s by default) and then kills it; every worker is
+// reaped before Close returns. Workers never outlive their pool: each runs
+// in its own process group, which is killed when the worker is released or
+// exits; the workers are killed when the ctx given to New* ends; and each
+// gets SIGKILL through Pdeathsig if the parent dies. (Linux delivers
+// Pdeathsig when the parent thread that started the worker exits; the Go
+// runtime does not end its threads unless a goroutine exits while locked to
+// one, so in practice this is when the parent process dies. A worker whose
+// parent vanished also sees its stdin end and exits.)
 //
 // # Protocol
 //
@@ -61,13 +66,18 @@
 // the worker's stdin and stdout, each with "v": ProtocolVersion and a
 // "type":
 //
-//	parent → worker: hello  {"hello": {strategy, targets, conn, concurrency, timeout_ns}}
+//	parent → worker: hello  {"hello": {strategy, targets, conn, concurrency, timeout_ns, sample_ns?}}
 //	                 work   {"seq": k, "n": requests}     one share or chunk
 //	                 cancel {"seq": k}                    cancel batch k
 //	                 stop   {}
 //	worker → parent: ready  {}                            answer to hello
-//	                 result {"seq": k, "result": Result}  answer to work k
+//	                 result {"seq": k, "result": Result, "usage": Usage?}  answer to work k
 //	                 error  {"error": text}               the worker is failing
+//
+// With Config.Sample set, the hello carries sample_ns and the worker samples
+// its own resource use (package clients/usage: peak RSS, heap, goroutines,
+// open files, CPU time) while it runs each batch; the result carries it, and
+// Pool.Usage returns it per worker.
 //
 // A Result travels in clients.Result's JSON encoding, whose histogram is
 // HdrHistogram's lossless V2 encoding. Every line is decoded strictly

@@ -1,7 +1,6 @@
 package procpool
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,15 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
 	"go.uber.org/goleak"
 )
 
@@ -153,50 +150,6 @@ func startPool(t *testing.T, ctx context.Context, strategy string, cfg Config) *
 	return p
 }
 
-// children returns the pids of this process's children, zombies included
-// (an unreaped child is a leak too).
-func children(t *testing.T) []int {
-	t.Helper()
-	stats, err := filepath.Glob("/proc/[0-9]*/stat")
-	if err != nil {
-		t.Fatal(err)
-	}
-	self := os.Getpid()
-	var out []int
-	for _, f := range stats {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue // exited meanwhile
-		}
-		pid, ppid, _, ok := parseStat(b)
-		if ok && ppid == self {
-			out = append(out, pid)
-		}
-	}
-	return out
-}
-
-// parseStat returns the pid, parent pid and state of a /proc/<pid>/stat.
-func parseStat(b []byte) (pid, ppid int, state byte, ok bool) {
-	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
-	if open < 1 || end < open {
-		return 0, 0, 0, false
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b[:open])))
-	if err != nil {
-		return 0, 0, 0, false
-	}
-	f := strings.Fields(string(b[end+1:]))
-	if len(f) < 2 || len(f[0]) != 1 {
-		return 0, 0, 0, false
-	}
-	ppid, err = strconv.Atoi(f[1])
-	if err != nil {
-		return 0, 0, 0, false
-	}
-	return pid, ppid, f[0][0], true
-}
-
 // running reports whether pid exists and is not a zombie.
 func running(pid int) bool {
 	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
@@ -206,7 +159,7 @@ func running(pid int) bool {
 	if err != nil {
 		return false
 	}
-	_, _, state, ok := parseStat(b)
+	_, _, state, ok := leaktest.ParseStat(b)
 	return ok && state != 'Z'
 }
 
@@ -219,7 +172,7 @@ func assertReaped(t *testing.T, pids []int) {
 			t.Errorf("worker pid %d: kill(pid, 0) = %v, want ESRCH", pid, err)
 		}
 	}
-	if c := children(t); len(c) > 0 {
+	if c := leaktest.Children(t); len(c) > 0 {
 		t.Errorf("children left: %v", c)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/usage"
 )
 
 // Environment that marks a worker process.
@@ -46,7 +47,8 @@ type Pool struct {
 	broken error // why the pool is unusable
 
 	statsMu sync.Mutex
-	chunks  []int // work messages per worker in the last Run
+	chunks  []int         // work messages per worker in the last Run
+	usage   []usage.Usage // resource use per worker in the last Run (Config.Sample)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -75,8 +77,16 @@ func NewProcsFanout(ctx context.Context, cfg Config) (clients.Client, error) {
 	return asClient(newPool(ctx, ProcsFanoutName, WorkerFanout, Even, cfg))
 }
 
+// NewProcsFastHTTP starts the procs-fasthttp strategy: procs-fanout with
+// the fasthttp client (clients.NewFastHTTP) in every worker instead of
+// net/http. The Client is a *Pool.
+func NewProcsFastHTTP(ctx context.Context, cfg Config) (clients.Client, error) {
+	return asClient(newPool(ctx, ProcsFastHTTPName, WorkerFastHTTP, Even, cfg))
+}
+
 // Start starts the worker-process strategy named strategy (PoolEvenName,
-// PoolChunkedName or ProcsFanoutName) and returns it as a *Pool.
+// PoolChunkedName, ProcsFanoutName or ProcsFastHTTPName) and returns it as
+// a *Pool.
 func Start(ctx context.Context, strategy string, cfg Config) (*Pool, error) {
 	switch strategy {
 	case PoolEvenName:
@@ -85,13 +95,15 @@ func Start(ctx context.Context, strategy string, cfg Config) (*Pool, error) {
 		return newPool(ctx, PoolChunkedName, WorkerSequential, Chunked, cfg)
 	case ProcsFanoutName:
 		return newPool(ctx, ProcsFanoutName, WorkerFanout, Even, cfg)
+	case ProcsFastHTTPName:
+		return newPool(ctx, ProcsFastHTTPName, WorkerFastHTTP, Even, cfg)
 	}
 	return nil, fmt.Errorf("strategy %q: want %s", strategy, strings.Join(Names(), ", "))
 }
 
 // Names returns the worker-process strategy names.
 func Names() []string {
-	return []string{PoolEvenName, PoolChunkedName, ProcsFanoutName}
+	return []string{PoolEvenName, PoolChunkedName, ProcsFanoutName, ProcsFastHTTPName}
 }
 
 // asClient returns p as a clients.Client, and a nil interface (not a nil
@@ -142,7 +154,7 @@ func newPool(ctx context.Context, name, worker string, split Split, cfg Config) 
 // handshakeAll sends Hello to every worker and waits for all of them to
 // answer Ready, for at most ReadyTimeout. The first failure ends the wait.
 func (p *Pool) handshakeAll(ctx context.Context) error {
-	hello := &Message{V: ProtocolVersion, Type: Hello, Hello: helloFor(p.worker, p.cfg.Client)}
+	hello := &Message{V: ProtocolVersion, Type: Hello, Hello: helloFor(p.worker, p.cfg.Client, p.cfg.Sample)}
 	rctx, cancel := context.WithTimeoutCause(ctx, ReadyTimeout,
 		fmt.Errorf("not ready within %v", ReadyTimeout))
 	defer cancel()
@@ -241,9 +253,20 @@ func (p *Pool) Chunks() []int {
 	return append([]int(nil), p.chunks...)
 }
 
+// Usage returns each worker's resource use in the last Run, indexed by
+// worker, when Config.Sample is set: the peaks of its work messages and
+// the CPU time they used added up. Without Config.Sample, or for a worker
+// that ran no work, the entry is zero.
+func (p *Pool) Usage() []usage.Usage {
+	p.statsMu.Lock()
+	defer p.statsMu.Unlock()
+	return append([]usage.Usage(nil), p.usage...)
+}
+
 // workerRun is what one worker did in a batch.
 type workerRun struct {
 	res        *clients.Result // merged results of its work messages
+	use        usage.Usage     // its resource use over its work messages
 	peak       int64           // largest MaxInFlight of one work message
 	dispatched int             // requests sent to it
 	lost       int             // requests of a batch it was killed in (canceled, not reported)
@@ -315,8 +338,10 @@ func (p *Pool) Run(ctx context.Context, n int) (*clients.Result, error) {
 	var peaks int64
 	var killed []string
 	chunks := make([]int, len(p.procs))
+	use := make([]usage.Usage, len(p.procs))
 	for i, r := range runs {
 		chunks[i] = r.chunks
+		use[i] = r.use
 		dispatched += r.dispatched
 		lost += r.lost
 		if r.killed {
@@ -334,6 +359,7 @@ func (p *Pool) Run(ctx context.Context, n int) (*clients.Result, error) {
 	res.MaxInFlight = peaks
 	p.statsMu.Lock()
 	p.chunks = chunks
+	p.usage = use
 	p.statsMu.Unlock()
 	cause := context.Cause(ctx)
 	addCanceled(res, lost, fmt.Sprintf("worker killed %v after cancel without reporting: %v", p.graceDur, cause))
@@ -406,7 +432,7 @@ func (p *Pool) drive(ctx context.Context, b *batch, w *proc, next func(int) (int
 		}
 		r.dispatched += size
 		r.chunks++
-		res, killed, err := p.runWork(ctx, b, w, size)
+		res, killed, err := p.runWork(ctx, b, w, size, &r.use)
 		switch {
 		case errors.Is(err, errAborted):
 			return
@@ -430,9 +456,10 @@ func (p *Pool) drive(ctx context.Context, b *batch, w *proc, next func(int) (int
 }
 
 // runWork sends one work message of size requests to w and waits for its
-// result. When ctx ends it tells the worker to cancel and waits up to the
-// grace period, then kills it (killed = true).
-func (p *Pool) runWork(ctx context.Context, b *batch, w *proc, size int) (res *clients.Result, killed bool, err error) {
+// result, folding the resource use the worker reports, if any, into use.
+// When ctx ends it tells the worker to cancel and waits up to the grace
+// period, then kills it (killed = true).
+func (p *Pool) runWork(ctx context.Context, b *batch, w *proc, size int, use *usage.Usage) (res *clients.Result, killed bool, err error) {
 	w.seq++
 	seq := w.seq
 	if err := w.send(&Message{V: ProtocolVersion, Type: Work, Seq: seq, N: size}); err != nil {
@@ -452,6 +479,9 @@ func (p *Pool) runWork(ctx context.Context, b *batch, w *proc, size int) (res *c
 			}
 			if r.Strategy != p.worker {
 				return nil, false, w.failure(p.name, fmt.Sprintf("ran strategy %q, want %q", r.Strategy, p.worker), "")
+			}
+			if u := in.msg.Usage; u != nil {
+				use.Max(*u)
 			}
 			return r, false, nil
 		case <-done:
@@ -491,8 +521,8 @@ func (p *Pool) teardown() {
 }
 
 // Close stops every worker: it sends Stop, closes the worker's stdin, waits
-// up to a grace period for it to exit, then kills its process group; it
-// reaps every worker before returning. A Run in progress is ended first
+// up to Config.StopGrace (2 s by default) for it to exit, then kills its
+// process group; it reaps every worker before returning. A Run in progress is ended first
 // (its workers are killed). Close is idempotent: later calls return the
 // first call's error, which reports workers that had to be killed or that
 // exited with a failure status (unless the pool had already failed).
@@ -526,15 +556,19 @@ func (p *Pool) stop(w *proc) error {
 	}
 	_ = w.send(&Message{V: ProtocolVersion, Type: Stop}) // a dead worker's EPIPE is reported by its exit below
 	w.closeStdin()
-	t := time.NewTimer(stopGrace)
+	grace := p.cfg.StopGrace
+	if grace == 0 {
+		grace = stopGrace
+	}
+	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
 	case <-w.exited:
 		return p.checkExit(w)
 	case <-t.C:
-		w.kill(fmt.Sprintf("did not exit within %v of stop", stopGrace))
+		w.kill(fmt.Sprintf("did not exit within %v of stop", grace))
 		<-w.exited
-		return fmt.Errorf("%s: %s: did not exit within %v of stop and was killed; stderr: %q", p.name, w.name(), stopGrace, w.stderr.String())
+		return fmt.Errorf("%s: %s: did not exit within %v of stop and was killed; stderr: %q", p.name, w.name(), grace, w.stderr.String())
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/usage"
 )
 
 // ProtocolVersion is the version every message carries in its "v" field.
@@ -55,12 +56,13 @@ const (
 const (
 	WorkerSequential = clients.SequentialName
 	WorkerFanout     = clients.FanoutName
+	WorkerFastHTTP   = clients.FastHTTPName
 )
 
 // HelloConfig is the payload of a Hello message: the clients.Config fields
 // and the strategy the worker runs them with.
 type HelloConfig struct {
-	// Strategy is WorkerSequential or WorkerFanout.
+	// Strategy is WorkerSequential, WorkerFanout or WorkerFastHTTP.
 	Strategy string `json:"strategy"`
 	// Targets, Conn, Concurrency and TimeoutNS are the clients.Config
 	// fields; Conn is "warm" or "cold", TimeoutNS is in nanoseconds.
@@ -68,6 +70,10 @@ type HelloConfig struct {
 	Conn        string   `json:"conn"`
 	Concurrency int      `json:"concurrency"`
 	TimeoutNS   int64    `json:"timeout_ns"`
+	// SampleNS, if not zero, is the interval in nanoseconds at which the
+	// worker samples its resource use during a batch (Config.Sample); each
+	// result then carries a Usage.
+	SampleNS int64 `json:"sample_ns,omitempty"`
 }
 
 // ClientConfig converts h into a validated clients.Config.
@@ -77,9 +83,9 @@ func (h *HelloConfig) ClientConfig() (clients.Config, error) {
 		if h.Concurrency != 0 {
 			return clients.Config{}, fmt.Errorf("hello: concurrency %d: the sequential strategy takes 0", h.Concurrency)
 		}
-	case WorkerFanout:
+	case WorkerFanout, WorkerFastHTTP:
 	default:
-		return clients.Config{}, fmt.Errorf("hello: strategy %q: want %s or %s", h.Strategy, WorkerSequential, WorkerFanout)
+		return clients.Config{}, fmt.Errorf("hello: strategy %q: want %s, %s or %s", h.Strategy, WorkerSequential, WorkerFanout, WorkerFastHTTP)
 	}
 	conn, err := clients.ParseConnMode(h.Conn)
 	if err != nil {
@@ -94,11 +100,15 @@ func (h *HelloConfig) ClientConfig() (clients.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return clients.Config{}, fmt.Errorf("hello: %w", err)
 	}
+	if s := time.Duration(h.SampleNS); s != 0 && (s < usage.MinInterval || s > usage.MaxInterval) {
+		return clients.Config{}, fmt.Errorf("hello: sample_ns %d: want 0 (off) or %d..%d", h.SampleNS, usage.MinInterval, usage.MaxInterval)
+	}
 	return cfg, nil
 }
 
-// helloFor returns the Hello payload for cfg run with strategy.
-func helloFor(strategy string, cfg clients.Config) *HelloConfig {
+// helloFor returns the Hello payload for cfg run with strategy, sampling
+// resource use every sample (0: never).
+func helloFor(strategy string, cfg clients.Config, sample time.Duration) *HelloConfig {
 	c := cfg.Concurrency
 	if strategy == WorkerSequential {
 		c = 0
@@ -109,6 +119,7 @@ func helloFor(strategy string, cfg clients.Config) *HelloConfig {
 		Conn:        cfg.Conn.String(),
 		Concurrency: c,
 		TimeoutNS:   int64(cfg.Timeout),
+		SampleNS:    int64(sample),
 	}
 }
 
@@ -128,6 +139,9 @@ type Message struct {
 	Hello *HelloConfig `json:"hello,omitempty"`
 	// Result is the payload of a ResultMsg.
 	Result *clients.Result `json:"result,omitempty"`
+	// Usage is the worker's resource use during the batch, carried by a
+	// ResultMsg when the Hello asked for sampling.
+	Usage *usage.Usage `json:"usage,omitempty"`
 	// Error is the text of an ErrorMsg.
 	Error string `json:"error,omitempty"`
 }
@@ -172,6 +186,14 @@ func (m *Message) Validate() error {
 	); err != nil {
 		return err
 	}
+	if m.Usage != nil {
+		if m.Type != ResultMsg {
+			return fmt.Errorf("message %s: unexpected field usage", m.Type)
+		}
+		if err := m.Usage.Validate(); err != nil {
+			return fmt.Errorf("message result: %w", err)
+		}
+	}
 	if n && (m.N < 1 || m.N > MaxWork) {
 		return fmt.Errorf("message work: n %d: want 1 to %d", m.N, MaxWork)
 	}
@@ -214,6 +236,7 @@ type wireMessage struct {
 	N      int             `json:"n"`
 	Hello  *HelloConfig    `json:"hello"`
 	Result json.RawMessage `json:"result"`
+	Usage  *usage.Usage    `json:"usage"`
 	Error  string          `json:"error"`
 }
 
@@ -228,7 +251,7 @@ func DecodeMessage(line []byte) (*Message, error) {
 	if err := strictUnmarshal(line, &w); err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
-	m := &Message{V: w.V, Type: w.Type, Seq: w.Seq, N: w.N, Hello: w.Hello, Error: w.Error}
+	m := &Message{V: w.V, Type: w.Type, Seq: w.Seq, N: w.N, Hello: w.Hello, Usage: w.Usage, Error: w.Error}
 	if len(w.Result) > 0 && !bytes.Equal(w.Result, []byte("null")) {
 		r, err := decodeResult(w.Result)
 		if err != nil {

@@ -9,8 +9,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/usage"
 	"golang.org/x/sys/unix"
 )
 
@@ -66,6 +68,7 @@ func privateStdout() (*os.File, error) {
 type batchDone struct {
 	seq uint64
 	res *clients.Result
+	use *usage.Usage // nil unless sampling
 	err error
 }
 
@@ -73,6 +76,7 @@ type batchDone struct {
 type workerState struct {
 	out     io.Writer
 	client  clients.Client
+	sample  time.Duration // resource sampling interval; 0: off
 	lastSeq uint64
 	// the running batch, if any
 	running bool
@@ -132,7 +136,7 @@ func ServeWorker(ctx context.Context, in io.Reader, out io.Writer) error {
 			if d.err != nil {
 				return s.fail(fmt.Errorf("batch %d: %w", d.seq, d.err))
 			}
-			if err := s.write(&Message{V: ProtocolVersion, Type: ResultMsg, Seq: d.seq, Result: d.res}); err != nil {
+			if err := s.write(&Message{V: ProtocolVersion, Type: ResultMsg, Seq: d.seq, Result: d.res, Usage: d.use}); err != nil {
 				return err
 			}
 		case <-ctx.Done():
@@ -152,14 +156,18 @@ func (s *workerState) handle(ctx context.Context, m *Message) (stop bool, err er
 		if err != nil {
 			return false, err
 		}
-		if m.Hello.Strategy == WorkerFanout {
+		switch m.Hello.Strategy {
+		case WorkerFanout:
 			s.client, err = clients.NewFanout(cfg)
-		} else {
+		case WorkerFastHTTP:
+			s.client, err = clients.NewFastHTTP(cfg)
+		default:
 			s.client, err = clients.NewSequential(cfg)
 		}
 		if err != nil {
 			return false, fmt.Errorf("hello: %w", err)
 		}
+		s.sample = time.Duration(m.Hello.SampleNS)
 		return false, s.write(&Message{V: ProtocolVersion, Type: Ready})
 	case Work:
 		switch {
@@ -173,11 +181,10 @@ func (s *workerState) handle(ctx context.Context, m *Message) (stop bool, err er
 		wctx, cancel := context.WithCancel(ctx)
 		done := make(chan batchDone, 1)
 		s.running, s.seq, s.lastSeq, s.cancel, s.done = true, m.Seq, m.Seq, cancel, done
-		client, seq, n := s.client, m.Seq, m.N
+		client, seq, n, sample := s.client, m.Seq, m.N, s.sample
 		go func() {
 			defer cancel()
-			res, err := client.Run(wctx, n)
-			done <- batchDone{seq: seq, res: res, err: err}
+			done <- runBatch(wctx, client, seq, n, sample)
 		}()
 		return false, nil
 	case Cancel:
@@ -189,6 +196,25 @@ func (s *workerState) handle(ctx context.Context, m *Message) (stop bool, err er
 		return true, nil
 	}
 	return false, fmt.Errorf("unexpected %s message from the parent", m.Type)
+}
+
+// runBatch runs one batch with client, sampling this process's resource
+// use every sample when sample is not zero.
+func runBatch(ctx context.Context, client clients.Client, seq uint64, n int, sample time.Duration) batchDone {
+	if sample == 0 {
+		res, err := client.Run(ctx, n)
+		return batchDone{seq: seq, res: res, err: err}
+	}
+	smp, err := usage.Start(sample)
+	if err != nil {
+		return batchDone{seq: seq, err: err}
+	}
+	res, err := client.Run(ctx, n)
+	u, uerr := smp.Stop()
+	if err == nil && uerr != nil {
+		err = fmt.Errorf("sampling resource use: %w", uerr)
+	}
+	return batchDone{seq: seq, res: res, use: &u, err: err}
 }
 
 // write sends one message to the parent.

@@ -11,6 +11,7 @@ import (
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
 	"github.com/crawlbench/crawlbench/clients/strategy"
+	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
 	"github.com/crawlbench/crawlbench/servers"
 	"github.com/crawlbench/crawlbench/servers/servertest"
 	"go.uber.org/goleak"
@@ -20,10 +21,7 @@ func TestMain(m *testing.M) {
 	if procpool.IsWorker() {
 		os.Exit(procpool.WorkerMain())
 	}
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*Client).mCleaner"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*HostClient).connsCleaner"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*TCPDialer).tcpAddrsClean"))
+	goleak.VerifyTestMain(m, leaktest.FastHTTPCleaners()...)
 }
 
 // The registry and the model must name the same strategies, in the same
