@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
+	"go.uber.org/goleak"
 )
 
 // settings are the benchmark flags, parsed once in TestMain. Flags are
@@ -53,6 +55,9 @@ func checkSettings(s settings) (settings, error) {
 		if err != nil || u.Scheme != "http" || u.Host == "" {
 			return s, fmt.Errorf("-target %q: want an http://host:port/ URL", s.target)
 		}
+		if err := serverproc.CheckLoopback(s.target); err != nil {
+			return s, fmt.Errorf("-target %q: load goes to loopback only (127.0.0.0/8, ::1, localhost)", s.target)
+		}
 	}
 	m, err := checkMatrix(s.matrix)
 	if err != nil {
@@ -83,7 +88,7 @@ func TestMain(m *testing.M) {
 	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" && !s.plan {
 		printProvenance(s)
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m, leaktest.FastHTTPCleaners()...)
 }
 
 // printProvenance writes benchfmt configuration lines, so a saved

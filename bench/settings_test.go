@@ -26,6 +26,7 @@ func TestCheckSettings(t *testing.T) {
 		{func(s *settings) { s.reqTimeout = -time.Second }, "-req-timeout -1s"},
 		{func(s *settings) { s.target = "ftp://x/" }, `-target "ftp://x/"`},
 		{func(s *settings) { s.target = "127.0.0.1:5000" }, `-target "127.0.0.1:5000"`},
+		{func(s *settings) { s.target = "http://192.0.2.1:80/" }, `-target "http://192.0.2.1:80/": load goes to loopback only`},
 	} {
 		s := good
 		tt.mut(&s)

@@ -218,6 +218,11 @@ func Read(r io.Reader, name string) (*Data, error) {
 		return nil, fmt.Errorf("plots: %s: none of the %d benchmark results (%s) is a crawlbench benchmark (BenchmarkSeed, BenchmarkConcurrency, BenchmarkBatch)",
 			name, results, strings.Join(otherNames, ", "))
 	}
+	if in.last != '\n' {
+		// `go test` ends every line; a file cut short loses its last line
+		// silently when that line is only a benchmark name.
+		d.warnings = append(d.warnings, fmt.Sprintf("%s: the input does not end with a newline: was it cut short?", name))
+	}
 	if others > 0 {
 		d.warnings = append(d.warnings, fmt.Sprintf("%s: ignored %d results of benchmarks other than Seed, Concurrency and Batch (%s)",
 			name, others, strings.Join(otherNames, ", ")))
@@ -244,14 +249,18 @@ func Read(r io.Reader, name string) (*Data, error) {
 }
 
 // inputProbe passes reads through and records whether the input holds
-// anything but white space.
+// anything but white space, and its last byte.
 type inputProbe struct {
 	r       io.Reader
 	sawText bool
+	last    byte
 }
 
 func (p *inputProbe) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
+	if n > 0 {
+		p.last = b[n-1]
+	}
 	if !p.sawText {
 		for _, c := range b[:n] {
 			if !unicode.IsSpace(rune(c)) {

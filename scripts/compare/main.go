@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/scripts/resultsfile"
+	"golang.org/x/perf/benchfmt"
 )
 
 func main() {
@@ -51,7 +52,8 @@ type options struct {
 func parse(args []string, stderr io.Writer) (options, int) {
 	var o options
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // a bad flag is reported in one line below
+	fs.Usage = func() {}     // the flag package calls it on every error too
 	fs.StringVar(&o.oldFile, "old", "", "old results file")
 	fs.StringVar(&o.newFile, "new", "", "new results file")
 	fs.StringVar(&o.oldCommit, "old-commit", "", "old commit (instead of -old): run the benchmarks there")
@@ -62,8 +64,17 @@ func parse(args []string, stderr io.Writer) (options, int) {
 	fs.StringVar(&o.out, "out", "", "directory for the comparison (default: results/ of the module)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "usage: compare -old FILE -new FILE | -old-commit C -new-commit C [-bench RE] [-count N] [-delay D] [-out DIR] [-- benchstat flags]")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
 			return o, 0
 		}
+		msg := err.Error()
+		// A value of the wrong type: say what the flag wants.
+		if m := regexp.MustCompile(`for flag -([a-z-]+):`).FindStringSubmatch(msg); m != nil && fs.Lookup(m[1]) != nil {
+			msg += "; -" + m[1] + ": " + fs.Lookup(m[1]).Usage
+		}
+		fmt.Fprintf(stderr, "compare: %s (see -h)\n", msg)
 		return o, 2
 	}
 	o.benchstatArgs = fs.Args()
@@ -88,9 +99,14 @@ func parse(args []string, stderr io.Writer) (options, int) {
 		}
 	}
 	if err == nil && files {
-		for flagName, f := range map[string]string{"-old": o.oldFile, "-new": o.newFile} {
-			if st, serr := os.Stat(f); serr != nil || st.IsDir() {
-				err = fmt.Errorf("%s %q: not a readable results file", flagName, f)
+		for _, ff := range []struct{ flag, file string }{{"-old", o.oldFile}, {"-new", o.newFile}} {
+			if st, serr := os.Stat(ff.file); serr != nil || st.IsDir() {
+				err = fmt.Errorf("%s %q: not a readable results file", ff.flag, ff.file)
+			} else if rerr := checkResults(ff.file); rerr != nil {
+				err = fmt.Errorf("%s %q: %w", ff.flag, ff.file, rerr)
+			}
+			if err != nil {
+				break
 			}
 		}
 	}
@@ -152,6 +168,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, path)
 	return 0
+}
+
+// checkResults reports a file that holds no `go test -bench` result, or a
+// benchmark line benchfmt cannot parse: benchstat would compare nothing.
+func checkResults(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("not a readable results file: %w", err)
+	}
+	defer f.Close()
+	r := benchfmt.NewReader(f, path)
+	n := 0
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return fmt.Errorf("not a results file: %w", rec)
+		case *benchfmt.Result:
+			n++
+		}
+	}
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("reading: %w", err)
+	}
+	if n == 0 {
+		return errors.New("no benchmark results: want `go test -bench` output")
+	}
+	return nil
 }
 
 // label turns a file or commit into a short file-name part.

@@ -32,18 +32,19 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("runbench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // a bad flag is reported in one line below
 	label := fs.String("label", "", "suffix for the file name (a-z, 0-9, '.', '-')")
 	out := fs.String("out", "", "directory for the results file (default: results/ of the module)")
 	pkg := fs.String("pkg", "./bench", "package whose benchmarks run, relative to the module root")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: runbench [-label L] [-out DIR] [-pkg PKG] -- <go test flags, e.g. -bench Seed -count 6 -delay 50ms>")
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {} // the flag package calls it on every error too
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "usage: runbench [-label L] [-out DIR] [-pkg PKG] -- <go test flags, e.g. -bench Seed -count 6 -delay 50ms>")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
 			return 0
 		}
+		fmt.Fprintf(stderr, "runbench: %v (see -h)\n", err)
 		return 2
 	}
 	testArgs := fs.Args()
@@ -55,7 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		*out = filepath.Join(root, "results")
 	}
-	if err := checkArgs(*label, *out, testArgs); err != nil {
+	if err := checkArgs(*label, *out, root, *pkg, testArgs); err != nil {
 		fmt.Fprintln(stderr, "runbench:", err)
 		return 2
 	}
@@ -70,8 +71,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// checkArgs validates the flags before anything runs.
-func checkArgs(label, out string, testArgs []string) error {
+// checkArgs validates the flags before anything runs (and before a results
+// file is created): root is the module root that -pkg is relative to.
+func checkArgs(label, out, root, pkg string, testArgs []string) error {
 	if err := resultsfile.CheckLabel(label); err != nil {
 		return fmt.Errorf("-label: %w", err)
 	}
@@ -79,8 +81,17 @@ func checkArgs(label, out string, testArgs []string) error {
 	if err != nil || !st.IsDir() {
 		return fmt.Errorf("-out %q: not a directory", out)
 	}
+	if !strings.HasPrefix(pkg, "./") {
+		return fmt.Errorf("-pkg %q: want a package directory relative to the module root, such as ./bench", pkg)
+	}
+	if st, err := os.Stat(filepath.Join(root, filepath.FromSlash(pkg))); err != nil || !st.IsDir() {
+		return fmt.Errorf("-pkg %q: not a directory under %s", pkg, root)
+	}
 	hasBench := false
-	for _, a := range testArgs {
+	for i, a := range testArgs {
+		if a == "-bench" && i+1 == len(testArgs) {
+			return errors.New("-bench: missing value after --; want a benchmark regexp, e.g. -- -bench Seed")
+		}
 		if a == "-bench" || strings.HasPrefix(a, "-bench=") {
 			hasBench = true
 		}

@@ -30,13 +30,18 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("seedtable", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // a bad flag is reported in one line below
+	fs.Usage = func() {}     // the flag package calls it on every error too
 	in := fs.String("in", "", "results file holding BenchmarkSeed output: print its table")
 	readme := fs.String("readme", "", "Markdown file whose seedtable blocks to regenerate in place")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "usage: seedtable -in results/FILE.txt | -readme README.md")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
 			return 0
 		}
+		fmt.Fprintf(stderr, "seedtable: %v (see -h)\n", err)
 		return 2
 	}
 	if (*in == "") == (*readme == "") || fs.NArg() > 0 {

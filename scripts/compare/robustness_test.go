@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Bad flags are one line on stderr, exit 2, and a value of the wrong type
+// names what the flag wants.
+func TestBadFlagsOneLine(t *testing.T) {
+	file := filepath.Join("..", "..", "results", "2026-11-25-vm-586cfe5-seed-d50ms.txt")
+	bad := filepath.Join(t.TempDir(), "bad.txt")
+	if err := os.WriteFile(bad, []byte("BenchmarkSeed/n=5-2\t1\tabc ns/op\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-nope"}, "compare: flag provided but not defined: -nope (see -h)"},
+		{[]string{"-count", "x"}, `compare: invalid value "x" for flag -count: parse error; -count: runs per benchmark at each commit (6..100`},
+		{[]string{"-count"}, "compare: flag needs an argument: -count"},
+		{[]string{"-old-commit", "a", "-new-commit", "b", "-count", "101"}, "-count 101: want 6..100"},
+		{[]string{"-old-commit", "a", "-new-commit", "b", "-bench", ""}, `-bench "": want a go test -bench regexp`},
+		{[]string{"-old-commit", "a", "-new-commit", "b", "-delay", "1h"}, `-delay "1h": want a duration in 1ms..10m`},
+		{[]string{"-old", ".", "-new", "."}, `not a readable results file`},
+		{[]string{"-old", "main.go", "-new", "main.go"}, `-old "main.go": no benchmark results: want ` + "`go test -bench`"},
+		{[]string{"-old", file, "-new", bad}, `-new "` + bad + `": not a results file: `},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), tt.args, &out, &errb)
+		msg := errb.String()
+		if code != 2 || !strings.Contains(msg, tt.want) || strings.Count(msg, "\n") != 1 {
+			t.Errorf("compare %q = %d, stderr %q; want 2 and one line containing %q", tt.args, code, msg, tt.want)
+		}
+	}
+}
