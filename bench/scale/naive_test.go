@@ -1,0 +1,97 @@
+package scale
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/crawlbench/crawlbench/clients"
+)
+
+// naiveName is the baseline strategy: what a plain `go func() {
+// http.Get(url) }()` per request does.
+const naiveName = "naive-httpget"
+
+// naiveClient is the untuned baseline: a goroutine per request, all
+// started at once, each calling Get on a default http.Client. Its
+// transport is a clone of http.DefaultTransport (so runs do not share
+// connections through the package-level one), with every default kept:
+// at most 2 idle connections per host, a 30 s dial timeout, proxies from
+// the environment (never used for loopback).
+//
+// The one thing added is a per-request deadline (Config.Timeout), because
+// every request loop of the suite is bounded in time. Cold mode closes the
+// (at most 2) idle connections before each batch; warm mode keeps them,
+// which is all the default transport keeps.
+type naiveClient struct {
+	cfg    clients.Config
+	tr     *http.Transport
+	client *http.Client
+}
+
+func newNaive(cfg clients.Config) (clients.Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", naiveName, err)
+	}
+	if cfg.Concurrency != 0 {
+		return nil, fmt.Errorf("%s: concurrency %d: the naive fan-out has no limit; want 0", naiveName, cfg.Concurrency)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	return &naiveClient{cfg: cfg, tr: tr, client: &http.Client{Transport: tr}}, nil
+}
+
+func (c *naiveClient) Name() string { return naiveName }
+
+func (c *naiveClient) Close() error {
+	c.tr.CloseIdleConnections()
+	return nil
+}
+
+func (c *naiveClient) Run(ctx context.Context, n int) (*clients.Result, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("%s: n: %d: want at least 1 request", naiveName, n)
+	}
+	if c.cfg.Conn == clients.Cold {
+		c.tr.CloseIdleConnections()
+	}
+	timeout := c.cfg.Timeout
+	if timeout == 0 {
+		timeout = clients.DefaultTimeout
+	}
+	rec := clients.NewRecorder(naiveName, n, timeout)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() { c.get(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], timeout, rec) })
+	}
+	wg.Wait()
+	return rec.Finish(time.Since(start), context.Cause(ctx)), nil
+}
+
+// get is http.Get with a deadline, recorded.
+func (c *naiveClient) get(ctx context.Context, url string, timeout time.Duration, rec *clients.Recorder) {
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
+	start := rec.Begin()
+	if err != nil {
+		rec.End(ctx, start, 0, 0, err)
+		return
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		rec.End(ctx, start, 0, 0, err)
+		return
+	}
+	nb, err := io.Copy(io.Discard, resp.Body)
+	if cerr := resp.Body.Close(); err == nil {
+		err = cerr
+	}
+	rec.End(ctx, start, resp.StatusCode, nb, err)
+}

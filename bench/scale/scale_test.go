@@ -1,0 +1,326 @@
+package scale
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/crawlbench/crawlbench/bench/model"
+	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/usage"
+	"github.com/crawlbench/crawlbench/servers/serverproc"
+)
+
+// BenchmarkScale puts n = c requests in flight at once (-scale: 1k by
+// default, 10k, 100k) against an unlimited slow server with delay d (1 s,
+// or 10 s above 10k so that every request of the batch is in flight
+// together), for each strategy and connection mode:
+//
+//	BenchmarkScale/inflight=10000/strategy=fanout/conn=cold
+//
+// Servers run in -servers processes (by default one per 15,000
+// connections, each on a port of its own; the client round-robins over
+// them), each with -listeners SO_REUSEPORT sockets (by default enough
+// accept queues, of net.core.somaxconn each, for its whole share of a
+// burst of new connections). procs-fanout runs -procs workers (by default one per 12,500
+// connections, at least 2), each with its share in flight at once.
+// procs-fasthttp is procs-fanout with fasthttp in the workers. naive-httpget
+// is the untuned baseline: a goroutine per request calling a default
+// http.Client.
+//
+// Beside sec/op and overhead-x (= measured ÷ ideal, the ideal being d) it
+// reports the client's resources, summed over its processes (the benchmark
+// process, and the workers for procs-fanout), from package clients/usage:
+// rss-B (peak RSS), rss-per-req-B and heap-per-req-B (peak minus the idle
+// process, ÷ n; for procs-fanout the workers' idle heap is not
+// subtracted), goroutines, fds and threads (peaks), and cpu-ms-per-1k
+// (user + system CPU per 1000 requests). listen-overflows and syn-retrans
+// are the kernel's counts of SYNs dropped at full accept queues and of
+// SYNs retransmitted during the timed batches (for the whole machine).
+// srv-inflight is the servers' peak of requests in service (summed).
+func BenchmarkScale(b *testing.B) {
+	for _, n := range config.inflight {
+		b.Run(fmt.Sprintf("inflight=%d", n), func(b *testing.B) {
+			d := config.delayFor(n)
+			srv := startServers(b, n, d)
+			for _, s := range config.strategies {
+				b.Run("strategy="+s, func(b *testing.B) {
+					for _, conn := range config.conns {
+						b.Run("conn="+conn.String(), func(b *testing.B) {
+							runScale(b, srv, scaleCase{strategy: s, conn: conn, n: n, d: d, procs: config.procsFor(n)})
+						})
+					}
+				})
+			}
+		})
+	}
+}
+
+// serverGroup is the slow-server group of one level.
+type serverGroup struct {
+	group   *serverproc.Group
+	targets []string
+	shared  bool // SO_REUSEPORT: counters not addressable
+}
+
+// startServers starts the group for n in flight with delay d; it is
+// stopped when b ends.
+func startServers(b *testing.B, n int, d time.Duration) *serverGroup {
+	b.Helper()
+	g, err := serverproc.StartGroup(context.Background(), serverproc.GroupConfig{
+		Procs:     config.serversFor(n),
+		Args:      []string{"-delay", d.String(), "-max-delay", max(d, 10*time.Minute).String(), "-listeners", fmt.Sprint(config.listenersFor(n))},
+		Hosts:     config.hostList(),
+		ReusePort: config.reuseport,
+		Command:   config.serverCmd,
+	})
+	if err != nil {
+		b.Fatalf("start slow servers: %v", err)
+	}
+	b.Cleanup(func() {
+		if err := g.Stop(); err != nil {
+			b.Errorf("stop slow servers: %v", err)
+		}
+	})
+	return &serverGroup{group: g, targets: g.Targets("/"), shared: config.reuseport && config.serversFor(n) > len(g.URLs())}
+}
+
+// scaleCase is one sub-benchmark.
+type scaleCase struct {
+	strategy string
+	conn     clients.ConnMode
+	n        int // requests per batch, all in flight at once
+	d        time.Duration
+	procs    int // procs-fanout workers
+}
+
+// usesProcs reports whether the strategy runs worker processes.
+func (sc scaleCase) usesProcs() bool {
+	return sc.strategy == procpool.ProcsFanoutName || sc.strategy == procpool.ProcsFastHTTPName
+}
+
+// perProc is the concurrency each client process runs at.
+func (sc scaleCase) perProc() int {
+	if sc.usesProcs() {
+		return (sc.n + sc.procs - 1) / sc.procs
+	}
+	return sc.n
+}
+
+// ideal returns the model's wall time for one batch.
+func (sc scaleCase) ideal() (time.Duration, error) {
+	p := model.Params{Strategy: model.Strategy(sc.strategy), N: sc.n, Delay: sc.d, C: sc.perProc()}
+	switch sc.strategy {
+	case naiveName:
+		p.Strategy, p.C = model.Fanout, 0
+	case procpool.ProcsFanoutName, procpool.ProcsFastHTTPName:
+		p.Strategy, p.P = model.ProcsFanout, sc.procs
+	}
+	return model.Ideal(p)
+}
+
+// client is a strategy under test, with the pool when it has workers.
+type client struct {
+	clients.Client
+	pool *procpool.Pool
+}
+
+func newClient(ctx context.Context, sc scaleCase, targets []string) (client, error) {
+	cfg := clients.Config{Targets: targets, Conn: sc.conn, Concurrency: sc.perProc(), Timeout: config.timeoutFor(sc.d)}
+	switch sc.strategy {
+	case naiveName:
+		cfg.Concurrency = 0
+		c, err := newNaive(cfg)
+		return client{Client: c}, err
+	case clients.FanoutName:
+		c, err := clients.NewFanout(cfg)
+		return client{Client: c}, err
+	case clients.FastHTTPName:
+		c, err := clients.NewFastHTTP(cfg)
+		return client{Client: c}, err
+	case procpool.ProcsFanoutName, procpool.ProcsFastHTTPName:
+		// A worker closing 10,000+ keep-alive connections on a busy machine
+		// takes seconds.
+		p, err := procpool.Start(ctx, sc.strategy, procpool.Config{Client: cfg, Procs: sc.procs, Sample: config.sample, StopGrace: time.Minute})
+		if err != nil {
+			return client{}, err
+		}
+		return client{Client: p, pool: p}, nil
+	}
+	return client{}, fmt.Errorf("unknown strategy %q", sc.strategy)
+}
+
+// procsCPU returns the CPU time the processes pids have used so far (at
+// 10 ms resolution).
+func procsCPU(b *testing.B, pids []int) time.Duration {
+	var sum time.Duration
+	for _, pid := range pids {
+		p, err := usage.ReadProc(pid)
+		if err != nil {
+			b.Fatalf("server CPU: %v", err)
+		}
+		sum += p.CPU
+	}
+	return sum
+}
+
+// rlimitNofile returns this process's open-file limit.
+func rlimitNofile() (int, error) {
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		return 0, fmt.Errorf("getrlimit: %w", err)
+	}
+	return int(rl.Cur), nil
+}
+
+// checkFDs skips a case whose client processes cannot hold perProc
+// connections each under the open-file limit, unless -force.
+func checkFDs(b *testing.B, sc scaleCase) {
+	limit, err := rlimitNofile()
+	if err != nil || config.force {
+		return
+	}
+	if need := sc.perProc() + fdSlack; need > limit {
+		b.Skipf("%s keeps %d connections in one process, which needs about %d open files; the limit (RLIMIT_NOFILE) is %d. "+
+			"Use procs-fanout with more -procs, or -force to watch it fail", sc.strategy, sc.perProc(), need, limit)
+	}
+}
+
+// runScale runs one case: an optional untimed batch, then b.Loop batches
+// of n requests, sampling the client's resource use.
+func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
+	checkFDs(b, sc)
+	ctx := b.Context()
+	ideal, err := sc.ideal()
+	if err != nil {
+		b.Fatalf("model: %v", err)
+	}
+
+	// The idle process, before the client exists.
+	runtime.GC()
+	debug.FreeOSMemory()
+	base, err := usage.Now()
+	if err != nil {
+		b.Fatalf("baseline usage: %v", err)
+	}
+	cl, err := newClient(ctx, sc, srv.targets)
+	if err != nil {
+		b.Fatalf("start %s: %v", sc.strategy, err)
+	}
+	defer func() {
+		if err := cl.Close(); err != nil {
+			b.Errorf("close %s: %v", sc.strategy, err)
+		}
+	}()
+	var workersBaseRSS int64
+	if cl.pool != nil {
+		for _, pid := range cl.pool.Pids() {
+			p, err := usage.ReadProc(pid)
+			if err != nil {
+				b.Fatalf("worker baseline: %v", err)
+			}
+			workersBaseRSS += p.RSS
+		}
+	}
+
+	if config.warmup {
+		res, err := cl.Run(ctx, sc.n)
+		if err != nil {
+			b.Fatalf("%s warm-up: %v", sc.strategy, err)
+		}
+		b.Logf("warm-up batch (untimed): %v", res)
+	}
+	if !srv.shared {
+		if err := srv.group.Reset(ctx); err != nil {
+			b.Fatalf("reset server counters: %v", err)
+		}
+	}
+	tcp0, err := readTCPExt()
+	if err != nil {
+		b.Fatal(err)
+	}
+	srvCPU0 := procsCPU(b, srv.group.Pids())
+	smp, err := usage.Start(config.sample)
+	if err != nil {
+		b.Fatal(err)
+	}
+	total := clients.NewResult(sc.strategy)
+	var perWorker []usage.Usage
+	for b.Loop() {
+		res, err := cl.Run(ctx, sc.n)
+		if err != nil {
+			_, _ = smp.Stop()
+			b.Fatalf("%s: %v", sc.strategy, err)
+		}
+		if err := total.Merge(res); err != nil {
+			b.Fatal(err)
+		}
+		if cl.pool != nil {
+			use := cl.pool.Usage()
+			if perWorker == nil {
+				perWorker = make([]usage.Usage, len(use))
+			}
+			for i, u := range use {
+				perWorker[i].Max(u)
+			}
+		}
+	}
+	self, err := smp.Stop()
+	if err != nil {
+		b.Fatalf("sampling: %v", err)
+	}
+	srvCPU := procsCPU(b, srv.group.Pids()) - srvCPU0
+	tcp1, err := readTCPExt()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := total.Check(); err != nil {
+		b.Fatalf("inconsistent result: %v", err)
+	}
+
+	all := self
+	for _, u := range perWorker {
+		all.Add(u)
+	}
+	n := float64(sc.n)
+	perOp := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(float64(total.OK)/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(float64(total.Quantile(0.50).Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(total.Quantile(0.99).Nanoseconds()), "p99-ns")
+	b.ReportMetric(float64(total.Max().Nanoseconds()), "max-ns")
+	b.ReportMetric(float64(total.Failed()), "errors")
+	b.ReportMetric(float64(ideal.Nanoseconds()), "ideal-ns")
+	b.ReportMetric(float64(perOp)/float64(ideal), "overhead-x")
+	b.ReportMetric(float64(all.PeakRSS), "rss-B")
+	b.ReportMetric(float64(all.PeakRSS-base.PeakRSS-workersBaseRSS)/n, "rss-per-req-B")
+	b.ReportMetric(float64(all.PeakHeap-base.PeakHeap)/n, "heap-per-req-B")
+	b.ReportMetric(float64(all.PeakGoroutines), "goroutines")
+	b.ReportMetric(float64(all.PeakFDs), "fds")
+	b.ReportMetric(float64(all.PeakThreads), "threads")
+	b.ReportMetric(float64(all.CPU.Microseconds())/1000/(float64(total.Requests)/1000), "cpu-ms-per-1k")
+	b.ReportMetric(float64(srvCPU.Microseconds())/1000/(float64(total.Requests)/1000), "srv-cpu-ms-per-1k")
+	b.ReportMetric(float64(tcp1.since(tcp0, listenOverflows)), "listen-overflows")
+	b.ReportMetric(float64(tcp1.since(tcp0, synRetrans)), "syn-retrans")
+	if n, err := conntrackCount(); err == nil {
+		b.ReportMetric(float64(n), "conntrack")
+	}
+	b.ReportMetric(float64(len(srv.group.Pids())), "srv-procs")
+	b.ReportMetric(float64(config.listenersFor(sc.n)), "srv-listeners")
+	b.ReportMetric(float64(all.Procs), "client-procs")
+	if !srv.shared {
+		st, err := srv.group.Stats(ctx)
+		if err != nil {
+			b.Fatalf("server counters: %v", err)
+		}
+		b.ReportMetric(float64(st.MaxInFlight), "srv-inflight")
+	}
+	if err := total.Err(); err != nil {
+		b.Errorf("REQUESTS FAILED: %v", err)
+	}
+}
