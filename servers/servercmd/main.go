@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,7 @@ const (
 // options are the parsed command line.
 type options struct {
 	addr            string
+	allowRemote     bool
 	cfg             servers.Config
 	shutdownTimeout time.Duration
 	listen          ListenOptions
@@ -89,6 +91,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ExitError
 	}
 	fmt.Fprintf(stdout, "%shttp://%s\n", ListeningPrefix, lns[0].Addr())
+	if ap, err := netip.ParseAddrPort(lns[0].Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+		fmt.Fprintf(stderr, "%s: warning: listening on non-loopback %s: anyone who can reach it can make it hold requests for up to %v\n", Name, ap.Addr(), srv.Config().MaxDelay)
+	}
 	fmt.Fprintf(stderr, "%s: %s\n", Name, describe(srv.Config()))
 	fmt.Fprintf(stderr, "%s: %s\n", Name, describeListener(lns, opts.listen))
 
@@ -205,7 +210,8 @@ func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int,
 	opts.shutdownTimeout = DefaultShutdownTimeout
 	c := &opts.cfg
 
-	fs.StringVar(&opts.addr, "addr", opts.addr, "listen `address` host:port; the host must be loopback (127.0.0.0/8, ::1, localhost); port 0 picks a free port")
+	fs.StringVar(&opts.addr, "addr", opts.addr, "listen `address` host:port; the host must be loopback (127.0.0.0/8, ::1, localhost) unless -allow-remote; port 0 picks a free port")
+	fs.BoolVar(&opts.allowRemote, "allow-remote", false, "accept a non-loopback -addr (e.g. 0.0.0.0:5000): anyone who can reach it can make it hold requests for up to -max-delay")
 	fs.Var(durationValue(&c.Delay, "0s up to -max-delay (10m0s by default)"), "delay", "`d`, how long each request waits before it is answered (the scale of -dist)")
 	fs.Var(intValue(&c.Capacity, fmt.Sprintf("0..%d", servers.LimitCapacity)), "capacity", "`k`, at most k requests in service at once, the rest queue FIFO; 0 = unlimited (Flask threaded=True), 1 = one at a time")
 	fs.StringVar(&c.Body, "body", c.Body, "response `body`; ?bytes=N repeats it to N bytes")
@@ -237,8 +243,11 @@ func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int,
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q; want flags only", fs.Arg(0))
 	}
-	if err := checkAddr(opts.addr); err != nil {
+	if err := checkAddr(opts.addr, opts.allowRemote); err != nil {
 		return usageErr("-addr: %v", err)
+	}
+	if c.Body == "" {
+		return usageErr("-body: empty; want at least one byte (default %q)", servers.DefaultBody)
 	}
 	if opts.listeners < 1 || opts.listeners > MaxListeners {
 		return usageErr("-listeners: %d is out of range; want 1..%d", opts.listeners, MaxListeners)
@@ -259,8 +268,9 @@ func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int,
 	return opts, 0, false
 }
 
-// checkAddr accepts host:port with a loopback host and a numeric port.
-func checkAddr(addr string) error {
+// checkAddr accepts host:port with a numeric port and, unless allowRemote,
+// a loopback host.
+func checkAddr(addr string, allowRemote bool) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("%q is not host:port; want e.g. %s or 127.0.0.1:0", addr, DefaultAddr)
@@ -270,11 +280,11 @@ func checkAddr(addr string) error {
 	} else if p > 65535 {
 		return fmt.Errorf("port %d is out of range; want 0..65535", p)
 	}
-	if strings.EqualFold(host, "localhost") {
+	if allowRemote || strings.EqualFold(host, "localhost") {
 		return nil
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("host %q is not a loopback address; want 127.0.0.0/8, ::1 or localhost", host)
+	return fmt.Errorf("host %q is not a loopback address; want 127.0.0.0/8, ::1 or localhost (or -allow-remote)", host)
 }

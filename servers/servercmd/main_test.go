@@ -41,11 +41,12 @@ func TestBadFlags(t *testing.T) {
 		{"negative max-body", []string{"-max-body", "-5"}, []string{"-max-body", "out of range"}},
 		{"huge max-delay", []string{"-max-delay", "100h"}, []string{"-max-delay", "0s..24h0m0s"}},
 		{"body too long", []string{"-body", "abcdef", "-max-bytes", "3"}, []string{"-body", "too long"}},
+		{"empty body", []string{"-body", ""}, []string{"-body", "empty", `"Hello!"`}},
 		{"bad shutdown timeout", []string{"-shutdown-timeout", "-1s"}, []string{"-shutdown-timeout", "0s..1h0m0s"}},
 		{"unknown flag", []string{"-nope"}, []string{"-nope", "not defined"}},
 		{"missing value", []string{"-delay"}, []string{"-delay", "needs an argument"}},
 		{"argument", []string{"serve"}, []string{`"serve"`, "flags only"}},
-		{"non-loopback addr", []string{"-addr", "0.0.0.0:5000"}, []string{"-addr", `"0.0.0.0"`, "loopback"}},
+		{"non-loopback addr", []string{"-addr", "0.0.0.0:5000"}, []string{"-addr", `"0.0.0.0"`, "loopback", "-allow-remote"}},
 		{"empty host", []string{"-addr", ":5000"}, []string{"-addr", "loopback"}},
 		{"no port", []string{"-addr", "127.0.0.1"}, []string{"-addr", "host:port"}},
 		{"bad port", []string{"-addr", "127.0.0.1:http"}, []string{"-addr", "0..65535"}},
@@ -269,5 +270,20 @@ func TestDrainDeadline(t *testing.T) {
 	}
 	if msg := stderr.String(); !strings.Contains(msg, "drain deadline 100ms passed with 1 in service") || !strings.Contains(msg, "canceled 1") {
 		t.Errorf("stderr %q does not report the forced close", msg)
+	}
+}
+
+// -allow-remote lets a non-loopback -addr past the flag check. The test
+// uses an address this machine does not have (TEST-NET-1), so nothing
+// listens beyond loopback: the listen fails (exit 1), not the flags (2).
+func TestAllowRemote(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := servercmd.Main(t.Context(), []string{"-addr", "192.0.2.1:0"}, &stdout, &stderr); code != servercmd.ExitUsage {
+		t.Fatalf("without -allow-remote: exit %d, want %d; stderr %q", code, servercmd.ExitUsage, stderr.String())
+	}
+	stderr.Reset()
+	code := servercmd.Main(t.Context(), []string{"-allow-remote", "-addr", "192.0.2.1:0"}, &stdout, &stderr)
+	if code != servercmd.ExitError || strings.Contains(stderr.String(), "loopback") {
+		t.Fatalf("with -allow-remote: exit %d, stderr %q; want %d from the listen, not a flag error", code, stderr.String(), servercmd.ExitError)
 	}
 }

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// peersTools are the tools of a peers run, ours first.
+var peersTools = []string{"fanout", "fasthttp", "wrk", "hey", "bombardier"}
+
+// PeersTable renders a scripts/peers results file: req/s, p99 and CPU per
+// 1k requests of each tool at each connection count (medians over the
+// rounds), then the ratios the suite's goals are about.
+func PeersTable(src source) (string, error) {
+	r, err := readBench(src, "Peers/")
+	if err != nil {
+		return "", err
+	}
+	if err := r.need("req/s", "p99-ns", "errors"); err != nil {
+		return "", err
+	}
+	var cs []string
+	seen := map[string]bool{}
+	for _, name := range r.order {
+		if c := key(name, "c"); !seen[c] {
+			seen[c] = true
+			cs = append(cs, c)
+		}
+	}
+	name := func(c, tool string) string { return "Peers/c=" + c + "/tool=" + tool }
+	var b strings.Builder
+	fmt.Fprintf(&b, "`%s`: %s, %s rounds of %s per tool and c, interleaved; server: %s.\n\n",
+		src.name, r.describe(), r.config["peers-rounds"], r.config["peers-duration"], r.config["peers-server"])
+	b.WriteString("| c | tool | req/s | p99 | client CPU ms / 1k req | failed |\n|---|---|---|---|---|---|\n")
+	for _, c := range cs {
+		for _, t := range peersTools {
+			n := name(c, t)
+			rps, ok := r.median(n, "req/s")
+			if !ok {
+				continue
+			}
+			p99, _ := r.median(n, "p99-ns")
+			cpu := "–"
+			if v, ok := r.median(n, "cpu-ms-per-1k"); ok {
+				cpu = fmt.Sprintf("%.1f", v)
+			}
+			label := t
+			if t == "fanout" || t == "fasthttp" {
+				label = "crawlbench " + t
+			}
+			fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %s |\n", c, label, rps,
+				time.Duration(p99).Round(10*time.Microsecond), cpu, strconv.FormatFloat(r.sum(n, "errors"), 'f', 0, 64))
+		}
+	}
+	b.WriteString("\n| c | fasthttp ÷ bombardier | fanout ÷ hey | best of ours ÷ wrk |\n|---|---|---|---|\n")
+	ratio := func(c, a, bb string) (float64, bool) {
+		x, ok1 := r.median(name(c, a), "req/s")
+		y, ok2 := r.median(name(c, bb), "req/s")
+		return x / y, ok1 && ok2 && y > 0
+	}
+	for _, c := range cs {
+		cell := func(v float64, ok bool) string {
+			if !ok {
+				return "–"
+			}
+			return fmt.Sprintf("%.2f", v)
+		}
+		fb, okfb := ratio(c, "fasthttp", "bombardier")
+		fh, okfh := ratio(c, "fanout", "hey")
+		w1, ok1 := ratio(c, "fasthttp", "wrk")
+		w2, ok2 := ratio(c, "fanout", "wrk")
+		best, okb := max(w1, w2), ok1 || ok2
+		if !ok1 {
+			best = w2
+		} else if !ok2 {
+			best = w1
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c, cell(fb, okfb), cell(fh, okfh), cell(best, okb))
+	}
+	return b.String(), nil
+}

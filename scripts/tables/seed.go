@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crawlbench/crawlbench/plots"
+)
+
+// SeedTable renders the seed table for the results read from r (named
+// name): the seed's Python figures beside BenchmarkSeed's, in units of d.
+func SeedTable(r io.Reader, name string) (string, error) {
+	d, err := plots.Read(r, name)
+	if err != nil {
+		return "", err
+	}
+	rows := d.Rows(plots.FamilySeed)
+	if len(rows) == 0 {
+		return "", fmt.Errorf("%s: no BenchmarkSeed results", name)
+	}
+	delay := d.Delay()
+	if delay <= 0 {
+		return "", fmt.Errorf("%s: no delay: line, so times cannot be put in units of d", name)
+	}
+	lo, hi := d.Runs()
+	runs := fmt.Sprintf("median of %d runs", lo)
+	switch {
+	case hi != lo:
+		runs = fmt.Sprintf("median of %d–%d runs", lo, hi)
+	case lo == 1:
+		runs = "one run"
+	}
+
+	type key struct {
+		n        int
+		strategy string
+	}
+	byKey := map[key]map[string]plots.Row{}
+	var order []key
+	for _, r := range rows {
+		k := key{r.N, r.Strategy}
+		if byKey[k] == nil {
+			byKey[k] = map[string]plots.Row{}
+			order = append(order, k)
+		}
+		byKey[k][r.Conn] = r
+	}
+	slices.SortStableFunc(order, func(a, b key) int { return a.n - b.n })
+	seed := map[key][]plots.SeedFigure{}
+	for _, f := range plots.SeedFigures() {
+		k := key{f.N, f.Strategy}
+		seed[k] = append(seed[k], f)
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "Go: `%s` (commit %s, %s, GOMAXPROCS %s, %s, d = %v, P = %s, %s).\n",
+		name, short(d.Config("crawlbench-commit")), d.Config("go"), d.Config("gomaxprocs"), d.Config("cpu"), delay, d.Config("procs"), runs)
+	b.WriteString("Seed: Python on an 8-CPU laptop, d = 3 s, one run each (SEED.md). Times are wall time per batch; ×d is that time ÷ the delay.\n\n")
+	b.WriteString("| n | strategy | model ideal | Go warm | Go cold | overhead-x warm / cold | seed twin (SEED.md row) | seed |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	for _, k := range order {
+		conns := byKey[k]
+		warm, hasWarm := conns["warm"]
+		cold, hasCold := conns["cold"]
+		any := warm
+		if !hasWarm {
+			any = cold
+		}
+		ideal := any.Metrics["ideal-sec"].Y
+		cell := func(r plots.Row, ok bool) string {
+			if !ok {
+				return "–"
+			}
+			return inD(r.Metrics["sec/op"].Y, delay)
+		}
+		over := func(r plots.Row, ok bool) string {
+			if !ok {
+				return "–"
+			}
+			return fmt.Sprintf("%.3f", r.Metrics["overhead-x"].Y)
+		}
+		twin, seedCell := "–", "–"
+		if figs := seed[k]; len(figs) > 0 {
+			var t, s []string
+			for _, f := range figs {
+				t = append(t, fmt.Sprintf("%s (%d)", f.Python, f.Row))
+				s = append(s, inD(f.Seconds, 3*time.Second))
+			}
+			twin, seedCell = strings.Join(t, "; "), strings.Join(s, "; ")
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s / %s | %s | %s |\n",
+			k.n, k.strategy, inD(ideal, delay), cell(warm, hasWarm), cell(cold, hasCold),
+			over(warm, hasWarm), over(cold, hasCold), twin, seedCell)
+	}
+	return b.String(), nil
+}
+
+// inD formats seconds as a multiple of d and in seconds: "16.35 d (817.6 ms)".
+func inD(sec float64, d time.Duration) string {
+	return fmt.Sprintf("%.2f d (%s)", sec/d.Seconds(), seconds(sec))
+}
+
+// seconds formats a time with 4 significant digits.
+func seconds(sec float64) string {
+	switch {
+	case sec >= 1:
+		return fmt.Sprintf("%.4g s", sec)
+	case sec >= 1e-3:
+		return fmt.Sprintf("%.4g ms", sec*1e3)
+	}
+	return fmt.Sprintf("%.4g µs", sec*1e6)
+}
