@@ -20,6 +20,7 @@ type barSet struct {
 	width  float64 // data units
 	fill   color.Color
 	label  text.Style
+	format func(float64) string // the value label; nil: formatSpeedup
 }
 
 var (
@@ -50,7 +51,11 @@ func (b *barSet) Plot(c draw.Canvas, p *plot.Plot) {
 			c.StrokeLine2(whisker, xm-cw, hi, xm+cw, hi)
 			top = max(top, hi)
 		}
-		c.FillText(b.label, vg.Point{X: xm, Y: top + vg.Points(2)}, formatSpeedup(pt.Y))
+		format := b.format
+		if format == nil {
+			format = formatSpeedup
+		}
+		c.FillText(b.label, vg.Point{X: xm, Y: top + vg.Points(2)}, format(pt.Y))
 	}
 }
 

@@ -215,8 +215,12 @@ func Read(r io.Reader, name string) (*Data, error) {
 		return nil, fmt.Errorf("plots: %s: no benchmark results (lines like \"BenchmarkSeed/n=5/strategy=fanout/conn=warm-2  10  52000000 ns/op ...\")", name)
 	}
 	if len(order) == 0 {
-		return nil, fmt.Errorf("plots: %s: none of the %d benchmark results (%s) is a crawlbench benchmark (BenchmarkSeed, BenchmarkConcurrency, BenchmarkBatch)",
-			name, results, strings.Join(otherNames, ", "))
+		hint := ""
+		if slices.Contains(otherNames, FamilyScale) || slices.Contains(otherNames, FamilyPeers) {
+			hint = " (BenchmarkScale and BenchmarkPeers files are read by ReadScale and ReadPeers; ChartInputs sorts files by kind)"
+		}
+		return nil, fmt.Errorf("plots: %s: none of the %d benchmark results (%s) is a crawlbench benchmark (BenchmarkSeed, BenchmarkConcurrency, BenchmarkBatch)%s",
+			name, results, strings.Join(otherNames, ", "), hint)
 	}
 	if in.last != '\n' {
 		// `go test` ends every line; a file cut short loses its last line
@@ -466,9 +470,10 @@ func (d *Data) Runs() (lo, hi int) {
 	return lo, hi
 }
 
-// strategyRank orders strategies as the suite lists them; unknown ones follow.
+// strategyRank orders strategies as the suite lists them (the scale
+// benchmark's untuned baseline first); unknown ones follow.
 func strategyRank(s string) int {
-	for i, name := range []string{"sequential", "fake-async", "fanout", "fasthttp", "pool-even", "pool-chunked", "procs-fanout"} {
+	for i, name := range []string{"naive-httpget", "sequential", "fake-async", "fanout", "fasthttp", "pool-even", "pool-chunked", "procs-fanout", "procs-fasthttp"} {
 		if s == name {
 			return i
 		}

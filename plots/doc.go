@@ -11,6 +11,16 @@
 // gonum.org/v1/plot, and Save writes a Chart as SVG and PNG of a fixed size.
 // Charts builds every chart a results file has the data for.
 //
+// Two other kinds of results file have readers and charts of their own.
+// ReadScale reads the BenchmarkScale files of bench/scale, one per level of
+// requests in flight (1k, 10k, 100k; the levels may use different
+// delays), and ScaleCharts draws client memory, overhead and CPU against
+// the number in flight. ReadPeers reads the file scripts/peers writes
+// (BenchmarkPeers lines followed by Markdown tables, which benchfmt
+// ignores), and PeersCharts draws crawlbench's clients beside wrk, hey and
+// bombardier. ChartInputs and ChartFiles sort any set of results files by
+// the benchmarks they hold and build every chart they have the data for.
+//
 // Units: benchfmt tidies units as it reads. "ns/op" becomes "sec/op" and
 // every custom unit with an "ns" token in its numerator ("p50-ns",
 // "ideal-ns", …) becomes the same unit with "sec" ("p50-sec", "ideal-sec"),

@@ -208,6 +208,10 @@ func strategyColor(strategy string, i int) color.Color {
 		return color.RGBA{0xD5, 0x5E, 0x00, 255}
 	case "procs-fanout":
 		return color.RGBA{0x56, 0xB4, 0xE9, 255}
+	case "procs-fasthttp":
+		return color.RGBA{0x88, 0x3D, 0x9E, 255}
+	case "naive-httpget":
+		return color.RGBA{0, 0, 0, 255}
 	}
 	return color.Gray{Y: uint8(60 + 30*(i%5))}
 }

@@ -74,10 +74,27 @@ func TestChartsSkipsAbsentFamilies(t *testing.T) {
 	}
 }
 
-// TestGolden compares the SVG of every chart of small.txt with
-// testdata/golden. Run with -update to rewrite the golden files.
+// devCharts renders the charts of the development samples: the three
+// scale levels together, and the peers file.
+func devCharts(t *testing.T) []NamedChart {
+	t.Helper()
+	scale, _, err := ScaleCharts(readScaleDev(t))
+	if err != nil {
+		t.Fatalf("ScaleCharts: %v", err)
+	}
+	peers, _, err := PeersCharts(readPeersFile(t, peersDev))
+	if err != nil {
+		t.Fatalf("PeersCharts: %v", err)
+	}
+	return append(scale, peers...)
+}
+
+// TestGolden compares the SVG of every chart of small.txt and of the
+// development samples with testdata/golden. Run with -update to rewrite
+// the golden files.
 func TestGolden(t *testing.T) {
 	charts, _ := smallCharts(t)
+	charts = append(charts, devCharts(t)...)
 	dir := filepath.Join("testdata", "golden")
 	if *update {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -114,6 +131,7 @@ func TestGolden(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	first, _ := smallCharts(t)
 	second, _ := smallCharts(t)
+	first, second = append(first, devCharts(t)...), append(second, devCharts(t)...)
 	for i := range first {
 		for _, f := range []struct {
 			name  string

@@ -1,16 +1,22 @@
-// Command plot draws crawlbench's charts from a `go test -bench` results
-// file.
+// Command plot draws crawlbench's charts from results files.
 //
 //	go run ./plots/cmd/plot -in results/FILE.txt -out plots/ [-format both]
+//	go run ./plots/cmd/plot -in scale-1k.txt -in scale-10k.txt -in scale-100k.txt -in peers.txt -out plots/
 //
-// It writes every chart whose benchmarks the file holds (see plots.Charts
-// for the list and the file names) into the -out directory, as SVG, PNG or
-// both, and prints the paths it wrote, one a line. Charts whose benchmarks
-// are absent are skipped with a note on stderr, as are warnings about the
-// data (failed requests, runs grouped across differing configuration).
+// -in may be repeated. Each file is sorted by the benchmarks it holds:
+// BenchmarkSeed, BenchmarkConcurrency and BenchmarkBatch results are drawn
+// one file at a time (see plots.Charts); the BenchmarkScale files, one per
+// level of requests in flight, are drawn together (plots.ScaleCharts:
+// scale-memory, scale-overhead, scale-cpu); a scripts/peers file gives
+// peers-throughput (plots.PeersCharts). It writes every chart whose
+// benchmarks the files hold into the -out directory, as SVG, PNG or both,
+// and prints the paths it wrote, one a line. Charts whose benchmarks are
+// absent are skipped with a note on stderr, as are warnings about the data
+// (failed requests, runs grouped across differing configuration).
 //
-// Exit status: 0 on success; 1 when the results file cannot be plotted
-// (empty, malformed, a metric missing or zero) or a file cannot be written;
-// 2 on a bad flag (missing -in, unreadable -in, -out not a directory, bad
-// -format), with a one-line message that names the flag.
+// Exit status: 0 on success; 1 when a results file cannot be plotted
+// (empty, malformed, a metric missing or zero, two files that give charts
+// of the same name) or a file cannot be written; 2 on a bad flag (missing,
+// empty, repeated or unreadable -in, -out not a directory, bad -format),
+// with a one-line message that names the flag.
 package main

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/crawlbench/crawlbench/plots"
 )
@@ -21,44 +24,62 @@ func (e *usageError) Error() string { return e.msg }
 
 // options are the validated flags.
 type options struct {
-	in     string
+	in     []string
 	out    string
 	format plots.Format
+}
+
+// inList is the repeatable -in flag.
+type inList []string
+
+func (l *inList) String() string { return strings.Join(*l, ",") }
+
+func (l *inList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty: want a results file")
+	}
+	*l = append(*l, v)
+	return nil
 }
 
 // parseFlags parses and validates args.
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	in := fs.String("in", "", "results file: `go test -bench` output (required)")
+	var in inList
+	fs.Var(&in, "in", "results file: `go test -bench` output or a scripts/peers file (required; repeat it for several files, e.g. one per scale level)")
 	out := fs.String("out", "plots", "existing directory to write the charts into")
 	format := fs.String("format", "both", "files to write: svg, png or both")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
-			fmt.Fprintln(stderr, "usage: plot -in results/FILE.txt [-out plots/] [-format svg|png|both]")
+			fmt.Fprintln(stderr, "usage: plot -in results/FILE.txt [-in FILE2 ...] [-out plots/] [-format svg|png|both]")
 			fs.PrintDefaults()
 		}
 		return options{}, &usageError{err.Error()}
 	}
 	if fs.NArg() > 0 {
-		return options{}, &usageError{fmt.Sprintf("unexpected argument %q: the results file goes in -in", fs.Arg(0))}
+		return options{}, &usageError{fmt.Sprintf("unexpected argument %q: each results file goes in an -in", fs.Arg(0))}
 	}
 	var o options
-	if *in == "" {
+	if len(in) == 0 {
 		return o, &usageError{"-in: missing: want a results file (go test -bench output)"}
 	}
-	st, err := os.Stat(*in)
-	switch {
-	case err != nil:
-		return o, &usageError{fmt.Sprintf("-in %s: cannot read: %v", *in, errors.Unwrap(err))}
-	case st.IsDir():
-		return o, &usageError{fmt.Sprintf("-in %s: is a directory, want a results file", *in)}
+	for i, p := range in {
+		st, err := os.Stat(p)
+		switch {
+		case err != nil:
+			return o, &usageError{fmt.Sprintf("-in %s: cannot read: %v", p, errors.Unwrap(err))}
+		case st.IsDir():
+			return o, &usageError{fmt.Sprintf("-in %s: is a directory, want a results file", p)}
+		case slices.Contains(in[:i], p):
+			return o, &usageError{fmt.Sprintf("-in %s: given twice", p)}
+		}
 	}
 	if *out == "" {
 		return o, &usageError{"-out: empty: want an existing directory"}
 	}
-	st, err = os.Stat(*out)
+	st, err := os.Stat(*out)
 	switch {
 	case err != nil:
 		return o, &usageError{fmt.Sprintf("-out %s: not a directory: %v", *out, errors.Unwrap(err))}
@@ -69,7 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if err != nil {
 		return o, &usageError{"-format: " + err.Error()}
 	}
-	return options{in: *in, out: *out, format: f}, nil
+	return options{in: in, out: *out, format: f}, nil
 }
 
 // run is the command; it returns the exit status.
@@ -79,29 +100,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "plot:", err)
 		return 2
 	}
-	file, err := os.Open(o.in)
-	if err != nil {
-		fmt.Fprintf(stderr, "plot: -in %s: cannot read: %v\n", o.in, errors.Unwrap(err))
-		return 2
+	var inputs []plots.Input
+	for _, p := range o.in {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "plot: -in %s: cannot read: %v\n", p, errors.Unwrap(err))
+			return 2
+		}
+		inputs = append(inputs, plots.Input{Name: p, R: bytes.NewReader(b)})
 	}
-	defer file.Close()
-	d, err := plots.Read(file, o.in)
+	res, err := plots.ChartInputs(inputs...)
+	if res != nil {
+		for _, w := range res.Warnings {
+			fmt.Fprintln(stderr, "plot: warning:", w)
+		}
+		for _, n := range res.Notes {
+			fmt.Fprintln(stderr, "plot: note:", n)
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "plot:", err)
 		return 1
 	}
-	for _, w := range d.Warnings() {
-		fmt.Fprintln(stderr, "plot: warning:", w)
-	}
-	charts, notes, err := plots.Charts(d)
-	for _, n := range notes {
-		fmt.Fprintln(stderr, "plot: note:", n)
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "plot:", err)
-		return 1
-	}
-	for _, c := range charts {
+	for _, c := range res.Charts {
 		paths, err := plots.Save(c.Chart, o.out, c.Base, o.format)
 		for _, p := range paths {
 			fmt.Fprintln(stdout, p)

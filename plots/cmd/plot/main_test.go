@@ -106,6 +106,9 @@ func TestBadFlags(t *testing.T) {
 		{"bad -format", []string{"-in", small, "-out", dir, "-format", "pdf"}, `plot: -format: format "pdf": want svg, png or both`},
 		{"unknown flag", []string{"-bogus"}, "flag provided but not defined: -bogus"},
 		{"stray argument", []string{"-in", small, "-out", dir, "extra"}, `unexpected argument "extra"`},
+		{"-in twice", []string{"-in", small, "-in", small, "-out", dir}, "plot: -in " + small + ": given twice"},
+		{"-in empty", []string{"-in", "", "-out", dir}, `invalid value "" for flag -in: empty: want a results file`},
+		{"second -in missing", []string{"-in", small, "-in", filepath.Join(dir, "nope.txt"), "-out", dir}, "plot: -in " + filepath.Join(dir, "nope.txt") + ": cannot read"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCmd(tc.args...)
@@ -147,5 +150,72 @@ func TestHelp(t *testing.T) {
 	code, _, stderr := runCmd("-h")
 	if code != 2 || !strings.Contains(stderr, "usage: plot -in") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func scaleFiles() []string {
+	return []string{"../../testdata/scale-1k-dev.txt", "../../testdata/scale-10k-dev.txt", "../../testdata/scale-100k-dev.txt"}
+}
+
+const peersFile = "../../testdata/peers-dev.txt"
+
+// Several -in: the scale levels are drawn together, the peers file on its
+// own, and the charts of absent kinds are skipped with a note.
+func TestScaleAndPeersFiles(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-out", dir}
+	for _, f := range append(scaleFiles(), peersFile) {
+		args = append(args, "-in", f)
+	}
+	code, stdout, stderr := runCmd(args...)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var want []string
+	for _, b := range []string{"scale-memory", "scale-overhead", "scale-cpu", "peers-throughput"} {
+		want = append(want, filepath.Join(dir, b+".svg"), filepath.Join(dir, b+".png"))
+	}
+	if got := strings.Fields(stdout); !slices.Equal(got, want) {
+		t.Errorf("wrote %q, want %q", got, want)
+	}
+	for _, p := range want {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	if !strings.Contains(stderr, "note: no BenchmarkSeed, BenchmarkConcurrency or BenchmarkBatch results") || strings.Contains(stderr, "warning") {
+		t.Errorf("stderr %q: want the note on the suite's charts and no warning", stderr)
+	}
+}
+
+func TestBadScaleFileExits1(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "scale.txt")
+	data := "BenchmarkScale/inflight=1000/strategy=fanout/conn=warm-2\t1\t1020000000 ns/op\t50 cpu-ms-per-1k\t0 errors\t20000 heap-per-req-B\t1000000000 ideal-ns\t1.02 overhead-x\n"
+	if err := os.WriteFile(in, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := runCmd("-in", scaleFiles()[0], "-in", in, "-out", dir)
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "plot: plots: "+in+":1: BenchmarkScale/inflight=1000/strategy=fanout/conn=warm-2: metric rss-per-req-B is missing") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*")); len(m) != 0 {
+		t.Errorf("wrote %q", m)
+	}
+}
+
+func TestTwoSuiteFilesCollide(t *testing.T) {
+	other := filepath.Join(t.TempDir(), "copy.txt")
+	b, err := os.ReadFile(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := runCmd("-in", small, "-in", other, "-out", dir)
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "both give chart concurrency-latency-unlimited: plot them into separate directories") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -1,0 +1,180 @@
+package plots
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// Plotted is what ChartInputs made of a set of results files.
+type Plotted struct {
+	Charts   []NamedChart
+	Notes    []string // charts skipped, and why
+	Warnings []string // what the readers noticed but did not reject
+}
+
+// kinds reports which readers a results file is for, by the families of
+// its results: Read (Seed, Concurrency, Batch), ReadScale, ReadPeers. A
+// file with none of these (empty, malformed, other benchmarks) is for
+// Read, whose errors say what is wrong with it.
+func kinds(b []byte, name string) (suite, scale, peers bool) {
+	br := benchfmt.NewReader(bytes.NewReader(b), name)
+	for br.Scan() {
+		res, ok := br.Result().(*benchfmt.Result)
+		if !ok {
+			continue
+		}
+		switch string(res.Name.Base()) {
+		case FamilySeed, FamilyConcurrency, FamilyBatch:
+			suite = true
+		case FamilyScale:
+			scale = true
+		case FamilyPeers:
+			peers = true
+		}
+	}
+	if !scale && !peers {
+		suite = true
+	}
+	return suite, scale, peers
+}
+
+// ChartInputs reads results files of any of crawlbench's kinds and renders
+// every chart they hold the data for:
+//
+//   - a file with BenchmarkSeed, BenchmarkConcurrency or BenchmarkBatch
+//     results: Read and Charts, one file at a time (one delay per file);
+//   - the files with BenchmarkScale results, typically one per level of
+//     requests in flight: together, ReadScale and ScaleCharts;
+//   - a file with BenchmarkPeers results (scripts/peers): ReadPeers and
+//     PeersCharts.
+//
+// Notes say which charts were skipped because their benchmarks are absent.
+// It is an error if an input cannot be read or plotted, or if two inputs
+// give charts of the same name (plot them into separate directories).
+func ChartInputs(inputs ...Input) (*Plotted, error) {
+	if len(inputs) == 0 {
+		return nil, fmt.Errorf("plots: no results file")
+	}
+	out := &Plotted{}
+	from := map[string]string{} // chart base → input
+	add := func(name string, charts []NamedChart) error {
+		for _, c := range charts {
+			if other, ok := from[c.Base]; ok {
+				return fmt.Errorf("plots: %s and %s both give chart %s: plot them into separate directories", other, name, c.Base)
+			}
+			from[c.Base] = name
+			out.Charts = append(out.Charts, c)
+		}
+		return nil
+	}
+	var scale, peers []Input
+	suites := 0
+	for i, in := range inputs {
+		if in.Name == "" {
+			in.Name = fmt.Sprintf("<input %d>", i+1)
+		}
+		if in.R == nil {
+			return nil, fmt.Errorf("plots: %s: no reader", in.Name)
+		}
+		b, err := io.ReadAll(in.R)
+		if err != nil {
+			return nil, fmt.Errorf("plots: read %s: %w", in.Name, err)
+		}
+		isSuite, isScale, isPeers := kinds(b, in.Name)
+		if isScale {
+			scale = append(scale, Input{Name: in.Name, R: bytes.NewReader(b)})
+		}
+		if isPeers {
+			peers = append(peers, Input{Name: in.Name, R: bytes.NewReader(b)})
+		}
+		if !isSuite {
+			continue
+		}
+		suites++
+		d, err := Read(bytes.NewReader(b), in.Name)
+		if err != nil {
+			return nil, err
+		}
+		out.Warnings = append(out.Warnings, d.Warnings()...)
+		charts, notes, err := Charts(d)
+		out.Notes = append(out.Notes, notes...)
+		if err != nil {
+			return out, err
+		}
+		if err := add(in.Name, charts); err != nil {
+			return out, err
+		}
+	}
+	if suites == 0 {
+		out.Notes = append(out.Notes, "no BenchmarkSeed, BenchmarkConcurrency or BenchmarkBatch results: skipping the concurrency-*, batch-wall-* and seed-speedup-* charts")
+	}
+
+	if len(scale) == 0 {
+		out.Notes = append(out.Notes, "no BenchmarkScale results: skipping the scale-memory, scale-overhead and scale-cpu charts")
+	} else {
+		d, err := ReadScale(scale...)
+		if err != nil {
+			return out, err
+		}
+		out.Warnings = append(out.Warnings, d.Warnings()...)
+		charts, notes, err := ScaleCharts(d)
+		out.Notes = append(out.Notes, notes...)
+		if err != nil {
+			return out, err
+		}
+		var names []string
+		for _, in := range scale {
+			names = append(names, in.Name)
+		}
+		if err := add(strings.Join(names, ", "), charts); err != nil {
+			return out, err
+		}
+	}
+
+	if len(peers) == 0 {
+		out.Notes = append(out.Notes, "no BenchmarkPeers results: skipping the peers-throughput chart")
+	}
+	for _, in := range peers {
+		d, err := ReadPeers(in.R, in.Name)
+		if err != nil {
+			return out, err
+		}
+		out.Warnings = append(out.Warnings, d.Warnings()...)
+		charts, notes, err := PeersCharts(d)
+		out.Notes = append(out.Notes, notes...)
+		if err != nil {
+			return out, err
+		}
+		if err := add(in.Name, charts); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// ChartFiles is ChartInputs on the files at paths, each named by its path.
+func ChartFiles(paths ...string) (*Plotted, error) {
+	var inputs []Input
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("plots: %w", err)
+		}
+		inputs = append(inputs, Input{Name: p, R: bytes.NewReader(b)})
+	}
+	return ChartInputs(inputs...)
+}
+
+// Bases returns the base names of the charts, in order.
+func (p *Plotted) Bases() []string {
+	var out []string
+	for _, c := range p.Charts {
+		out = append(out, c.Base)
+	}
+	return out
+}
