@@ -4,7 +4,7 @@
 // are.
 //
 //	go run ./scripts/reproduce          # quick: every benchmark family, small, about 4 minutes on 2 cores
-//	go run ./scripts/reproduce -full    # the seed at d = 3 s and the full matrices at d = 50 ms (hours)
+//	go run ./scripts/reproduce -full    # the seed at d = 3 s, the full matrices at d = 50 ms, scale to 100k, peers (hours)
 //
 // While it runs it shows on stderr what runs, how far it is and an ETA,
 // from the model's expected time of every sub-benchmark (bench -plan),
@@ -15,6 +15,7 @@
 //	results/<date>-<host>-<commit>-<label>.txt            raw go test -bench output
 //	results/<date>-<host>-<commit>-<label>-benchstat.txt  go tool benchstat summary
 //	plots/<date>-<host>-<commit>-<label>/*.svg, *.png      charts (package plots)
+//	plots/scale/*.svg, *.png                               with -full: the scale levels charted together
 //
 // Results files are never overwritten; a chart directory is.
 package main
@@ -47,11 +48,16 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// A phase is one go test run, saved as one results file.
+// A phase is one go test run, saved as one results file, or (peers) one
+// run of scripts/peers.
 type phase struct {
 	label string   // results file label
+	pkg   string   // package to benchmark; "" = ./bench
 	bench string   // -bench regexp
 	args  []string // other go test flags, without -count
+	count int      // -count for this phase; 0 = reproduce's -count
+	peers bool     // run scripts/peers instead of go test
+	group string   // phases of one group are charted together (the scale levels)
 }
 
 // quickPhases fit in about four minutes on 2 cores: every family, at a
@@ -64,11 +70,16 @@ func quickPhases() []phase {
 	}}
 }
 
-// fullPhases are the seed at its full scale and the full matrices.
+// fullPhases are the seed at its full scale, the full matrices, the scale
+// runs at 1k, 10k and 100k in flight, and the peers comparison.
 func fullPhases() []phase {
 	return []phase{
 		{label: "seed-d3s", bench: "Seed", args: []string{"-delay", "3s"}},
-		{label: "matrix-d50ms", bench: "Concurrency|Batch", args: []string{"-delay", "50ms"}},
+		{label: "matrix-d50ms", bench: "Concurrency|Batch", args: []string{"-delay", "50ms", "-benchtime", "1x"}},
+		{label: "scale-1k", pkg: "./bench/scale", bench: "Scale", args: []string{"-benchtime", "3x"}, count: 3, group: "scale"},
+		{label: "scale-10k", pkg: "./bench/scale", bench: "Scale", args: []string{"-scale", "10k", "-benchtime", "3x"}, count: 3, group: "scale"},
+		{label: "scale-100k", pkg: "./bench/scale", bench: "Scale", args: []string{"-scale", "100k"}, count: 2, group: "scale"},
+		{label: "peers", peers: true},
 	}
 }
 
@@ -138,11 +149,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		phases = fullPhases()
 	}
 	failed := false
+	groups := map[string][]string{} // group → results files, charted together at the end
+	var groupOrder []string
 	for i, ph := range phases {
-		fmt.Fprintf(stderr, "reproduce: phase %d/%d: %s (-bench '%s' %s -count %d)\n", i+1, len(phases), ph.label, ph.bench, strings.Join(ph.args, " "), o.count)
+		if ph.count == 0 {
+			ph.count = o.count
+		}
+		fmt.Fprintf(stderr, "reproduce: phase %d/%d: %s\n", i+1, len(phases), ph.describe())
 		outs, err := runPhase(ctx, root, o, ph, stderr)
 		for _, p := range outs {
 			fmt.Fprintln(stdout, p)
+		}
+		if err == nil && ph.group != "" && len(outs) > 0 {
+			if groups[ph.group] == nil {
+				groupOrder = append(groupOrder, ph.group)
+			}
+			groups[ph.group] = append(groups[ph.group], outs[0])
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "reproduce: %s: %v\n", ph.label, err)
@@ -152,23 +174,55 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	for _, g := range groupOrder {
+		outs, err := draw(filepath.Join(o.plots, g), stderr, groups[g]...)
+		for _, p := range outs {
+			fmt.Fprintln(stdout, p)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "reproduce: %s charts: %v\n", g, err)
+			failed = true
+		}
+	}
 	if failed {
 		return 1
 	}
 	return 0
 }
 
-// runPhase runs one phase and returns the paths it wrote.
+// describe says what a phase runs.
+func (ph phase) describe() string {
+	if ph.peers {
+		return ph.label + " (go run ./scripts/peers)"
+	}
+	pkg := ph.pkg
+	if pkg == "" {
+		pkg = "./bench"
+	}
+	return fmt.Sprintf("%s (%s -bench '%s' %s -count %d)", ph.label, pkg, ph.bench, strings.Join(ph.args, " "), ph.count)
+}
+
+// runPhase runs one phase and returns the paths it wrote, the results file
+// first.
 func runPhase(ctx context.Context, root string, o options, ph phase, stderr io.Writer) ([]string, error) {
-	plan, err := planPhase(ctx, root, ph)
+	if ph.peers {
+		return runPeers(ctx, root, o, stderr)
+	}
+	pkg := ph.pkg
+	if pkg == "" {
+		pkg = "./bench"
+	}
+	plan, err := planPhase(ctx, root, pkg, ph)
 	if err != nil {
 		return nil, err
 	}
-	prog := newProgress(plan, o.count, stderr, time.Now)
-	fmt.Fprintf(stderr, "reproduce: %d sub-benchmarks × %d runs, expected about %s\n", len(plan.names), o.count, roundDur(prog.eta()))
-	testArgs := append([]string{"-bench", ph.bench, "-count", strconv.Itoa(o.count)}, ph.args...)
+	prog := newProgress(plan, ph.count, stderr, time.Now)
+	if len(plan.names) > 0 {
+		fmt.Fprintf(stderr, "reproduce: %d sub-benchmarks × %d runs, expected about %s\n", len(plan.names), ph.count, roundDur(prog.eta()))
+	}
+	testArgs := append([]string{"-bench", ph.bench, "-count", strconv.Itoa(ph.count)}, ph.args...)
 	path, err := resultsfile.Record(ctx, resultsfile.RecordOptions{
-		Root: root, Label: ph.label, Dir: o.results, Pkg: "./bench", TestArgs: testArgs,
+		Root: root, Label: ph.label, Dir: o.results, Pkg: pkg, TestArgs: testArgs,
 		Stderr: stderr, Line: prog.line,
 	})
 	var outs []string
@@ -179,13 +233,38 @@ func runPhase(ctx context.Context, root string, o options, ph phase, stderr io.W
 		return outs, err
 	}
 	fmt.Fprintf(stderr, "reproduce: %s done in %s\n", ph.label, roundDur(time.Since(prog.start)))
-
+	if ph.group != "" {
+		return outs, nil // charted with the rest of its group
+	}
 	sum, err := summarize(ctx, root, o.results, path)
 	if err != nil {
 		return outs, err
 	}
 	outs = append(outs, sum)
-	charts, err := draw(path, filepath.Join(o.plots, strings.TrimSuffix(filepath.Base(path), ".txt")), stderr)
+	charts, err := draw(filepath.Join(o.plots, strings.TrimSuffix(filepath.Base(path), ".txt")), stderr, path)
+	return append(outs, charts...), err
+}
+
+// runPeers runs scripts/peers, which saves its own results files, and
+// charts them.
+func runPeers(ctx context.Context, root string, o options, stderr io.Writer) ([]string, error) {
+	cmd := exec.CommandContext(ctx, "go", "run", "./scripts/peers", "-out", o.results)
+	cmd.Dir = root
+	cmd.Stderr = stderr
+	out, err := cmd.Output()
+	var outs []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if strings.HasSuffix(l, ".txt") {
+			outs = append(outs, strings.TrimSpace(l))
+		}
+	}
+	if err != nil {
+		return outs, fmt.Errorf("scripts/peers: %w", err)
+	}
+	if len(outs) == 0 {
+		return nil, errors.New("scripts/peers printed no results file")
+	}
+	charts, err := draw(filepath.Join(o.plots, strings.TrimSuffix(filepath.Base(outs[0]), ".txt")), stderr, outs[0])
 	return append(outs, charts...), err
 }
 
@@ -196,9 +275,13 @@ type phasePlan struct {
 }
 
 // planPhase asks the bench package what ph will run and how long each
-// sub-benchmark should take.
-func planPhase(ctx context.Context, root string, ph phase) (phasePlan, error) {
-	argv := append([]string{"test", "./bench", "-run", "^$", "-bench", ph.bench, "-count", "1", "-plan"}, ph.args...)
+// sub-benchmark should take. Packages without -plan (bench/scale) get an
+// empty plan: their progress shows without an ETA.
+func planPhase(ctx context.Context, root, pkg string, ph phase) (phasePlan, error) {
+	if pkg != "./bench" {
+		return phasePlan{seconds: map[string]float64{}}, nil
+	}
+	argv := append([]string{"test", pkg, "-run", "^$", "-bench", ph.bench, "-count", "1", "-plan"}, ph.args...)
 	cmd := exec.CommandContext(ctx, "go", argv...)
 	cmd.Dir = root
 	var errb bytes.Buffer
@@ -283,6 +366,10 @@ func (p *progress) line(l string) {
 	}
 	s, ok := p.plan.seconds[name]
 	if !ok {
+		if len(p.plan.names) == 0 { // no plan: count what finishes
+			p.done++
+			fmt.Fprintf(p.w, "reproduce: [%d] %s  %s elapsed\n", p.done, strings.TrimPrefix(name, "Benchmark"), roundDur(p.now().Sub(p.start)))
+		}
 		return
 	}
 	p.done++
@@ -345,32 +432,23 @@ func summarize(ctx context.Context, root, dir, path string) (string, error) {
 	return f.Name(), f.Close()
 }
 
-// draw renders every chart the results file holds into dir.
-func draw(path, dir string, stderr io.Writer) ([]string, error) {
-	f, err := os.Open(path)
+// draw renders every chart the results files hold into dir.
+func draw(dir string, stderr io.Writer, paths ...string) ([]string, error) {
+	p, err := plots.ChartFiles(paths...)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	d, err := plots.Read(f, filepath.Base(path))
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range d.Warnings() {
+	for _, w := range p.Warnings {
 		fmt.Fprintln(stderr, "reproduce: warning:", w)
 	}
-	charts, notes, err := plots.Charts(d)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range notes {
+	for _, n := range p.Notes {
 		fmt.Fprintln(stderr, "reproduce:", n)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("plots: %w", err)
 	}
 	var outs []string
-	for _, c := range charts {
+	for _, c := range p.Charts {
 		ps, err := plots.Save(c.Chart, dir, c.Base, plots.Both)
 		if err != nil {
 			return outs, err

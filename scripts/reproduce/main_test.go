@@ -49,6 +49,28 @@ func TestParsePlan(t *testing.T) {
 	}
 }
 
+func TestProgressWithoutPlan(t *testing.T) {
+	var w bytes.Buffer
+	p := newProgress(phasePlan{seconds: map[string]float64{}}, 3, &w, time.Now)
+	p.line("BenchmarkScale/inflight=1000/strategy=fanout/conn=warm-2 3 1015000000 ns/op")
+	if !strings.Contains(w.String(), "[1] Scale/inflight=1000/strategy=fanout/conn=warm") {
+		t.Errorf("progress without a plan:\n%s", w.String())
+	}
+}
+
+func TestFullPhases(t *testing.T) {
+	var labels []string
+	for _, ph := range fullPhases() {
+		labels = append(labels, ph.label)
+		if ph.peers != (ph.bench == "") {
+			t.Errorf("phase %s: peers %v with bench %q", ph.label, ph.peers, ph.bench)
+		}
+	}
+	if got := strings.Join(labels, ","); got != "seed-d3s,matrix-d50ms,scale-1k,scale-10k,scale-100k,peers" {
+		t.Errorf("full phases = %s", got)
+	}
+}
+
 func TestProgressETA(t *testing.T) {
 	plan := phasePlan{names: []string{"BenchmarkA/x=1", "BenchmarkA/x=2"}, seconds: map[string]float64{"BenchmarkA/x=1": 1, "BenchmarkA/x=2": 3}}
 	now := time.Unix(0, 0)
@@ -82,7 +104,7 @@ func TestRunPhase(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := options{count: 1, results: t.TempDir(), plots: t.TempDir()}
-	ph := phase{label: "test", bench: "Seed/n=5/strategy=(sequential|fanout)/conn=warm", args: []string{"-delay", "5ms", "-benchtime", "1x"}}
+	ph := phase{label: "test", bench: "Seed/n=5/strategy=(sequential|fanout)/conn=warm", args: []string{"-delay", "5ms", "-benchtime", "1x"}, count: 1}
 	var errb bytes.Buffer
 	outs, err := runPhase(t.Context(), root, o, ph, &lockedWriter{w: &errb})
 	if err != nil {
