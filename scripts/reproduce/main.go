@@ -5,6 +5,8 @@
 //
 //	go run ./scripts/reproduce          # quick: every benchmark family, small, about 4 minutes on 2 cores
 //	go run ./scripts/reproduce -full    # the seed at d = 3 s, the full matrices at d = 50 ms, scale to 100k, peers (hours)
+//	go run ./scripts/reproduce -draw plots/DIR results/A.txt [results/B.txt ...]   # only the charts of committed files
+//	go run ./scripts/reproduce -redraw  # only redraw every committed chart from its SOURCES
 //
 // While it runs it shows on stderr what runs, how far it is and an ETA,
 // from the model's expected time of every sub-benchmark (bench -plan),
@@ -89,6 +91,9 @@ type options struct {
 	count   int
 	results string
 	plots   string
+	draw    string   // -draw DIR: only draw the charts of files into DIR
+	files   []string // the results files for -draw
+	redraw  bool     // -redraw: only redraw every plots/*/ from its SOURCES
 }
 
 func parse(args []string, stderr io.Writer) (options, int) {
@@ -99,6 +104,8 @@ func parse(args []string, stderr io.Writer) (options, int) {
 	fs.IntVar(&o.count, "count", 6, "runs of each benchmark (1..100; benchstat needs 6 for a confidence interval)")
 	fs.StringVar(&o.results, "results", "", "directory for results files (default: results/ of the module)")
 	fs.StringVar(&o.plots, "plots", "", "directory under which each run's charts go (default: plots/ of the module)")
+	fs.StringVar(&o.draw, "draw", "", "run nothing: draw the charts of the results files given as arguments into this directory (with a SOURCES file naming them)")
+	fs.BoolVar(&o.redraw, "redraw", false, "run nothing: redraw the charts of every plots/*/ directory from the results files its SOURCES names")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, 0
@@ -106,9 +113,14 @@ func parse(args []string, stderr io.Writer) (options, int) {
 		return o, 2
 	}
 	var err error
+	o.files = fs.Args()
 	switch {
-	case fs.NArg() > 0:
-		err = fmt.Errorf("unexpected argument %q: reproduce takes only flags", fs.Arg(0))
+	case o.draw != "" && o.redraw:
+		err = errors.New("-draw and -redraw: give one of them")
+	case o.draw != "" && len(o.files) == 0:
+		err = errors.New("-draw: name the results files to draw after the flags")
+	case o.draw == "" && fs.NArg() > 0:
+		err = fmt.Errorf("unexpected argument %q: only -draw takes results files", fs.Arg(0))
 	case o.count < 1 || o.count > 100:
 		err = fmt.Errorf("-count %d: want 1..100", o.count)
 	}
@@ -140,6 +152,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.plots == "" {
 		o.plots = filepath.Join(root, "plots")
+	}
+	switch {
+	case o.draw != "":
+		return drawOnly(o.draw, o.files, stdout, stderr)
+	case o.redraw:
+		return redraw(o.plots, stdout, stderr)
 	}
 	if o.count < 6 {
 		fmt.Fprintf(stderr, "reproduce: warning: -count %d: benchstat gives no confidence interval below 6\n", o.count)
@@ -186,6 +204,51 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if failed {
 		return 1
+	}
+	return 0
+}
+
+// drawOnly draws files into dir.
+func drawOnly(dir string, files []string, stdout, stderr io.Writer) int {
+	for _, f := range files {
+		if st, err := os.Stat(f); err != nil || st.IsDir() {
+			fmt.Fprintf(stderr, "reproduce: -draw: %q is not a readable results file\n", f)
+			return 2
+		}
+	}
+	outs, err := draw(dir, stderr, files...)
+	for _, p := range outs {
+		fmt.Fprintln(stdout, p)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "reproduce:", err)
+		return 1
+	}
+	return 0
+}
+
+// redraw redraws every chart directory under plotsDir that has a SOURCES
+// file.
+func redraw(plotsDir string, stdout, stderr io.Writer) int {
+	srcs, err := filepath.Glob(filepath.Join(plotsDir, "*", sourcesFile))
+	if err != nil || len(srcs) == 0 {
+		fmt.Fprintf(stderr, "reproduce: -redraw: no %s/*/%s\n", plotsDir, sourcesFile)
+		return 1
+	}
+	root := filepath.Dir(plotsDir)
+	for _, src := range srcs {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			fmt.Fprintln(stderr, "reproduce:", err)
+			return 1
+		}
+		var files []string
+		for _, l := range strings.Fields(string(b)) {
+			files = append(files, filepath.Join(root, filepath.FromSlash(l)))
+		}
+		if code := drawOnly(filepath.Dir(src), files, stdout, stderr); code != 0 {
+			return code
+		}
 	}
 	return 0
 }
@@ -432,7 +495,13 @@ func summarize(ctx context.Context, root, dir, path string) (string, error) {
 	return f.Name(), f.Close()
 }
 
-// draw renders every chart the results files hold into dir.
+// sourcesFile, in a chart directory, lists the results files its charts
+// were drawn from, one per line, relative to the module root, so that a
+// test can redraw them and check that the committed charts match.
+const sourcesFile = "SOURCES"
+
+// draw renders every chart the results files hold into dir, and records
+// the files in dir/SOURCES.
 func draw(dir string, stderr io.Writer, paths ...string) ([]string, error) {
 	p, err := plots.ChartFiles(paths...)
 	if err != nil {
@@ -455,5 +524,28 @@ func draw(dir string, stderr io.Writer, paths ...string) ([]string, error) {
 		}
 		outs = append(outs, ps...)
 	}
+	var src strings.Builder
+	for _, path := range paths {
+		src.WriteString(filepath.ToSlash(relToRoot(path)) + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, sourcesFile), []byte(src.String()), 0o644); err != nil {
+		return outs, fmt.Errorf("plots: %w", err)
+	}
 	return outs, nil
+}
+
+// relToRoot names path relative to the module root when it is inside it.
+func relToRoot(path string) string {
+	root, err := resultsfile.ModuleRoot(context.Background())
+	if err != nil {
+		return path
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(root, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return path
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,9 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-results", "/nonexistent"}, `-results "/nonexistent": not a directory`},
 		{[]string{"-plots", "main.go"}, `-plots "main.go": not a directory`},
 		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"-draw", "/tmp"}, "-draw: name the results files"},
+		{[]string{"-draw", "/tmp", "-redraw", "x"}, "-draw and -redraw"},
+		{[]string{"-draw", "/tmp", "/nonexistent"}, `-draw: "/nonexistent" is not a readable results file`},
 		{[]string{"-fast"}, "flag provided but not defined: -fast"},
 	} {
 		var out, errb bytes.Buffer
@@ -126,5 +130,54 @@ func TestRunPhase(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "[2/2]") {
 		t.Errorf("no progress on stderr:\n%s", errb.String())
+	}
+}
+
+// The committed charts must be what the committed results files give, byte
+// for byte: every plots/*/SOURCES names the files its directory was drawn
+// from.
+func TestCommittedPlotsMatchResults(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := filepath.Glob(filepath.Join(root, "plots", "*", sourcesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range dirs {
+		dir := filepath.Dir(src)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			b, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paths []string
+			for _, l := range strings.Fields(string(b)) {
+				paths = append(paths, filepath.Join(root, filepath.FromSlash(l)))
+			}
+			tmp := t.TempDir()
+			outs, err := draw(tmp, io.Discard, paths...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(outs) == 0 {
+				t.Fatal("no chart drawn")
+			}
+			for _, out := range outs {
+				want, err := os.ReadFile(filepath.Join(dir, filepath.Base(out)))
+				if err != nil {
+					t.Errorf("%s: %v (regenerate with go run ./plots/cmd/plot or scripts/reproduce)", filepath.Base(out), err)
+					continue
+				}
+				got, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s differs from what %s gives", filepath.Base(out), strings.Join(strings.Fields(string(b)), ", "))
+				}
+			}
+		})
 	}
 }
