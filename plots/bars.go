@@ -55,7 +55,15 @@ func (b *barSet) Plot(c draw.Canvas, p *plot.Plot) {
 		if format == nil {
 			format = formatSpeedup
 		}
-		c.FillText(b.label, vg.Point{X: xm, Y: top + vg.Points(2)}, format(pt.Y))
+		lbl, st := format(pt.Y), b.label
+		if st.Width(lbl) > x1-x0+vg.Points(1) {
+			// Too wide for its bar: stand it on end, reading upwards, so
+			// the labels of neighbouring bars do not run into each other.
+			st.Rotation = math.Pi / 2
+			st.XAlign = text.XLeft
+			st.YAlign = text.YCenter
+		}
+		c.FillText(st, vg.Point{X: xm, Y: top + vg.Points(2)}, lbl)
 	}
 }
 

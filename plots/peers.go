@@ -370,10 +370,10 @@ func PeersChart(conns []int, rps, p99 []Series) (*Chart, error) {
 			theirs = append(theirs, s.Strategy)
 		}
 	}
-	title := "Load generators at c connections in a closed loop: "
+	title := "Closed loop at c connections: "
 	switch {
 	case len(ours) > 0 && len(theirs) > 0:
-		title += "crawlbench's " + andList(ours) + " beside " + andList(theirs)
+		title += "crawlbench's " + andList(ours) + " vs " + andList(theirs)
 	case len(ours) > 0:
 		title += "crawlbench's " + andList(ours)
 	default:
