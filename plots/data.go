@@ -457,18 +457,7 @@ func (d *Data) SeedNs() []int {
 
 // Runs returns the smallest and largest number of runs (-count) per
 // benchmark configuration.
-func (d *Data) Runs() (lo, hi int) {
-	for i, c := range d.cells {
-		n := c.runs()
-		if i == 0 || n < lo {
-			lo = n
-		}
-		if n > hi {
-			hi = n
-		}
-	}
-	return lo, hi
-}
+func (d *Data) Runs() (lo, hi int) { return runsRange(d.cells, (*cell).runs) }
 
 // strategyRank orders strategies as the suite lists them (the scale
 // benchmark's untuned baseline first); unknown ones follow.

@@ -212,30 +212,14 @@ func (d *PeersData) Conns() []int {
 }
 
 // Rounds returns the smallest and largest number of rounds per tool and c.
-func (d *PeersData) Rounds() (lo, hi int) {
-	for i, c := range d.cells {
-		n := c.rounds()
-		if i == 0 || n < lo {
-			lo = n
-		}
-		hi = max(hi, n)
-	}
-	return lo, hi
-}
+func (d *PeersData) Rounds() (lo, hi int) { return runsRange(d.cells, (*peersCell).rounds) }
 
 // Rows returns a Row per tool and c (Family FamilyPeers, Strategy the tool,
 // C the connection count), in the order the chart uses.
 func (d *PeersData) Rows() []Row {
 	var rows []Row
 	for _, c := range d.cells {
-		r := Row{Family: FamilyPeers, Strategy: c.tool, C: c.c, Runs: c.rounds(), Metrics: map[string]Point{}}
-		for unit, vals := range c.vals {
-			if len(vals) > 0 {
-				med, lo, hi := summarize(vals)
-				r.Metrics[unit] = Point{Y: med, Lo: lo, Hi: hi}
-			}
-		}
-		rows = append(rows, r)
+		rows = append(rows, Row{Family: FamilyPeers, Strategy: c.tool, C: c.c, Runs: c.rounds(), Metrics: summarizeAll(c.vals)})
 	}
 	return rows
 }

@@ -280,30 +280,14 @@ func (d *ScaleData) Delay(inflight int) time.Duration { return d.delays[inflight
 func (d *ScaleData) Config(key string) string { return d.config[key] }
 
 // Runs returns the smallest and largest number of runs per configuration.
-func (d *ScaleData) Runs() (lo, hi int) {
-	for i, c := range d.cells {
-		n := c.runs()
-		if i == 0 || n < lo {
-			lo = n
-		}
-		hi = max(hi, n)
-	}
-	return lo, hi
-}
+func (d *ScaleData) Runs() (lo, hi int) { return runsRange(d.cells, (*scaleCell).runs) }
 
 // Rows returns a Row per configuration (Family FamilyScale, N and C both
 // the number in flight), in the order the charts use.
 func (d *ScaleData) Rows() []Row {
 	var rows []Row
 	for _, c := range d.cells {
-		r := Row{Family: FamilyScale, Strategy: c.strategy, Conn: c.conn, N: c.inflight, C: c.inflight, Runs: c.runs(), Metrics: map[string]Point{}}
-		for unit, vals := range c.vals {
-			if len(vals) > 0 {
-				med, lo, hi := summarize(vals)
-				r.Metrics[unit] = Point{Y: med, Lo: lo, Hi: hi}
-			}
-		}
-		rows = append(rows, r)
+		rows = append(rows, Row{Family: FamilyScale, Strategy: c.strategy, Conn: c.conn, N: c.inflight, C: c.inflight, Runs: c.runs(), Metrics: summarizeAll(c.vals)})
 	}
 	return rows
 }

@@ -320,15 +320,31 @@ func (d *Data) Rows(family string) []Row {
 		if c.family != family {
 			continue
 		}
-		r := Row{Family: c.family, Server: c.server, Strategy: c.strategy, Conn: c.conn, N: c.n, C: c.c, Runs: c.runs(), Metrics: map[string]Point{}}
-		for unit, vals := range c.vals {
-			if len(vals) == 0 {
-				continue
-			}
-			med, lo, hi := summarize(vals)
-			r.Metrics[unit] = Point{Y: med, Lo: lo, Hi: hi}
-		}
-		rows = append(rows, r)
+		rows = append(rows, Row{Family: c.family, Server: c.server, Strategy: c.strategy, Conn: c.conn, N: c.n, C: c.c, Runs: c.runs(), Metrics: summarizeAll(c.vals)})
 	}
 	return rows
+}
+
+// summarizeAll returns the median and range of every unit's runs.
+func summarizeAll(vals map[string][]float64) map[string]Point {
+	out := make(map[string]Point, len(vals))
+	for unit, xs := range vals {
+		if len(xs) > 0 {
+			med, lo, hi := summarize(xs)
+			out[unit] = Point{Y: med, Lo: lo, Hi: hi}
+		}
+	}
+	return out
+}
+
+// runsRange returns the smallest and largest of the run counts of cells.
+func runsRange[C any](cells []C, runs func(C) int) (lo, hi int) {
+	for i, c := range cells {
+		n := runs(c)
+		if i == 0 || n < lo {
+			lo = n
+		}
+		hi = max(hi, n)
+	}
+	return lo, hi
 }

@@ -127,11 +127,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "compare:", err)
 		return 1
 	}
-	if o.out == "" {
-		o.out = filepath.Join(root, "results")
-	}
-	if st, err := os.Stat(o.out); err != nil || !st.IsDir() {
-		fmt.Fprintf(stderr, "compare: -out %q: not a directory\n", o.out)
+	if o.out, err = resultsfile.Dir(root, o.out); err != nil {
+		fmt.Fprintf(stderr, "compare: -out %v\n", err)
 		return 2
 	}
 	oldF, newF := o.oldFile, o.newFile

@@ -41,7 +41,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -178,11 +177,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "peers:", err)
 		return 1
 	}
-	if o.out == "" {
-		o.out = filepath.Join(root, "results")
-	}
-	if st, err := os.Stat(o.out); err != nil || !st.IsDir() {
-		fmt.Fprintf(stderr, "peers: -out %q: not a directory\n", o.out)
+	if o.out, err = resultsfile.Dir(root, o.out); err != nil {
+		fmt.Fprintf(stderr, "peers: -out %v\n", err)
 		return 2
 	}
 	tools, err := prepareTools(ctx, root, o.tools)

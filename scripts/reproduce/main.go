@@ -147,8 +147,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "reproduce:", err)
 		return 1
 	}
-	if o.results == "" {
-		o.results = filepath.Join(root, "results")
+	if o.results, err = resultsfile.Dir(root, o.results); err != nil {
+		fmt.Fprintf(stderr, "reproduce: -results %v\n", err)
+		return 2
 	}
 	if o.plots == "" {
 		o.plots = filepath.Join(root, "plots")

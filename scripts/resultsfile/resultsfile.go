@@ -254,6 +254,19 @@ func Quote(argv []string) string {
 	return strings.Join(out, " ")
 }
 
+// Dir returns the directory results files go to: dir if given, else
+// results/ under the module root. It is an error if that is not an existing
+// directory.
+func Dir(root, dir string) (string, error) {
+	if dir == "" {
+		dir = filepath.Join(root, "results")
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return dir, fmt.Errorf("%q: not a directory", dir)
+	}
+	return dir, nil
+}
+
 // ModuleRoot returns the directory of the main module's go.mod.
 func ModuleRoot(ctx context.Context) (string, error) {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()

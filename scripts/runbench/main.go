@@ -53,11 +53,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "runbench:", err)
 		return 1
 	}
-	if *out == "" {
-		*out = filepath.Join(root, "results")
-	}
-	if err := checkArgs(*label, *out, root, *pkg, testArgs); err != nil {
+	if err := checkArgs(*label, root, *pkg, testArgs); err != nil {
 		fmt.Fprintln(stderr, "runbench:", err)
+		return 2
+	}
+	if *out, err = resultsfile.Dir(root, *out); err != nil {
+		fmt.Fprintln(stderr, "runbench: -out", err)
 		return 2
 	}
 	path, err := resultsfile.Record(ctx, resultsfile.RecordOptions{Root: root, Label: *label, Dir: *out, Pkg: *pkg, TestArgs: testArgs, Progress: stderr})
@@ -73,13 +74,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // checkArgs validates the flags before anything runs (and before a results
 // file is created): root is the module root that -pkg is relative to.
-func checkArgs(label, out, root, pkg string, testArgs []string) error {
+func checkArgs(label, root, pkg string, testArgs []string) error {
 	if err := resultsfile.CheckLabel(label); err != nil {
 		return fmt.Errorf("-label: %w", err)
-	}
-	st, err := os.Stat(out)
-	if err != nil || !st.IsDir() {
-		return fmt.Errorf("-out %q: not a directory", out)
 	}
 	if !strings.HasPrefix(pkg, "./") {
 		return fmt.Errorf("-pkg %q: want a package directory relative to the module root, such as ./bench", pkg)
