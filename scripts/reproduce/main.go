@@ -7,6 +7,7 @@
 //	go run ./scripts/reproduce -full    # the seed at d = 3 s, the full matrices at d = 50 ms, scale to 100k, peers (hours)
 //	go run ./scripts/reproduce -draw plots/DIR results/A.txt [results/B.txt ...]   # only the charts of committed files
 //	go run ./scripts/reproduce -redraw  # only redraw every committed chart from its SOURCES
+//	go run ./scripts/reproduce -summary results/X.txt   # only the benchstat summary of a committed file
 //
 // While it runs it shows on stderr what runs, how far it is and an ETA,
 // from the model's expected time of every sub-benchmark (bench -plan),
@@ -94,6 +95,7 @@ type options struct {
 	draw    string   // -draw DIR: only draw the charts of files into DIR
 	files   []string // the results files for -draw
 	redraw  bool     // -redraw: only redraw every plots/*/ from its SOURCES
+	summary string   // -summary FILE: only write FILE's benchstat summary
 }
 
 func parse(args []string, stderr io.Writer) (options, int) {
@@ -105,6 +107,7 @@ func parse(args []string, stderr io.Writer) (options, int) {
 	fs.StringVar(&o.results, "results", "", "directory for results files (default: results/ of the module)")
 	fs.StringVar(&o.plots, "plots", "", "directory under which each run's charts go (default: plots/ of the module)")
 	fs.StringVar(&o.draw, "draw", "", "run nothing: draw the charts of the results files given as arguments into this directory (with a SOURCES file naming them)")
+	fs.StringVar(&o.summary, "summary", "", "run nothing: write the benchstat summary of this results file beside it")
 	fs.BoolVar(&o.redraw, "redraw", false, "run nothing: redraw the charts of every plots/*/ directory from the results files its SOURCES names")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -115,8 +118,8 @@ func parse(args []string, stderr io.Writer) (options, int) {
 	var err error
 	o.files = fs.Args()
 	switch {
-	case o.draw != "" && o.redraw:
-		err = errors.New("-draw and -redraw: give one of them")
+	case (o.draw != "") && o.redraw, (o.draw != "" || o.redraw) && o.summary != "":
+		err = errors.New("-draw, -redraw and -summary: give one of them")
 	case o.draw != "" && len(o.files) == 0:
 		err = errors.New("-draw: name the results files to draw after the flags")
 	case o.draw == "" && fs.NArg() > 0:
@@ -159,6 +162,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return drawOnly(o.draw, o.files, stdout, stderr)
 	case o.redraw:
 		return redraw(o.plots, stdout, stderr)
+	case o.summary != "":
+		if st, err := os.Stat(o.summary); err != nil || st.IsDir() {
+			fmt.Fprintf(stderr, "reproduce: -summary %q: not a readable results file\n", o.summary)
+			return 2
+		}
+		path, err := summarize(ctx, root, filepath.Dir(o.summary), o.summary)
+		if err != nil {
+			fmt.Fprintln(stderr, "reproduce:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, path)
+		return 0
 	}
 	if o.count < 6 {
 		fmt.Fprintf(stderr, "reproduce: warning: -count %d: benchstat gives no confidence interval below 6\n", o.count)

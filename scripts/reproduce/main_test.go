@@ -27,7 +27,9 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-plots", "main.go"}, `-plots "main.go": not a directory`},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"-draw", "/tmp"}, "-draw: name the results files"},
-		{[]string{"-draw", "/tmp", "-redraw", "x"}, "-draw and -redraw"},
+		{[]string{"-draw", "/tmp", "-redraw", "x"}, "-draw, -redraw and -summary: give one"},
+		{[]string{"-redraw", "-summary", "x"}, "-draw, -redraw and -summary: give one"},
+		{[]string{"-summary", "/nonexistent"}, `-summary "/nonexistent": not a readable results file`},
 		{[]string{"-draw", "/tmp", "/nonexistent"}, `-draw: "/nonexistent" is not a readable results file`},
 		{[]string{"-fast"}, "flag provided but not defined: -fast"},
 	} {
