@@ -66,6 +66,7 @@ func LatencyChart(server string, p50, p99 []Series) (*Chart, error) {
 		if err := setAxis(&p.X, log2Axis, ext.xlo, ext.xhi); err != nil {
 			return nil, fmt.Errorf("plots: latency chart for server=%s: %w", server, err)
 		}
+		p.X.Tick.Marker = log2Ticks{maxLabels: 6} // two panels side by side: half the width each
 		if err := setAxis(&p.Y, log10Axis, ext.ylo, ext.yhi); err != nil {
 			return nil, fmt.Errorf("plots: latency chart for server=%s: %w", server, err)
 		}

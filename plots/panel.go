@@ -104,12 +104,13 @@ func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-// log2Ticks labels the powers of two in range (1, 2, 4, … 1024); every
-// other one when there are more than 12.
-type log2Ticks struct{}
+// log2Ticks ticks the powers of two in range (1, 2, 4, … 1024) and labels
+// at most maxLabels of them (0: 12), every second or third one when there
+// are more: a narrow panel cannot hold eleven labels side by side.
+type log2Ticks struct{ maxLabels int }
 
 // Ticks implements plot.Ticker.
-func (log2Ticks) Ticks(lo, hi float64) []plot.Tick {
+func (lt log2Ticks) Ticks(lo, hi float64) []plot.Tick {
 	if !(lo > 0) || !(hi > lo) {
 		return nil
 	}
@@ -118,10 +119,11 @@ func (log2Ticks) Ticks(lo, hi float64) []plot.Tick {
 	if last < first {
 		return log10Ticks{}.Ticks(lo, hi)
 	}
-	step := 1.0
-	if last-first >= 12 {
-		step = 2
+	maxLabels := lt.maxLabels
+	if maxLabels <= 0 {
+		maxLabels = 12
 	}
+	step := math.Ceil((last - first + 1) / float64(maxLabels))
 	var ticks []plot.Tick
 	for k := first; k <= last; k++ {
 		t := plot.Tick{Value: math.Exp2(k)}

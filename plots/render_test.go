@@ -197,6 +197,26 @@ func TestLog2TickLabels(t *testing.T) {
 	if !slices.Equal(labels, want) {
 		t.Errorf("labels %q, want %q", labels, want)
 	}
+	// A narrow panel: at most 6 labels, every second power, ticks at all.
+	ticks := log2Ticks{maxLabels: 6}.Ticks(0.8, 1300)
+	labels = labels[:0]
+	for _, tk := range ticks {
+		labels = append(labels, tk.Label)
+	}
+	want = []string{"1", "", "4", "", "16", "", "64", "", "256", "", "1024"}
+	if !slices.Equal(labels, want) {
+		t.Errorf("maxLabels 6: labels %q, want %q", labels, want)
+	}
+	// 1..8192 (-long): 14 powers, at most 12 labels by default.
+	labels = labels[:0]
+	for _, tk := range (log2Ticks{}).Ticks(0.8, 9000) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if want := []string{"1", "4", "16", "64", "256", "1024", "4096"}; !slices.Equal(labels, want) {
+		t.Errorf("1..8192: labels %q, want %q", labels, want)
+	}
 }
 
 func TestLog10TickLabels(t *testing.T) {
