@@ -6,6 +6,7 @@
 //	go run ./scripts/peers [-c 16,64,256] [-duration 5s] [-rounds 3]
 //	                       [-tools fanout,fasthttp,wrk,hey,bombardier]
 //	                       [-wrk-threads 0] [-label peers] [-out results]
+//	                       [-cpuprofile DIR]
 //
 // "fanout" and "fasthttp" are this module's clients (package clients) in a
 // duration-bounded closed loop (clients.Loader): c workers, each issuing
@@ -26,6 +27,11 @@
 //     of the ratios ours ÷ theirs (req/s: higher is better for ours; p99:
 //     lower is);
 //   - <date>-<host>-<commit>-<label>-raw.txt: every tool's raw output.
+//
+// With -cpuprofile DIR, round 1 of each of this module's clients at each c
+// also writes DIR/<label>-<tool>-c<c>.pprof, a CPU profile of this process
+// (the client; the server runs in its own process), for `go tool pprof`.
+// An existing profile is never overwritten.
 //
 // Their paths are printed on stdout, with the tables. Every request loop is
 // bounded in time (-duration) and in count, and each tool's requests time
@@ -100,6 +106,7 @@ type options struct {
 	reqTimeout time.Duration
 	label      string
 	out        string
+	cpuprofile string
 }
 
 func parse(args []string, stderr io.Writer) (options, int, bool) {
@@ -114,6 +121,7 @@ func parse(args []string, stderr io.Writer) (options, int, bool) {
 	fs.DurationVar(&o.reqTimeout, "req-timeout", 10*time.Second, "per-request timeout given to every tool (1s.."+maxReqTimeout.String()+", whole seconds for hey)")
 	fs.StringVar(&o.label, "label", "peers", "label of the results files (a-z, 0-9, '.', '-')")
 	fs.StringVar(&o.out, "out", "", "directory for the results files (default: results/ of the module)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "directory for CPU profiles (pprof) of this module's clients, one per tool and c, taken in round 1 (default: none)")
 	usageErr := func(format string, a ...any) (options, int, bool) {
 		fmt.Fprintf(stderr, "peers: %s (see -h)\n", fmt.Sprintf(format, a...))
 		return o, 2, true
@@ -181,6 +189,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "peers: -out %v\n", err)
 		return 2
 	}
+	if o.cpuprofile != "" {
+		if err := os.MkdirAll(o.cpuprofile, 0o755); err != nil {
+			fmt.Fprintf(stderr, "peers: -cpuprofile: %v\n", err)
+			return 2
+		}
+	}
 	tools, err := prepareTools(ctx, root, o.tools)
 	if err != nil {
 		fmt.Fprintln(stderr, "peers:", err)
@@ -205,7 +219,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, c := range o.conns {
 		for r := range o.rounds {
 			for _, tool := range rotate(o.tools, r) {
-				m, err := tools.run(ctx, tool, url, c, o)
+				m, err := tools.run(ctx, tool, url, c, r, o)
 				m.tool, m.c, m.round = tool, c, r+1
 				if err != nil {
 					fmt.Fprintf(stderr, "peers: %s at c=%d, round %d: %v\n", tool, c, r+1, err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +114,7 @@ func TestFlags(t *testing.T) {
 		{[]string{"-label", "Bad Label"}, "-label"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"-nope"}, "-nope"},
+		{[]string{"-cpuprofile", "/dev/null/pprof"}, "-cpuprofile"},
 	} {
 		var stderr bytes.Buffer
 		code := run(t.Context(), tc.args, &bytes.Buffer{}, &stderr)
@@ -182,11 +184,28 @@ func TestRunOurs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a slowserver and runs load for a second")
 	}
-	dir := t.TempDir()
+	dir, profDir := t.TempDir(), filepath.Join(t.TempDir(), "pprof")
+	args := []string{"-tools", "fanout,fasthttp", "-c", "2", "-duration", "1s", "-rounds", "2", "-out", dir, "-label", "peers-test", "-cpuprofile", profDir}
 	var stdout, stderr bytes.Buffer
-	code := run(t.Context(), []string{"-tools", "fanout,fasthttp", "-c", "2", "-duration", "1s", "-rounds", "2", "-out", dir, "-label", "peers-test"}, &stdout, &stderr)
+	code := run(t.Context(), args, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("run = %d; stderr:\n%s", code, stderr.String())
+	}
+	// One profile per tool and c (round 1 only), each a gzipped pprof.
+	profiles, _ := filepath.Glob(filepath.Join(profDir, "*"))
+	want := []string{filepath.Join(profDir, "peers-test-fanout-c2.pprof"), filepath.Join(profDir, "peers-test-fasthttp-c2.pprof")}
+	if !slices.Equal(profiles, want) {
+		t.Errorf("profiles %v, want %v", profiles, want)
+	}
+	for _, p := range profiles {
+		if b, err := os.ReadFile(p); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s is not a gzipped profile (%d bytes, %v)", p, len(b), err)
+		}
+	}
+	// A second run must not overwrite them.
+	var stderr2 bytes.Buffer
+	if code := run(t.Context(), append(args[:len(args):len(args)], "-out", t.TempDir()), &bytes.Buffer{}, &stderr2); code == 0 || !strings.Contains(stderr2.String(), "file exists") {
+		t.Errorf("second run with the same -cpuprofile = %d, stderr %q; want a failure saying the profile exists", code, stderr2.String())
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	if len(files) != 2 {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -18,10 +19,16 @@ import (
 // installWrk says how to get wrk.
 const installWrk = "install it with `apt-get update && apt-get install -y wrk` (Debian package wrk), or leave it out with -tools"
 
-// The go tools of go.mod that peers builds.
-var goTools = map[string]string{
-	toolHey:        "github.com/rakyll/hey",
-	toolBombardier: "github.com/codesenberg/bombardier",
+// goTool returns the package of the go tool in go.mod that peers builds for
+// tool, or "" when tool is not one.
+func goTool(tool string) string {
+	switch tool {
+	case toolHey:
+		return "github.com/rakyll/hey"
+	case toolBombardier:
+		return "github.com/codesenberg/bombardier"
+	}
+	return ""
 }
 
 // toolset holds the external tools' binaries and versions.
@@ -48,8 +55,8 @@ func prepareTools(ctx context.Context, root string, tools []string) (*toolset, e
 			out, _ := exec.CommandContext(ctx, p, "--version").CombinedOutput()
 			line, _, _ := strings.Cut(string(out), "\n")
 			ts.versions[t] = strings.TrimSpace(line)
-		case goTools[t] != "":
-			pkgs = append(pkgs, goTools[t])
+		case goTool(t) != "":
+			pkgs = append(pkgs, goTool(t))
 		}
 	}
 	if len(pkgs) == 0 {
@@ -67,7 +74,7 @@ func prepareTools(ctx context.Context, root string, tools []string) (*toolset, e
 		return nil, fmt.Errorf("go build %s: %w\n%s", strings.Join(pkgs, " "), err, out)
 	}
 	for _, t := range tools {
-		pkg := goTools[t]
+		pkg := goTool(t)
 		if pkg == "" {
 			continue
 		}
@@ -91,9 +98,14 @@ func (ts *toolset) cleanup() {
 }
 
 // run runs tool at c connections against url for o.duration.
-func (ts *toolset) run(ctx context.Context, tool, url string, c int, o options) (measurement, error) {
+// round counts from 0.
+func (ts *toolset) run(ctx context.Context, tool, url string, c, round int, o options) (measurement, error) {
 	if isOurs(tool) {
-		return runOurs(ctx, tool, url, c, o)
+		profile := ""
+		if o.cpuprofile != "" && round == 0 {
+			profile = filepath.Join(o.cpuprofile, fmt.Sprintf("%s-%s-c%d.pprof", o.label, tool, c))
+		}
+		return runOurs(ctx, tool, url, c, profile, o)
 	}
 	secs := strconv.FormatFloat(o.duration.Seconds(), 'f', -1, 64) + "s"
 	var argv []string
@@ -134,11 +146,11 @@ func (ts *toolset) run(ctx context.Context, tool, url string, c int, o options) 
 	return m, nil
 }
 
-// runOurs runs one of this module's clients as a closed-loop load.
-func runOurs(ctx context.Context, tool, url string, c int, o options) (measurement, error) {
+// runOurs runs one of this module's clients as a closed-loop load. When
+// profile is not empty, it writes a CPU profile of the load to that new file.
+func runOurs(ctx context.Context, tool, url string, c int, profile string, o options) (m measurement, err error) {
 	cfg := clients.Config{Targets: []string{url}, Conn: clients.Warm, Concurrency: c, Timeout: o.reqTimeout}
 	var cl clients.Client
-	var err error
 	if tool == toolFastHTTP {
 		cl, err = clients.NewFastHTTP(cfg)
 	} else {
@@ -153,6 +165,17 @@ func runOurs(ctx context.Context, tool, url string, c int, o options) (measureme
 		return measurement{}, fmt.Errorf("%s is not a clients.Loader", tool)
 	}
 	lc := clients.LoadConfig{Workers: c, Duration: o.duration, MaxRequests: maxRequests}
+	if profile != "" {
+		stop, perr := startCPUProfile(profile)
+		if perr != nil {
+			return measurement{}, perr
+		}
+		defer func() {
+			if serr := stop(); serr != nil && err == nil {
+				err = serr
+			}
+		}()
+	}
 	cpu0, err := usage.SelfCPU()
 	if err != nil {
 		return measurement{}, err
@@ -177,5 +200,27 @@ func runOurs(ctx context.Context, tool, url string, c int, o options) (measureme
 		cpu:    cpu1 - cpu0,
 		cmd:    fmt.Sprintf("clients.%s Load(workers %d, duration %v, max requests %d), warm connections, timeout %v", tool, c, o.duration, lc.MaxRequests, o.reqTimeout),
 		raw:    res.String() + "\n",
+	}, nil
+}
+
+// startCPUProfile starts a CPU profile into the new file path (an existing
+// file is an error, never overwritten) and returns the function that stops
+// it and closes the file.
+func startCPUProfile(path string) (func() error, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		_ = os.Remove(path)
+		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("cpu profile %s: %w", path, err)
+		}
+		return nil
 	}, nil
 }
