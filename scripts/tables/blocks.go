@@ -13,6 +13,7 @@ const (
 	kindSeed  = "seedtable"
 	kindScale = "scaletable"
 	kindPeers = "peerstable"
+	kindConc  = "concurrencytable"
 )
 
 // source is one results file a table reads: its name as shown (relative to
@@ -24,8 +25,8 @@ type source struct {
 
 // render makes a table of kind from files, named relative to dir.
 func render(kind, dir string, files []string) (string, error) {
-	if kind != kindSeed && kind != kindScale && kind != kindPeers {
-		return "", fmt.Errorf("unknown table kind %q: want %s, %s or %s", kind, kindSeed, kindScale, kindPeers)
+	if kind != kindSeed && kind != kindScale && kind != kindPeers && kind != kindConc {
+		return "", fmt.Errorf("unknown table kind %q: want %s, %s, %s or %s", kind, kindSeed, kindScale, kindPeers, kindConc)
 	}
 	var srcs []source
 	for _, f := range files {
@@ -46,6 +47,9 @@ func render(kind, dir string, files []string) (string, error) {
 	}
 	if len(srcs) != 1 {
 		return "", fmt.Errorf("%s takes one results file, not %d", kind, len(srcs))
+	}
+	if kind == kindConc {
+		return ConcurrencyTable(srcs[0])
 	}
 	return PeersTable(srcs[0])
 }

@@ -4,6 +4,7 @@
 //	go run ./scripts/tables -seed results/FILE.txt                 # the seed's table beside BenchmarkSeed
 //	go run ./scripts/tables -scale results/A.txt,results/B.txt     # BenchmarkScale, one file per scale level
 //	go run ./scripts/tables -peers results/FILE-peers.txt          # ours vs wrk, hey and bombardier
+//	go run ./scripts/tables -concurrency results/FILE.txt          # BenchmarkConcurrency: overhead-x and the capacity knee
 //	go run ./scripts/tables -readme README.md                      # regenerate every table block in place
 //
 // A Markdown file holds a generated table between
@@ -11,7 +12,7 @@
 //	<!-- BEGIN <kind> <file>[,<file>...] -->
 //	<!-- END <kind> -->
 //
-// where kind is seedtable, scaletable or peerstable and the files are
+// where kind is seedtable, scaletable, peerstable or concurrencytable and the files are
 // relative to the Markdown file. Every table is a pure function of its
 // files: the same files give the same bytes.
 package main
@@ -37,10 +38,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	seed := fs.String("seed", "", "results file holding BenchmarkSeed output: print the seed table")
 	scale := fs.String("scale", "", "comma list of results files holding BenchmarkScale output: print the scale table")
 	peers := fs.String("peers", "", "results file written by scripts/peers: print the peers table")
+	conc := fs.String("concurrency", "", "results file holding BenchmarkConcurrency output: print its overhead-x and capacity tables")
 	readme := fs.String("readme", "", "Markdown file whose table blocks to regenerate in place")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "usage: tables -seed FILE | -scale FILE[,FILE...] | -peers FILE | -readme README.md")
+			fmt.Fprintln(stderr, "usage: tables -seed FILE | -scale FILE[,FILE...] | -peers FILE | -concurrency FILE | -readme README.md")
 			fs.SetOutput(stderr)
 			fs.PrintDefaults()
 			return 0
@@ -49,13 +51,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	given := 0
-	for _, v := range []string{*seed, *scale, *peers, *readme} {
+	for _, v := range []string{*seed, *scale, *peers, *conc, *readme} {
 		if v != "" {
 			given++
 		}
 	}
 	if given != 1 || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "tables: give exactly one of -seed FILE, -scale FILE[,FILE...], -peers FILE or -readme README.md")
+		fmt.Fprintln(stderr, "tables: give exactly one of -seed FILE, -scale FILE[,FILE...], -peers FILE, -concurrency FILE or -readme README.md")
 		return 2
 	}
 	if *readme != "" {
@@ -81,6 +83,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		kind, list, flagName = kindScale, *scale, "-scale"
 	case *peers != "":
 		kind, list, flagName = kindPeers, *peers, "-peers"
+	case *conc != "":
+		kind, list, flagName = kindConc, *conc, "-concurrency"
 	}
 	files := strings.Split(list, ",")
 	for _, f := range files {

@@ -148,6 +148,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-seed", noDelay}, 1, "no delay: line"},
 		{[]string{"-scale", seedFile}, 1, "no Scale results"},
 		{[]string{"-peers", seedFile}, 1, "no Peers results"},
+		{[]string{"-concurrency", seedFile}, 1, "no Concurrency results"},
+		{[]string{"-concurrency", "/nonexistent"}, 2, `-concurrency "/nonexistent"`},
 		{[]string{"-scale", garbled}, 1, "garbled.txt"},
 	} {
 		var out, errb bytes.Buffer
@@ -173,5 +175,42 @@ func TestSyncBlocksErrors(t *testing.T) {
 		if _, err := SyncBlocks([]byte(in), t.TempDir()); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("SyncBlocks(%q) = %v, want %q", in, err, want)
 		}
+	}
+}
+
+const concurrencySample = `crawlbench-commit-at-start: 0123456789
+crawlbench-host: vm
+delay: 50ms
+BenchmarkConcurrency/server=unlimited/strategy=sequential/conn=warm/c=1-2 1 5040000000 ns/op 1.008 overhead-x 19.8 req/s 0 errors
+BenchmarkConcurrency/server=unlimited/strategy=fanout/conn=warm/c=1-2 1 5050000000 ns/op 1.010 overhead-x 19.8 req/s 0 errors
+BenchmarkConcurrency/server=unlimited/strategy=fanout/conn=warm/c=1-2 1 5060000000 ns/op 1.012 overhead-x 19.7 req/s 0 errors
+BenchmarkConcurrency/server=unlimited/strategy=fanout/conn=warm/c=4-2 1 1260000000 ns/op 1.020 overhead-x 79.0 req/s 0 errors
+BenchmarkConcurrency/server=unlimited/strategy=fanout/conn=warm/c=4-2 1 1270000000 ns/op 1.030 overhead-x 78.0 req/s 1 errors
+BenchmarkConcurrency/server=k2/strategy=fasthttp/conn=cold/c=1-2 1 5050000000 ns/op 1.010 overhead-x 19.8 req/s 0 errors 40 capacity-rps
+BenchmarkConcurrency/server=k2/strategy=fasthttp/conn=cold/c=4-2 1 2525000000 ns/op 1.010 overhead-x 39.6 req/s 0 errors 40 capacity-rps
+BenchmarkConcurrency/server=k2/strategy=fasthttp/conn=cold/c=4-2 1 2525000000 ns/op 1.010 overhead-x 39.4 req/s 0 errors 40 capacity-rps
+`
+
+func TestConcurrencyTable(t *testing.T) {
+	s, err := ConcurrencyTable(source{name: "c.txt", data: []byte(concurrencySample)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"`c.txt`: commit 0123456, vm, d = 50ms, median of 1–2 runs per cell, 1 failed requests in all.",
+		"| server | strategy | conn | c=1 | c=4 |\n|---|---|---|---|---|\n",
+		"| unlimited | fanout | warm | 1.011 | 1.025 |\n",
+		"| server | strategy | conn | c=1 | c=4 | k / d |",
+		"| k2 | fasthttp | cold | 19.8 | 39.5 | 40.0 |\n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("concurrency table lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "sequential") {
+		t.Errorf("concurrency table has the sequential reference row:\n%s", s)
+	}
+	if _, err := ConcurrencyTable(source{name: "c.txt", data: []byte(strings.ReplaceAll(concurrencySample, "/c=4-2", "/c=x-2"))}); err == nil || !strings.Contains(err.Error(), "no c=N") {
+		t.Errorf("a row without c=N: err %v, want one naming it", err)
 	}
 }
