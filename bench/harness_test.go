@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/bench/model"
+	"github.com/crawlbench/crawlbench/bench/report"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/servers"
@@ -194,14 +195,7 @@ func runCase(b *testing.B, srv *server, bc benchCase) {
 	if err != nil {
 		b.Fatalf("model: %v", err)
 	}
-	perOp := b.Elapsed() / time.Duration(b.N)
-	b.ReportMetric(float64(total.OK)/b.Elapsed().Seconds(), "req/s")
-	b.ReportMetric(float64(total.Quantile(0.50).Nanoseconds()), "p50-ns")
-	b.ReportMetric(float64(total.Quantile(0.99).Nanoseconds()), "p99-ns")
-	b.ReportMetric(float64(total.Max().Nanoseconds()), "max-ns")
-	b.ReportMetric(float64(total.Failed()), "errors")
-	b.ReportMetric(float64(ideal.Nanoseconds()), "ideal-ns")
-	b.ReportMetric(float64(perOp)/float64(ideal), "overhead-x")
+	report.Batch(b, total, ideal)
 	if k := srv.spec.capacity; k > 0 {
 		b.ReportMetric(float64(k)/config.delay.Seconds(), "capacity-rps")
 	}
@@ -217,9 +211,7 @@ func runCase(b *testing.B, srv *server, bc benchCase) {
 		}
 		b.ReportMetric(float64(st.MaxInFlight), "srv-inflight")
 	}
-	if err := total.Err(); err != nil {
-		b.Errorf("REQUESTS FAILED: %v", err)
-	}
+	report.Failures(b, total)
 }
 
 // Plan estimates: what a sub-benchmark costs beyond its timed batches.

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/crawlbench/crawlbench/bench/model"
+	"github.com/crawlbench/crawlbench/bench/report"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
 	"github.com/crawlbench/crawlbench/clients/usage"
@@ -289,14 +290,7 @@ func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
 		all.Add(u)
 	}
 	n := float64(sc.n)
-	perOp := b.Elapsed() / time.Duration(b.N)
-	b.ReportMetric(float64(total.OK)/b.Elapsed().Seconds(), "req/s")
-	b.ReportMetric(float64(total.Quantile(0.50).Nanoseconds()), "p50-ns")
-	b.ReportMetric(float64(total.Quantile(0.99).Nanoseconds()), "p99-ns")
-	b.ReportMetric(float64(total.Max().Nanoseconds()), "max-ns")
-	b.ReportMetric(float64(total.Failed()), "errors")
-	b.ReportMetric(float64(ideal.Nanoseconds()), "ideal-ns")
-	b.ReportMetric(float64(perOp)/float64(ideal), "overhead-x")
+	report.Batch(b, total, ideal)
 	b.ReportMetric(float64(all.PeakRSS), "rss-B")
 	b.ReportMetric(float64(all.PeakRSS-base.PeakRSS-workersBaseRSS)/n, "rss-per-req-B")
 	b.ReportMetric(float64(all.PeakHeap-base.PeakHeap)/n, "heap-per-req-B")
@@ -320,7 +314,5 @@ func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
 		}
 		b.ReportMetric(float64(st.MaxInFlight), "srv-inflight")
 	}
-	if err := total.Err(); err != nil {
-		b.Errorf("REQUESTS FAILED: %v", err)
-	}
+	report.Failures(b, total)
 }
