@@ -313,15 +313,31 @@ func (k cellKey) check() error {
 		missing = "n"
 	}
 	if missing != "" {
-		return fmt.Errorf("missing sub-benchmark key %s= (Benchmark%s needs it)", missing, k.family)
+		return missingKey(missing, k.family)
 	}
 	return nil
 }
 
-// resultValues returns the values of res by tidied unit, after checking
-// that every required metric is present, finite, and positive where it
-// must be.
-func resultValues(res *benchfmt.Result) (map[string]float64, error) {
+// needKeys returns the error of the first key whose value is empty, for
+// keyValues given as name, value, name, value, …: Benchmark<family> needs
+// every one of them.
+func needKeys(family string, keyValues ...string) error {
+	for i := 0; i+1 < len(keyValues); i += 2 {
+		if keyValues[i+1] == "" {
+			return missingKey(keyValues[i], family)
+		}
+	}
+	return nil
+}
+
+// missingKey is the error for a sub-benchmark name without key=.
+func missingKey(key, family string) error {
+	return fmt.Errorf("missing sub-benchmark key %s= (Benchmark%s needs it)", key, family)
+}
+
+// tidiedValues returns the values of res by tidied unit, or an error when
+// a metric appears twice or is not finite.
+func tidiedValues(res *benchfmt.Result) (map[string]float64, error) {
 	vals := make(map[string]float64, len(res.Values))
 	for _, v := range res.Values {
 		// benchfmt keeps the written unit when tidying does not change the
@@ -336,6 +352,17 @@ func resultValues(res *benchfmt.Result) (map[string]float64, error) {
 			return nil, fmt.Errorf("metric %s is %v: want a finite number", origUnit(v), v.Value)
 		}
 		vals[unit] = val
+	}
+	return vals, nil
+}
+
+// resultValues returns the values of res by tidied unit, after checking
+// that every required metric is present, finite, and positive where it
+// must be.
+func resultValues(res *benchfmt.Result) (map[string]float64, error) {
+	vals, err := tidiedValues(res)
+	if err != nil {
+		return nil, err
 	}
 	errs, hasErrs := vals[metricErrors.unit()]
 	for _, m := range requiredMetrics() {
@@ -537,6 +564,19 @@ func compareCells(a, b *cell) int {
 	if r := strings.Compare(a.server, b.server); r != 0 {
 		return r
 	}
+	if r := (lineKey{a.strategy, a.conn, a.procs, a.extra}).compare(lineKey{b.strategy, b.conn, b.procs, b.extra}); r != 0 {
+		return r
+	}
+	return cmpInts(a.n, b.n, a.c, b.c)
+}
+
+// lineKey is what tells the lines of a chart apart: strategy, connection
+// mode, GOMAXPROCS and the other keys of the sub-benchmark name.
+type lineKey struct{ strategy, conn, procs, extra string }
+
+// compare orders line keys the way every chart lists its lines: known
+// strategies and connection modes in their usual order, then by name.
+func (a lineKey) compare(b lineKey) int {
 	if r := strategyRank(a.strategy) - strategyRank(b.strategy); r != 0 {
 		return r
 	}
@@ -552,10 +592,7 @@ func compareCells(a, b *cell) int {
 	if r := compareNumeric(a.procs, b.procs); r != 0 {
 		return r
 	}
-	if r := strings.Compare(a.extra, b.extra); r != 0 {
-		return r
-	}
-	return cmpInts(a.n, b.n, a.c, b.c)
+	return strings.Compare(a.extra, b.extra)
 }
 
 // cmpInts compares (a1, a2) with (b1, b2) lexicographically.

@@ -107,11 +107,8 @@ func ReadPeers(r io.Reader, name string) (*PeersData, error) {
 		ck := cellProj.Project(res)
 		c := &peersCell{tool: ck.Get(f["/tool"]), procs: ck.Get(f["/gomaxprocs"])}
 		v := ck.Get(f["/c"])
-		switch {
-		case v == "":
-			return fmt.Errorf("plots: %s: missing sub-benchmark key c= (BenchmarkPeers needs it)", where)
-		case c.tool == "":
-			return fmt.Errorf("plots: %s: missing sub-benchmark key tool= (BenchmarkPeers needs it)", where)
+		if err := needKeys(FamilyPeers, "c", v, "tool", c.tool); err != nil {
+			return fmt.Errorf("plots: %s: %w", where, err)
 		}
 		n, err := intKey(v, "c")
 		if err != nil {

@@ -4,13 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
-	"golang.org/x/perf/benchunit"
 )
 
 // Input is one results file: its name (used in messages and footnotes)
@@ -115,18 +113,9 @@ type metricRule struct {
 // require are present and every value a rule covers is in its range.
 // family names the benchmark in the message about a missing metric.
 func checkedValues(res *benchfmt.Result, family string, rules []metricRule) (map[string]float64, error) {
-	vals := make(map[string]float64, len(res.Values))
-	for _, v := range res.Values {
-		// As in resultValues: tidy again, so that a 0 is found under the
-		// tidied unit too.
-		val, unit := benchunit.Tidy(v.Value, v.Unit)
-		if _, dup := vals[unit]; dup {
-			return nil, fmt.Errorf("metric %s appears twice", origUnit(v))
-		}
-		if math.IsNaN(val) || math.IsInf(val, 0) {
-			return nil, fmt.Errorf("metric %s is %v: want a finite number", origUnit(v), v.Value)
-		}
-		vals[unit] = val
+	vals, err := tidiedValues(res)
+	if err != nil {
+		return nil, err
 	}
 	var required []string
 	for _, r := range rules {

@@ -125,13 +125,8 @@ func ReadScale(inputs ...Input) (*ScaleData, error) {
 				procs:    ck.Get(f["/gomaxprocs"]),
 			}
 			v := ck.Get(f["/inflight"])
-			switch {
-			case v == "":
-				return fmt.Errorf("plots: %s: missing sub-benchmark key inflight= (BenchmarkScale needs it)", where)
-			case c.strategy == "":
-				return fmt.Errorf("plots: %s: missing sub-benchmark key strategy= (BenchmarkScale needs it)", where)
-			case c.conn == "":
-				return fmt.Errorf("plots: %s: missing sub-benchmark key conn= (BenchmarkScale needs it)", where)
+			if err := needKeys(FamilyScale, "inflight", v, "strategy", c.strategy, "conn", c.conn); err != nil {
+				return fmt.Errorf("plots: %s: %w", where, err)
 			}
 			n, err := intKey(v, "inflight")
 			if err != nil {
@@ -231,22 +226,7 @@ func ReadScale(inputs ...Input) (*ScaleData, error) {
 // compareScaleCells orders cells by strategy, conn, GOMAXPROCS, other keys
 // and requests in flight.
 func compareScaleCells(a, b *scaleCell) int {
-	if r := strategyRank(a.strategy) - strategyRank(b.strategy); r != 0 {
-		return r
-	}
-	if r := strings.Compare(a.strategy, b.strategy); r != 0 {
-		return r
-	}
-	if r := connRank(a.conn) - connRank(b.conn); r != 0 {
-		return r
-	}
-	if r := strings.Compare(a.conn, b.conn); r != 0 {
-		return r
-	}
-	if r := compareNumeric(a.procs, b.procs); r != 0 {
-		return r
-	}
-	if r := strings.Compare(a.extra, b.extra); r != 0 {
+	if r := (lineKey{a.strategy, a.conn, a.procs, a.extra}).compare(lineKey{b.strategy, b.conn, b.procs, b.extra}); r != 0 {
 		return r
 	}
 	return cmpInts(a.inflight, b.inflight, 0, 0)
