@@ -243,13 +243,9 @@ func compare(ctx context.Context, root, outDir, oldF, newF, oldName, newName str
 	}
 	argv = append(argv, extra...)
 	argv = append(argv, oldName+"="+oldF, newName+"="+newF)
-	cmd := exec.CommandContext(ctx, "go", argv...)
-	cmd.Dir = root
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	table, err := cmd.Output()
+	table, err := resultsfile.GoOutput(ctx, root, argv...)
 	if err != nil {
-		return "", fmt.Errorf("go %s: %v: %s", strings.Join(argv, " "), err, bytes.TrimSpace(stderr.Bytes()))
+		return "", err
 	}
 	name := fmt.Sprintf("%s-compare-%s-vs-%s.txt", time.Now().UTC().Format("2006-01-02"), oldName, newName)
 	f, err := resultsfile.Create(outDir, name)

@@ -361,13 +361,9 @@ func planPhase(ctx context.Context, root, pkg string, ph phase) (phasePlan, erro
 		return phasePlan{seconds: map[string]float64{}}, nil
 	}
 	argv := append([]string{"test", pkg, "-run", "^$", "-bench", ph.bench, "-count", "1", "-plan"}, ph.args...)
-	cmd := exec.CommandContext(ctx, "go", argv...)
-	cmd.Dir = root
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	out, err := cmd.Output()
+	out, err := resultsfile.GoOutput(ctx, root, argv...)
 	if err != nil {
-		return phasePlan{}, fmt.Errorf("plan (go %s): %v: %s", strings.Join(argv, " "), err, bytes.TrimSpace(errb.Bytes()))
+		return phasePlan{}, fmt.Errorf("plan: %w", err)
 	}
 	return parsePlan(out)
 }
@@ -487,13 +483,9 @@ func summarize(ctx context.Context, root, dir, path string) (string, error) {
 	var b bytes.Buffer
 	for _, t := range tables {
 		argv := []string{"tool", "benchstat", "-filter", t.filter, "-row", t.row, "-col", t.col, path}
-		cmd := exec.CommandContext(ctx, "go", argv...)
-		cmd.Dir = root
-		var errb bytes.Buffer
-		cmd.Stderr = &errb
-		out, err := cmd.Output()
+		out, err := resultsfile.GoOutput(ctx, root, argv...)
 		if err != nil {
-			return "", fmt.Errorf("go %s: %v: %s", strings.Join(argv, " "), err, bytes.TrimSpace(errb.Bytes()))
+			return "", err
 		}
 		if len(bytes.TrimSpace(out)) == 0 {
 			continue // this file has no such benchmarks
