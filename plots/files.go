@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -161,7 +161,7 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 func ChartFiles(paths ...string) (*Plotted, error) {
 	var inputs []Input
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
+		b, err := resultset.ReadFile(p, 0)
 		if err != nil {
 			return nil, fmt.Errorf("plots: %w", err)
 		}
