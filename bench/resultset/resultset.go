@@ -299,26 +299,37 @@ func gomaxprocs(n benchfmt.Name) string {
 	return ""
 }
 
-// timeScale is seconds per unit of a time prefix.
-var timeScale = map[string]float64{"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1, "sec": 1}
+// perSecond is how many of a time prefix's unit make a second.
+var perSecond = map[string]float64{"ns": 1e9, "us": 1e6, "µs": 1e6, "μs": 1e6, "ms": 1e3, "s": 1, "sec": 1}
+
+// timePrefix returns the time unit of unit ("ms" of "ms/op" and of
+// "p50-ms") and how many of it make a second.
+func timePrefix(unit string) (string, float64, bool) {
+	pre := unit
+	if p, ok := strings.CutSuffix(unit, "/op"); ok {
+		pre = p
+	} else if i := strings.LastIndexByte(unit, '-'); i > 0 {
+		pre = unit[i+1:]
+	} else {
+		return "", 0, false
+	}
+	f, ok := perSecond[pre]
+	return pre, f, ok
+}
 
 // normalise tidies unit as benchstat does (ns → sec), and also converts
 // the other time units go test output may carry ("ms/op", "p50-ms") to
 // seconds, so that every reader finds a time under one unit.
 func normalise(v float64, unit string) (float64, string) {
 	v, unit = benchunit.Tidy(v, unit)
-	if pre, ok := strings.CutSuffix(unit, "/op"); ok {
-		if f, ok := timeScale[pre]; ok {
-			return v * f, "sec/op"
-		}
+	pre, f, ok := timePrefix(unit)
+	if !ok || pre == "sec" {
 		return v, unit
 	}
-	if i := strings.LastIndexByte(unit, '-'); i > 0 {
-		if f, ok := timeScale[unit[i+1:]]; ok {
-			return v * f, unit[:i] + "-sec"
-		}
+	if strings.HasSuffix(unit, "/op") {
+		return v / f, "sec/op"
 	}
-	return v, unit
+	return v / f, strings.TrimSuffix(unit, pre) + "sec"
 }
 
 // Config returns the value of a file configuration key if every result

@@ -139,6 +139,9 @@ func Differing(cells []*Cell) []string {
 // the stored value back to unit.
 func Unit(unit string) (stored string, back float64) {
 	f, u := normalise(1, unit)
+	if _, per, ok := timePrefix(unit); ok {
+		return u, per
+	}
 	return u, 1 / f
 }
 
