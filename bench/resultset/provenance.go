@@ -115,3 +115,12 @@ func (p Provenance) ShortCommit(n int) string {
 	}
 	return c
 }
+
+// RunKeys returns the keys that differ between any two runs of one
+// configuration (when, which commit, the exact command): comparing two
+// files, benchstat must ignore them (-ignore) or it puts each file in a
+// table of its own.
+func RunKeys() []string {
+	return []string{KeyRunnerDate, KeyCommitAtStart, KeyDirtyAtStart, KeyCommand, KeyCount,
+		KeyCommit, KeyDirty, KeyDate, KeyTarget, KeyHost, KeyKernel, KeyIncomplete}
+}

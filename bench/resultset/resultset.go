@@ -359,6 +359,28 @@ func (s *Set) Err(tolerate ...Kind) error {
 	return errors.Join(errs...)
 }
 
+// ErrLine is Err on one line: at most three problems joined by "; ", then
+// how many more there are; nil when there is none.
+func (s *Set) ErrLine(tolerate ...Kind) error {
+	var msgs []string
+	n := 0
+	for _, p := range s.Problems {
+		if slices.Contains(tolerate, p.Kind) {
+			continue
+		}
+		if n++; n <= 3 {
+			msgs = append(msgs, p.Error())
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	if n > 3 {
+		msgs = append(msgs, fmt.Sprintf("and %d more", n-3))
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
 // Warnings returns the problems of the kinds in kinds, as sentences.
 func (s *Set) Warnings(kinds ...Kind) []string {
 	var out []string

@@ -51,17 +51,10 @@ func readBench(src source, prefix string) (*bench, error) {
 // finds wrong with it.
 func checked(src source) (*resultset.Set, error) {
 	s := resultset.Parse(src.name, src.data)
-	if len(s.Problems) == 0 {
-		return s, nil
+	if err := s.ErrLine(); err != nil {
+		return nil, fmt.Errorf("refusing %s: %w", src.name, err)
 	}
-	msgs := make([]string, len(s.Problems))
-	for i, p := range s.Problems {
-		msgs[i] = p.Error()
-	}
-	if len(msgs) > 3 {
-		msgs = append(msgs[:3], fmt.Sprintf("and %d more", len(msgs)-3))
-	}
-	return nil, fmt.Errorf("refusing %s: %s", src.name, strings.Join(msgs, "; "))
+	return s, nil
 }
 
 // stripProcs removes a -GOMAXPROCS suffix from a benchmark name.
