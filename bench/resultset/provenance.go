@@ -122,5 +122,5 @@ func (p Provenance) ShortCommit(n int) string {
 // table of its own.
 func RunKeys() []string {
 	return []string{KeyRunnerDate, KeyCommitAtStart, KeyDirtyAtStart, KeyCommand, KeyCount,
-		KeyCommit, KeyDirty, KeyDate, KeyTarget, KeyHost, KeyKernel, KeyIncomplete}
+		KeyCommit, KeyDirty, KeyDate, KeyTarget}
 }
