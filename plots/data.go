@@ -167,7 +167,7 @@ func Read(r io.Reader, name string) (*Data, error) {
 			return nil, fmt.Errorf("plots: %s: %w", where, err)
 		}
 
-		delay := res.GetConfig("delay")
+		delay := res.GetConfig(resultset.KeyDelay)
 		if !slices.Contains(delays, delay) {
 			delays = append(delays, delay)
 		}

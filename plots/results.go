@@ -189,9 +189,9 @@ func differingFields(groups [][]benchproc.Key) []string {
 // none. The suite's own lines (crawlbench-commit) win over the header that
 // scripts/resultsfile writes (crawlbench-commit-at-start).
 func fileCommit(get func(string) string) string {
-	c, dirty := get("crawlbench-commit"), get("crawlbench-dirty")
+	c, dirty := get(resultset.KeyCommit), get(resultset.KeyDirty)
 	if c == "" {
-		c, dirty = get("crawlbench-commit-at-start"), get("crawlbench-dirty-at-start")
+		c, dirty = get(resultset.KeyCommitAtStart), get(resultset.KeyDirtyAtStart)
 	}
 	if c == "" || c == "unknown" {
 		return ""

@@ -37,6 +37,15 @@ const (
 	KeyGOARCH = "goarch"
 	KeyPkg    = "pkg"
 	KeyCPU    = "cpu"
+
+	// scripts/peers writes these, with KeyGOMAXPROCS, KeyNumCPU, KeyGOOS
+	// and KeyGOARCH, and a KeyPeersToolPrefix+tool line per tool version.
+	KeyPeersDuration   = "peers-duration"
+	KeyPeersRounds     = "peers-rounds"
+	KeyPeersReqTimeout = "peers-req-timeout"
+	KeyPeersWrkThreads = "peers-wrk-threads"
+	KeyPeersServer     = "peers-server"
+	KeyPeersToolPrefix = "peers-tool-"
 )
 
 // Provenance is what a results file says about the run that produced it,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,7 +76,7 @@ func ConcurrencyTable(src source) (string, error) {
 	var b strings.Builder
 	slices.Sort(runs)
 	fmt.Fprintf(&b, "`%s`: %s, d = %s, median of %s runs per cell, %s failed requests in all; %s.\n",
-		src.name, r.describe(), r.config("delay"), strings.Join(runs, "–"), whole(failed), spreadNote)
+		src.name, r.describe(), r.config(resultset.KeyDelay), strings.Join(runs, "–"), whole(failed), spreadNote)
 	if len(open) > 0 {
 		b.WriteString("\noverhead-x (batch wall time ÷ the model's ideal) against requests in flight c, servers without a capacity limit:\n\n")
 		b.WriteString(header("server | strategy | conn", ""))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ func PeersTable(src source) (string, error) {
 	name := func(c, tool string) string { return "Peers/c=" + c + "/tool=" + tool }
 	var b strings.Builder
 	fmt.Fprintf(&b, "`%s`: %s, %s rounds of %s per tool and c, interleaved; server: %s; %s.\n\n",
-		src.name, r.describe(), r.config("peers-rounds"), r.config("peers-duration"), r.config("peers-server"), spreadNote)
+		src.name, r.describe(), r.config(resultset.KeyPeersRounds), r.config(resultset.KeyPeersDuration), r.config(resultset.KeyPeersServer), spreadNote)
 	b.WriteString("| c | tool | req/s | p99 | client CPU ms / 1k req | failed |\n|---|---|---|---|---|---|\n")
 	for _, c := range cs {
 		for _, t := range peersTools {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"strconv"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ func ScaleTable(srcs []source) (string, error) {
 		for n := range runs {
 			counts = append(counts, strconv.Itoa(n))
 		}
-		d := r.config("delay")
+		d := r.config(resultset.KeyDelay)
 		if d == "" { // the model's ideal of a batch of n = c requests is d
 			if v, ok := r.median(r.order[0], "ideal-ns"); ok {
 				d = time.Duration(v).String()

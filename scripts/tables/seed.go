@@ -67,7 +67,7 @@ func SeedTable(r io.Reader, name string) (string, error) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "Go: `%s` (commit %s, %s, GOMAXPROCS %s, %s, d = %v, P = %s, %s).\n",
-		name, short(d.Config("crawlbench-commit")), d.Config("go"), d.Config("gomaxprocs"), d.Config("cpu"), delay, d.Config("procs"), runs)
+		name, short(d.Config(resultset.KeyCommit)), d.Config(resultset.KeyGo), d.Config(resultset.KeyGOMAXPROCS), d.Config(resultset.KeyCPU), delay, d.Config(resultset.KeyProcs), runs)
 	b.WriteString("Seed: Python on an 8-CPU laptop, d = 3 s, one run each (SEED.md). Times are wall time per batch; ×d is that time ÷ the delay; " + spreadNote + ".\n\n")
 	b.WriteString("| n | strategy | model ideal | Go warm | Go cold | overhead-x warm / cold | seed twin (SEED.md row) | seed |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|\n")
