@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/crawlbench/crawlbench/bench/resultset"
-	"golang.org/x/perf/benchfmt"
 )
 
 // Plotted is what ChartInputs made of a set of results files.
@@ -22,12 +21,7 @@ type Plotted struct {
 // file with none of these (empty, malformed, other benchmarks) is for
 // Read, whose errors say what is wrong with it.
 func kinds(b []byte, name string) (suite, scale, peers bool) {
-	br := benchfmt.NewReader(bytes.NewReader(b), name)
-	for br.Scan() {
-		res, ok := br.Result().(*benchfmt.Result)
-		if !ok {
-			continue
-		}
+	for _, res := range resultset.Parse(name, b).Results {
 		switch string(res.Name.Base()) {
 		case FamilySeed, FamilyConcurrency, FamilyBatch:
 			suite = true
