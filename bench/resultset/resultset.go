@@ -184,7 +184,9 @@ func Parse(name string, data []byte) *Set {
 		case t == "PASS" || strings.HasPrefix(t, "ok \t") || strings.HasPrefix(t, "ok  "):
 			pass = true
 		}
-		if k, v, ok := strings.Cut(t, ":"); ok && !strings.ContainsAny(k, " \t") && !strings.HasPrefix(k, "Benchmark") && k != "" {
+		// A configuration line starts at the line's start (a test's log
+		// lines are indented).
+		if k, v, ok := strings.Cut(strings.TrimRight(string(l), "\r"), ":"); ok && k != "" && !strings.ContainsAny(k, " \t") && !strings.HasPrefix(k, "Benchmark") {
 			configLines++
 			v = strings.TrimSpace(v)
 			switch k {

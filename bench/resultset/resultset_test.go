@@ -209,3 +209,15 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("6 runs: %+v %s", s, s.Spread())
 	}
 }
+
+// An indented log line that looks like a configuration line is not one.
+func TestIndentedLogIsNotConfig(t *testing.T) {
+	s := Parse("f", []byte("pkg: a\nBenchmarkX-2 1 5 ns/op\n    pkg: b\nPASS\n"))
+	if s.Has(MixedPkg) || s.Err() != nil {
+		t.Errorf("problems %v, want none", s.Problems)
+	}
+	s = Parse("f", []byte("pkg: a\nBenchmarkX-2 1 5 ns/op\npkg: b\nBenchmarkX-2 1 5 ns/op\nPASS\n"))
+	if !s.Has(MixedPkg) {
+		t.Errorf("problems %v, want a second pkg:", s.Problems)
+	}
+}
