@@ -3,6 +3,7 @@ package plots
 import (
 	"errors"
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"image/color"
 	"math"
 	"path/filepath"
@@ -362,11 +363,11 @@ func fileSafe(s string) string {
 // footnote says where a chart's numbers come from.
 func (d *Data) footnote() string {
 	parts := []string{"source: " + filepath.Base(d.name)}
-	if c := d.Config("crawlbench-commit"); c != "" {
+	if c := d.Config(resultset.KeyCommit); c != "" {
 		if len(c) > 12 {
 			c = c[:12]
 		}
-		if d.Config("crawlbench-dirty") == "true" {
+		if d.Config(resultset.KeyDirty) == "true" {
 			c += " (dirty)"
 		}
 		parts = append(parts, "commit "+c)
@@ -374,7 +375,7 @@ func (d *Data) footnote() string {
 	if d.delay > 0 {
 		parts = append(parts, "delay d = "+d.delay.String())
 	}
-	for _, kv := range [][2]string{{"gomaxprocs", "GOMAXPROCS "}, {"procs", "worker processes P = "}, {"go", ""}, {"cpu", "cpu: "}} {
+	for _, kv := range [][2]string{{resultset.KeyGOMAXPROCS, "GOMAXPROCS "}, {resultset.KeyProcs, "worker processes P = "}, {resultset.KeyGo, ""}, {resultset.KeyCPU, "cpu: "}} {
 		if v := d.Config(kv[0]); v != "" {
 			parts = append(parts, kv[1]+v)
 		}

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
 	"golang.org/x/perf/benchunit"
@@ -104,7 +104,10 @@ func Read(r io.Reader, name string) (*Data, error) {
 	if name == "" {
 		name = "<input>"
 	}
-	in := &inputProbe{r: r}
+	set, cutShort, err := load(r, name)
+	if err != nil {
+		return nil, err
+	}
 	var pp benchproc.ProjectionParser
 	cellProj, err := pp.Parse(".name,/server,/strategy,/conn,/n,/c,/gomaxprocs", nil)
 	if err != nil {
@@ -126,17 +129,7 @@ func Read(r io.Reader, name string) (*Data, error) {
 	results, others := 0, 0
 	var otherNames []string
 
-	br := benchfmt.NewReader(in, name)
-	for br.Scan() {
-		var res *benchfmt.Result
-		switch rec := br.Result().(type) {
-		case *benchfmt.SyntaxError:
-			return nil, fmt.Errorf("plots: syntax error: %w", rec)
-		case *benchfmt.Result:
-			res = rec
-		default:
-			continue // unit metadata
-		}
+	for _, res := range set.Results {
 		results++
 		family := string(res.Name.Base())
 		if family != FamilySeed && family != FamilyConcurrency && family != FamilyBatch {
@@ -174,7 +167,7 @@ func Read(r io.Reader, name string) (*Data, error) {
 			return nil, fmt.Errorf("plots: %s: %w", where, err)
 		}
 
-		delay := res.GetConfig("delay")
+		delay := res.GetConfig(resultset.KeyDelay)
 		if !slices.Contains(delays, delay) {
 			delays = append(delays, delay)
 		}
@@ -205,15 +198,6 @@ func Read(r io.Reader, name string) (*Data, error) {
 		}
 		c.res = append(c.res, residue.Project(res))
 	}
-	if err := br.Err(); err != nil {
-		return nil, fmt.Errorf("plots: read %s: %w", name, err)
-	}
-	if !in.sawText {
-		return nil, fmt.Errorf("plots: %s: empty input: want `go test -bench` output", name)
-	}
-	if results == 0 {
-		return nil, fmt.Errorf("plots: %s: no benchmark results (lines like \"BenchmarkSeed/n=5/strategy=fanout/conn=warm-2  10  52000000 ns/op ...\")", name)
-	}
 	if len(order) == 0 {
 		hint := ""
 		if slices.Contains(otherNames, FamilyScale) || slices.Contains(otherNames, FamilyPeers) {
@@ -222,7 +206,8 @@ func Read(r io.Reader, name string) (*Data, error) {
 		return nil, fmt.Errorf("plots: %s: none of the %d benchmark results (%s) is a crawlbench benchmark (BenchmarkSeed, BenchmarkConcurrency, BenchmarkBatch)%s",
 			name, results, strings.Join(otherNames, ", "), hint)
 	}
-	if in.last != '\n' {
+	d.warnings = append(d.warnings, set.Warnings(resultset.MixedProcs, resultset.MixedPkg)...)
+	if cutShort {
 		// `go test` ends every line; a file cut short loses its last line
 		// silently when that line is only a benchmark name.
 		d.warnings = append(d.warnings, fmt.Sprintf("%s: the input does not end with a newline: was it cut short?", name))
@@ -250,30 +235,6 @@ func Read(r io.Reader, name string) (*Data, error) {
 	d.cells = order
 	d.warnings = append(d.warnings, groupingWarnings(name, order)...)
 	return d, nil
-}
-
-// inputProbe passes reads through and records whether the input holds
-// anything but white space, and its last byte.
-type inputProbe struct {
-	r       io.Reader
-	sawText bool
-	last    byte
-}
-
-func (p *inputProbe) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	if n > 0 {
-		p.last = b[n-1]
-	}
-	if !p.sawText {
-		for _, c := range b[:n] {
-			if !unicode.IsSpace(rune(c)) {
-				p.sawText = true
-				break
-			}
-		}
-	}
-	return n, err
 }
 
 // fieldsByName indexes the fields of p by name.

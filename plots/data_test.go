@@ -351,7 +351,7 @@ func TestReadErrors(t *testing.T) {
 		{"no benchmarks", "goos: linux\nPASS\nok  \tpkg\t1.2s\n", "test.txt: no benchmark results"},
 		{"other benchmarks", "BenchmarkFoo-2\t10\t100 ns/op\n", "none of the 1 benchmark results (Foo) is a crawlbench benchmark"},
 		{"syntax error", "BenchmarkSeed/n=5/strategy=fanout/conn=warm-2\t10\tabc ns/op\n", "syntax error: test.txt:1: parsing measurement"},
-		{"failed benchmark", "BenchmarkSeed/n=5/strategy=fanout/conn=warm-2   \t--- FAIL: BenchmarkSeed/n=5/strategy=fanout/conn=warm-2\n", "syntax error: test.txt:1: parsing iteration count"},
+		{"failed benchmark", "BenchmarkSeed/n=5/strategy=fanout/conn=warm-2   \t--- FAIL: BenchmarkSeed/n=5/strategy=fanout/conn=warm-2\n", "test.txt:1: a benchmark failed: BenchmarkSeed/n=5/strategy=fanout/conn=warm-2"},
 		{"missing metric", strings.Replace(good, "\t53000000 p99-ns", "", 1), "test.txt:1: BenchmarkSeed/n=5/strategy=fanout/conn=warm-2: metric p99-ns is missing"},
 		{"missing ns/op", strings.Replace(good, "52000000 ns/op\t", "", 1), "metric ns/op is missing"},
 		{"zero", strings.Replace(good, "51000000 p50-ns", "0 p50-ns", 1), "metric p50-ns is 0: want > 0"},

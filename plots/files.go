@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"golang.org/x/perf/benchfmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 )
 
 // Plotted is what ChartInputs made of a set of results files.
@@ -22,12 +21,7 @@ type Plotted struct {
 // file with none of these (empty, malformed, other benchmarks) is for
 // Read, whose errors say what is wrong with it.
 func kinds(b []byte, name string) (suite, scale, peers bool) {
-	br := benchfmt.NewReader(bytes.NewReader(b), name)
-	for br.Scan() {
-		res, ok := br.Result().(*benchfmt.Result)
-		if !ok {
-			continue
-		}
+	for _, res := range resultset.Parse(name, b).Results {
 		switch string(res.Name.Base()) {
 		case FamilySeed, FamilyConcurrency, FamilyBatch:
 			suite = true
@@ -161,7 +155,7 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 func ChartFiles(paths ...string) (*Plotted, error) {
 	var inputs []Input
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
+		b, err := resultset.ReadFile(p, 0)
 		if err != nil {
 			return nil, fmt.Errorf("plots: %w", err)
 		}

@@ -3,6 +3,7 @@ package plots
 import (
 	"errors"
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"image/color"
 	"io"
 	"math"
@@ -442,7 +443,7 @@ func (d *PeersData) footnote() string {
 	if dur, r := d.Config("peers-duration"), d.Config("peers-rounds"); dur != "" && r != "" {
 		parts = append(parts, fmt.Sprintf("each tool runs %s per round, %s rounds, order rotating", dur, r))
 	}
-	for _, kv := range [][2]string{{"gomaxprocs", "GOMAXPROCS "}, {"peers-wrk-threads", "wrk threads "}} {
+	for _, kv := range [][2]string{{resultset.KeyGOMAXPROCS, "GOMAXPROCS "}, {resultset.KeyPeersWrkThreads, "wrk threads "}} {
 		if v := d.Config(kv[0]); v != "" {
 			parts = append(parts, kv[1]+v)
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
 )
@@ -24,29 +25,43 @@ type scanned struct {
 	others   int      // results of families the caller did not want
 	names    []string // up to three of those families
 	cutShort bool     // the input does not end with a newline
+	layer    []string // what bench/resultset found and plots tolerate, in words
 }
 
-// scanResults reads a `go test -bench` output and calls fn for every
-// result whose family (benchmark name without "Benchmark" and sub-benchmark
-// keys) is in families; the results of other families are counted. A line
-// benchfmt cannot parse (a garbled or truncated benchmark line), an empty
-// input and an input without any result of families are errors naming the
-// input; lines that are neither results nor configuration (Markdown
-// tables, "--- BENCH" logs, PASS) are ignored, as benchfmt ignores them.
+// tolerated are the kinds of resultset.Problem a chart shows instead of
+// refusing the file: failed requests (a line's "[n failed]" label),
+// several GOMAXPROCS (lines kept apart by GOMAXPROCS), a second pkg: line.
+// Each is also returned as a warning.
+var tolerated = []resultset.Kind{resultset.Errors, resultset.MixedProcs, resultset.MixedPkg}
+
+// load reads r (named name) through bench/resultset and refuses what a
+// chart cannot show truthfully: an empty, binary or header-only input,
+// a line benchfmt cannot parse, a failed or incomplete run, NaN or ±Inf,
+// an overhead-x that disagrees with its times.
+func load(r io.Reader, name string) (*resultset.Set, bool, error) {
+	b, err := resultset.ReadAll(r, name, 0)
+	if err != nil {
+		return nil, false, fmt.Errorf("plots: %w", err)
+	}
+	s := resultset.Parse(name, b)
+	if err := s.Err(tolerated...); err != nil {
+		return nil, false, fmt.Errorf("plots: %w", err)
+	}
+	return s, len(b) > 0 && b[len(b)-1] != '\n', nil
+}
+
+// scanResults reads a `go test -bench` output through bench/resultset and
+// calls fn for every result whose family (benchmark name without
+// "Benchmark" and sub-benchmark keys) is in families; the results of other
+// families are counted. What load refuses, and an input without any
+// result of families, are errors naming the input.
 func scanResults(r io.Reader, name string, families []string, fn func(*benchfmt.Result) error) (scanned, error) {
 	var s scanned
-	in := &inputProbe{r: r}
-	br := benchfmt.NewReader(in, name)
-	for br.Scan() {
-		var res *benchfmt.Result
-		switch rec := br.Result().(type) {
-		case *benchfmt.SyntaxError:
-			return s, fmt.Errorf("plots: syntax error: %w", rec)
-		case *benchfmt.Result:
-			res = rec
-		default:
-			continue // unit metadata
-		}
+	set, cut, err := load(r, name)
+	if err != nil {
+		return s, err
+	}
+	for _, res := range set.Results {
 		s.results++
 		family := string(res.Name.Base())
 		if !slices.Contains(families, family) {
@@ -60,28 +75,20 @@ func scanResults(r io.Reader, name string, families []string, fn func(*benchfmt.
 			return s, err
 		}
 	}
-	if err := br.Err(); err != nil {
-		return s, fmt.Errorf("plots: read %s: %w", name, err)
-	}
 	want := "Benchmark" + strings.Join(families, ", Benchmark")
-	if !in.sawText {
-		return s, fmt.Errorf("plots: %s: empty input: want `go test -bench` output with %s results", name, want)
-	}
-	if s.results == 0 {
-		return s, fmt.Errorf("plots: %s: no benchmark results (want %s lines)", name, want)
-	}
 	if s.results == s.others {
 		return s, fmt.Errorf("plots: %s: none of the %d benchmark results (%s) is a %s result",
 			name, s.results, strings.Join(s.names, ", "), want)
 	}
-	s.cutShort = in.last != '\n'
+	s.cutShort = cut
+	s.layer = set.Warnings(resultset.MixedProcs, resultset.MixedPkg)
 	return s, nil
 }
 
 // warnings returns what a scan noticed but did not reject: a last line
 // without a newline, results of other benchmarks.
 func (s scanned) warnings(name string, families []string) []string {
-	var out []string
+	out := slices.Clone(s.layer)
 	if s.cutShort {
 		out = append(out, fmt.Sprintf("%s: the input does not end with a newline: was it cut short?", name))
 	}
@@ -182,9 +189,9 @@ func differingFields(groups [][]benchproc.Key) []string {
 // none. The suite's own lines (crawlbench-commit) win over the header that
 // scripts/resultsfile writes (crawlbench-commit-at-start).
 func fileCommit(get func(string) string) string {
-	c, dirty := get("crawlbench-commit"), get("crawlbench-dirty")
+	c, dirty := get(resultset.KeyCommit), get(resultset.KeyDirty)
 	if c == "" {
-		c, dirty = get("crawlbench-commit-at-start"), get("crawlbench-dirty-at-start")
+		c, dirty = get(resultset.KeyCommitAtStart), get(resultset.KeyDirtyAtStart)
 	}
 	if c == "" || c == "unknown" {
 		return ""

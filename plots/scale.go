@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"maps"
 	"math"
 	"path/filepath"
@@ -339,7 +340,7 @@ func (d *ScaleData) footnote() string {
 		parts = append(parts, "commits "+strings.Join(d.commits, ", "))
 	}
 	parts = append(parts, "server delay d = "+d.delayText()+" (the ideal batch time: all n requests in flight at once)")
-	for _, kv := range [][2]string{{"gomaxprocs", "GOMAXPROCS "}, {"go", ""}, {"cpu", "cpu: "}} {
+	for _, kv := range [][2]string{{resultset.KeyGOMAXPROCS, "GOMAXPROCS "}, {resultset.KeyGo, ""}, {resultset.KeyCPU, "cpu: "}} {
 		if v := d.Config(kv[0]); v != "" {
 			parts = append(parts, kv[1]+v)
 		}

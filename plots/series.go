@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"slices"
 	"strings"
 )
@@ -32,18 +33,12 @@ func (s Series) Label() string {
 	return s.Name
 }
 
-// summarize returns the median, the minimum and the maximum of xs. The
-// median of an even count is the mean of the middle two. xs must not be
-// empty.
+// summarize returns the median, the minimum and the maximum of xs, as
+// bench/resultset summarises a cell (benchmath's median: the mean of the
+// middle two for an even count). xs must not be empty.
 func summarize(xs []float64) (med, lo, hi float64) {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	med = s[n/2]
-	if n%2 == 0 {
-		med = (s[n/2-1] + s[n/2]) / 2
-	}
-	return med, s[0], s[n-1]
+	s := resultset.Summarize(xs)
+	return s.Center, s.Min, s.Max
 }
 
 // seriesID is what tells series apart within one chart: every key but the

@@ -29,8 +29,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/scripts/resultsfile"
-	"golang.org/x/perf/benchfmt"
 )
 
 func main() {
@@ -110,11 +110,40 @@ func parse(args []string, stderr io.Writer) (options, int) {
 			}
 		}
 	}
+	if err == nil && files {
+		err = comparable(o.oldFile, o.newFile)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "compare:", err)
 		return o, 2
 	}
 	return o, -1
+}
+
+// comparable reports two results files benchstat would compare nothing of
+// (no benchmark in common) or compare wrongly (different delays).
+func comparable(oldPath, newPath string) error {
+	a, err := resultset.Open(oldPath)
+	if err != nil {
+		return err
+	}
+	b, err := resultset.Open(newPath)
+	if err != nil {
+		return err
+	}
+	if da, db := a.Config(resultset.KeyDelay), b.Config(resultset.KeyDelay); da != db {
+		return fmt.Errorf("-old %q has delay %q, -new %q has %q: results at different delays do not compare", oldPath, da, newPath, db)
+	}
+	names := map[string]bool{}
+	for _, r := range a.Results {
+		names[r.Name.String()] = true
+	}
+	for _, r := range b.Results {
+		if names[r.Name.String()] {
+			return nil
+		}
+	}
+	return fmt.Errorf("-old %q and -new %q have no benchmark in common: nothing to compare", oldPath, newPath)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -136,6 +165,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.oldCommit != "" {
 		if oldF, err = runAt(ctx, root, o.oldCommit, o, stderr); err == nil {
 			newF, err = runAt(ctx, root, o.newCommit, o, stderr)
+		}
+		for _, f := range []string{oldF, newF} {
+			if err == nil {
+				if cerr := checkResults(f); cerr != nil {
+					err = fmt.Errorf("refusing %s: %w", f, cerr)
+				}
+			}
 		}
 		if err != nil {
 			fmt.Fprintln(stderr, "compare:", err)
@@ -167,31 +203,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// checkResults reports a file that holds no `go test -bench` result, or a
-// benchmark line benchfmt cannot parse: benchstat would compare nothing.
+// checkResults reads a results file through bench/resultset and reports,
+// in one line, what would make benchstat compare nothing or a wrong
+// figure: no results, a line benchfmt cannot parse, a failed request in
+// any run, an incomplete run, NaN.
 func checkResults(path string) error {
-	f, err := os.Open(path)
+	s, err := resultset.Open(path)
 	if err != nil {
-		return fmt.Errorf("not a readable results file: %w", err)
+		return err
 	}
-	defer f.Close()
-	r := benchfmt.NewReader(f, path)
-	n := 0
-	for r.Scan() {
-		switch rec := r.Result().(type) {
-		case *benchfmt.SyntaxError:
-			return fmt.Errorf("not a results file: %w", rec)
-		case *benchfmt.Result:
-			n++
-		}
-	}
-	if err := r.Err(); err != nil {
-		return fmt.Errorf("reading: %w", err)
-	}
-	if n == 0 {
-		return errors.New("no benchmark results: want `go test -bench` output")
-	}
-	return nil
+	return s.ErrLine(resultset.MixedProcs)
 }
 
 // label turns a file or commit into a short file-name part.
@@ -231,15 +252,14 @@ func runAt(ctx context.Context, root, commit string, o options, stderr io.Writer
 // provenanceKeys are configuration lines that differ between any two runs
 // (when, which commit, the exact command) and would otherwise make benchstat
 // put the two files in separate tables instead of comparing them.
-const provenanceKeys = "crawlbench-date,crawlbench-commit-at-start,crawlbench-dirty-at-start,crawlbench-command," +
-	"crawlbench-count,crawlbench-commit,crawlbench-dirty,date,target"
+func provenanceKeys() string { return strings.Join(resultset.RunKeys(), ",") }
 
 // compare runs benchstat on two files and saves its table. Unless extra
 // sets -ignore, the provenance keys are ignored.
 func compare(ctx context.Context, root, outDir, oldF, newF, oldName, newName string, extra []string) (string, error) {
 	argv := []string{"tool", "benchstat"}
 	if !slices.ContainsFunc(extra, func(a string) bool { return a == "-ignore" || strings.HasPrefix(a, "-ignore=") }) {
-		argv = append(argv, "-ignore", provenanceKeys)
+		argv = append(argv, "-ignore", provenanceKeys())
 	}
 	argv = append(argv, extra...)
 	argv = append(argv, oldName+"="+oldF, newName+"="+newF)

@@ -28,14 +28,49 @@ func TestBadFlagsOneLine(t *testing.T) {
 		{[]string{"-old-commit", "a", "-new-commit", "b", "-bench", ""}, `-bench "": want a go test -bench regexp`},
 		{[]string{"-old-commit", "a", "-new-commit", "b", "-delay", "1h"}, `-delay "1h": want a duration in 1ms..10m`},
 		{[]string{"-old", ".", "-new", "."}, `not a readable results file`},
-		{[]string{"-old", "main.go", "-new", "main.go"}, `-old "main.go": no benchmark results: want ` + "`go test -bench`"},
-		{[]string{"-old", file, "-new", bad}, `-new "` + bad + `": not a results file: `},
+		{[]string{"-old", "main.go", "-new", "main.go"}, `-old "main.go": main.go: no benchmark results: want ` + "`go test -bench`"},
+		{[]string{"-old", file, "-new", bad}, `-new "` + bad + `": syntax error: `},
 	} {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), tt.args, &out, &errb)
 		msg := errb.String()
 		if code != 2 || !strings.Contains(msg, tt.want) || strings.Count(msg, "\n") != 1 {
 			t.Errorf("compare %q = %d, stderr %q; want 2 and one line containing %q", tt.args, code, msg, tt.want)
+		}
+	}
+}
+
+// compare refuses, before benchstat runs, a file with a failed request in
+// any run, two files with no benchmark in common and two files at
+// different delays (issue 15 defect 1 and minor).
+func TestCompareRefusesBadPairs(t *testing.T) {
+	td := filepath.Join("..", "..", "bench", "resultset", "testdata")
+	good, failed := filepath.Join(td, "good.txt"), filepath.Join(td, "fail-run2.txt")
+	dir := t.TempDir()
+	b, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "other.txt")
+	if err := os.WriteFile(other, bytes.ReplaceAll(b, []byte("strategy=fanout"), []byte("strategy=sequential")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	slower := filepath.Join(dir, "slower.txt")
+	if err := os.WriteFile(slower, bytes.ReplaceAll(b, []byte("delay: 50ms"), []byte("delay: 5ms")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-old", good, "-new", failed}, "fail-run2.txt:9: a benchmark failed"},
+		{[]string{"-old", good, "-new", other}, "no benchmark in common"},
+		{[]string{"-old", good, "-new", slower}, "different delays"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), tt.args, &out, &errb)
+		if code != 2 || !strings.Contains(errb.String(), tt.want) {
+			t.Errorf("compare %q = %d, stderr %q; want 2 and %q", tt.args, code, errb.String(), tt.want)
 		}
 	}
 }

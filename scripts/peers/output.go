@@ -5,26 +5,20 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/scripts/resultsfile"
 )
 
-// median returns the median of xs (the mean of the middle two for an even
-// count); 0 for none.
+// median returns the median of xs as bench/resultset summarises a cell
+// (the mean of the middle two for an even count); 0 for none.
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
-	s := slices.Clone(xs)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return resultset.Summarize(xs).Center
 }
 
 // summary is the medians of one tool at one c over the rounds.
@@ -160,12 +154,18 @@ func writeResults(o options, prov resultsfile.Provenance, ts *toolset, ms []meas
 		return nil
 	}
 	config := func(w io.Writer) {
-		fmt.Fprintf(w, "gomaxprocs: %d\nnumcpu: %d\ngoos: %s\ngoarch: %s\n", runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
-		fmt.Fprintf(w, "peers-duration: %v\npeers-rounds: %d\npeers-req-timeout: %v\npeers-wrk-threads: %d\n", o.duration, o.rounds, o.reqTimeout, o.wrkThreads)
-		fmt.Fprintf(w, "peers-server: slowserver -delay 0s, its own process\n")
+		for _, kv := range [][2]any{
+			{resultset.KeyGOMAXPROCS, runtime.GOMAXPROCS(0)}, {resultset.KeyNumCPU, runtime.NumCPU()},
+			{resultset.KeyGOOS, runtime.GOOS}, {resultset.KeyGOARCH, runtime.GOARCH},
+			{resultset.KeyPeersDuration, o.duration}, {resultset.KeyPeersRounds, o.rounds},
+			{resultset.KeyPeersReqTimeout, o.reqTimeout}, {resultset.KeyPeersWrkThreads, o.wrkThreads},
+			{resultset.KeyPeersServer, "slowserver -delay 0s, its own process"},
+		} {
+			fmt.Fprintf(w, "%s: %v\n", kv[0], kv[1])
+		}
 		for _, t := range o.tools {
 			if v := ts.versions[t]; v != "" {
-				fmt.Fprintf(w, "peers-tool-%s: %s\n", t, v)
+				fmt.Fprintf(w, "%s%s: %s\n", resultset.KeyPeersToolPrefix, t, v)
 			}
 		}
 	}

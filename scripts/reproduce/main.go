@@ -16,7 +16,7 @@
 // Outputs, for each run:
 //
 //	results/<date>-<host>-<commit>-<label>.txt            raw go test -bench output
-//	results/<date>-<host>-<commit>-<label>-benchstat.txt  go tool benchstat summary
+//	results/<date>-<host>-<commit>-<label>-benchstat.txt  go tool benchstat summary (rewritten, never numbered)
 //	plots/<date>-<host>-<commit>-<label>/*.svg, *.png      charts (package plots)
 //	plots/scale/*.svg, *.png                               with -full: the scale levels charted together
 //
@@ -41,6 +41,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/plots"
 	"github.com/crawlbench/crawlbench/scripts/resultsfile"
 )
@@ -473,8 +474,21 @@ func roundDur(d time.Duration) time.Duration {
 	return d.Round(time.Second)
 }
 
-// summarize writes the benchstat summary of a results file beside it.
+// summarize checks a results file through bench/resultset and writes its
+// benchstat summary beside it, as <name>-benchstat.txt. A file the layer
+// refuses (a failed request in any run, an incomplete run, NaN or ±Inf,
+// empty, binary, no results, ...) never reaches benchstat: NaN once made
+// it grow to 24 GB. The summary is derived output: run again on the same
+// file it is rewritten in place (via a temporary name and a rename), or
+// left alone when identical, never numbered -2.
 func summarize(ctx context.Context, root, dir, path string) (string, error) {
+	set, err := resultset.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("-summary: %w", err)
+	}
+	if err := set.Err(resultset.MixedProcs); err != nil { // benchstat keeps GOMAXPROCS apart
+		return "", fmt.Errorf("-summary: refusing %s before benchstat sees it: %w", path, err)
+	}
 	tables := []struct{ filter, row, col string }{
 		{".name:Seed", "/n,/strategy", "/conn"},
 		{".name:Concurrency", "/server,/strategy,/c", "/conn"},
@@ -492,15 +506,32 @@ func summarize(ctx context.Context, root, dir, path string) (string, error) {
 		}
 		fmt.Fprintf(&b, "# go %s\n\n%s\n", strings.Join(argv, " "), out)
 	}
-	f, err := resultsfile.Create(dir, strings.TrimSuffix(filepath.Base(path), ".txt")+"-benchstat.txt")
+	if b.Len() == 0 {
+		return "", fmt.Errorf("-summary: %s has no BenchmarkSeed, BenchmarkConcurrency or BenchmarkBatch results for benchstat to summarise", path)
+	}
+	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(path), ".txt")+"-benchstat.txt")
+	if old, err := os.ReadFile(out); err == nil && bytes.Equal(old, b.Bytes()) {
+		return out, nil
+	}
+	tmp, err := os.CreateTemp(dir, ".benchstat-*.tmp")
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("write summary: %w", err)
 	}
-	defer f.Close()
-	if _, err := f.Write(b.Bytes()); err != nil {
-		return "", fmt.Errorf("write %s: %w", f.Name(), err)
+	defer os.Remove(tmp.Name()) // a no-op after the rename
+	if _, err := tmp.Write(b.Bytes()); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("write %s: %w", tmp.Name(), err)
 	}
-	return f.Name(), f.Close()
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("write %s: %w", tmp.Name(), err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return "", fmt.Errorf("write summary: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return "", fmt.Errorf("write summary: %w", err)
+	}
+	return out, nil
 }
 
 // sourcesFile, in a chart directory, lists the results files its charts

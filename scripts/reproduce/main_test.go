@@ -183,3 +183,71 @@ func TestCommittedPlotsMatchResults(t *testing.T) {
 		})
 	}
 }
+
+// -summary validates the file through bench/resultset before benchstat
+// sees it (issue 15 defects 1, 4, 5): a failed run, NaN, an empty, binary
+// or header-only file is refused and no summary is written.
+func TestSummaryRefusesBadFiles(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(root, "bench", "resultset", "testdata")
+	for _, name := range []string{"fail-run2.txt", "errors-metric.txt", "nan.txt", "inf.txt", "empty.txt", "binary.bin", "header-only.txt", "prose.txt", "incomplete.txt"} {
+		dir := t.TempDir()
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := filepath.Join(dir, name)
+		if err := os.WriteFile(in, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		code := run(t.Context(), []string{"-summary", in}, &out, &errb)
+		left, _ := filepath.Glob(filepath.Join(dir, "*benchstat*"))
+		if code != 1 || !strings.Contains(errb.String(), "refusing") && !strings.Contains(errb.String(), name) || len(left) > 0 {
+			t.Errorf("%s: exit %d, stderr %q, summaries %v; want 1, a refusal and no summary", name, code, errb.String(), left)
+		}
+	}
+}
+
+// Run twice on one file, -summary rewrites one summary, never -benchstat-2
+// (issue 15 defect 4).
+func TestSummaryIsDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go tool benchstat")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "bench", "resultset", "testdata", "good.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "good.txt")
+	if err := os.WriteFile(in, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var first []byte
+	for i := range 2 {
+		var out, errb bytes.Buffer
+		if code := run(t.Context(), []string{"-summary", in}, &out, &errb); code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i+1, code, errb.String())
+		}
+		sum, err := os.ReadFile(strings.TrimSpace(out.String()))
+		if err != nil || !bytes.Contains(sum, []byte("go tool benchstat -filter .name:Seed")) {
+			t.Fatalf("run %d: summary %v\n%s", i+1, err, sum)
+		}
+		if i == 1 && !bytes.Equal(sum, first) {
+			t.Errorf("second summary differs")
+		}
+		first = sum
+	}
+	all, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(all) != 2 {
+		t.Errorf("files %v, want good.txt and good-benchstat.txt only", all)
+	}
+}

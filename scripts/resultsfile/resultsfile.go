@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"io"
 	"io/fs"
 	"os"
@@ -70,7 +71,8 @@ func (p Provenance) Short() string {
 	return c
 }
 
-// Header returns the benchfmt configuration lines for p.
+// Header returns the benchfmt configuration lines for p, under the keys
+// bench/resultset defines (and reads back as resultset.Provenance).
 func (p Provenance) Header() string {
 	var b strings.Builder
 	line := func(k, v string) {
@@ -79,17 +81,17 @@ func (p Provenance) Header() string {
 		}
 		fmt.Fprintf(&b, "%s: %s\n", k, strings.ReplaceAll(v, "\n", " "))
 	}
-	line("crawlbench-date", p.Date.Format(time.RFC3339))
-	line("crawlbench-host", p.Host)
-	line("crawlbench-kernel", p.Kernel)
-	line("crawlbench-os", p.OS)
-	line("crawlbench-go", p.Go)
-	line("crawlbench-commit-at-start", p.Commit)
-	line("crawlbench-dirty-at-start", fmt.Sprint(p.Dirty))
+	line(resultset.KeyRunnerDate, p.Date.Format(time.RFC3339))
+	line(resultset.KeyHost, p.Host)
+	line(resultset.KeyKernel, p.Kernel)
+	line(resultset.KeyOS, p.OS)
+	line(resultset.KeyRunnerGo, p.Go)
+	line(resultset.KeyCommitAtStart, p.Commit)
+	line(resultset.KeyDirtyAtStart, fmt.Sprint(p.Dirty))
 	if p.Count > 0 {
-		line("crawlbench-count", fmt.Sprint(p.Count))
+		line(resultset.KeyCount, fmt.Sprint(p.Count))
 	}
-	line("crawlbench-command", p.Command)
+	line(resultset.KeyCommand, p.Command)
 	return b.String()
 }
 

@@ -3,8 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -29,8 +30,11 @@ func render(kind, dir string, files []string) (string, error) {
 		return "", fmt.Errorf("unknown table kind %q: want %s, %s, %s or %s", kind, kindSeed, kindScale, kindPeers, kindConc)
 	}
 	var srcs []source
-	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
+	for i, f := range files {
+		if slices.Contains(files[:i], f) {
+			return "", fmt.Errorf("%s: %s given twice", kind, f)
+		}
+		b, err := resultset.ReadFile(filepath.Join(dir, filepath.FromSlash(f)), 0)
 		if err != nil {
 			return "", err
 		}
@@ -55,31 +59,59 @@ func render(kind, dir string, files []string) (string, error) {
 }
 
 // SyncBlocks returns md with every table block's body regenerated from the
-// results files its BEGIN marker names (relative to dir).
+// results files its BEGIN marker names (relative to dir). A malformed
+// block is an error and nothing is returned: a BEGIN whose END is missing
+// or misspelt (another BEGIN, or the end of the file, comes first), an
+// END without its BEGIN. A file with CRLF line endings is read and
+// returned with CRLF endings.
 func SyncBlocks(md []byte, dir string) ([]byte, error) {
+	if bytes.Contains(md, []byte("\r\n")) {
+		out, err := SyncBlocks(bytes.ReplaceAll(md, []byte("\r\n"), []byte("\n")), dir)
+		if err != nil {
+			return nil, err
+		}
+		return bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n")), nil
+	}
 	const begin, end = "<!-- BEGIN ", "<!-- END "
 	var out bytes.Buffer
 	rest := string(md)
+	line := func(off int) int { return 1 + strings.Count(string(md[:len(md)-len(rest)+off]), "\n") }
 	for {
 		i := strings.Index(rest, begin)
 		if i < 0 {
+			if j := strings.Index(rest, end); j >= 0 {
+				return nil, fmt.Errorf("line %d: %q without a BEGIN marker before it", line(j), firstLine(rest[j:]))
+			}
 			out.WriteString(rest)
 			return out.Bytes(), nil
 		}
+		if j := strings.Index(rest[:i], end); j >= 0 {
+			return nil, fmt.Errorf("line %d: %q without a BEGIN marker before it", line(j), firstLine(rest[j:]))
+		}
 		eol := strings.Index(rest[i:], "-->\n")
 		if eol < 0 {
-			return nil, fmt.Errorf("unterminated %q marker", begin)
+			return nil, fmt.Errorf("line %d: unterminated %q marker: want %s<kind> <file>[,<file>...] --> on a line of its own", line(i), begin, begin)
 		}
 		header := rest[i : i+eol+len("-->\n")]
 		fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(header, begin), "-->\n"))
 		if len(fields) != 2 {
-			return nil, fmt.Errorf("marker %q: want %s<kind> <file>[,<file>...] -->", strings.TrimSpace(header), begin)
+			return nil, fmt.Errorf("line %d: marker %q: want %s<kind> <file>[,<file>...] -->", line(i), strings.TrimSpace(header), begin)
 		}
 		kind, files := fields[0], strings.Split(fields[1], ",")
 		endMarker := end + kind + " -->"
-		j := strings.Index(rest[i:], endMarker)
-		if j < 0 {
-			return nil, fmt.Errorf("%s block for %s has no %q", kind, fields[1], endMarker)
+		body := rest[i+len(header):]
+		j := strings.Index(body, endMarker)
+		next := strings.Index(body, begin)
+		switch first := strings.Index(body, end); {
+		case next >= 0 && (first < 0 || next < first):
+			return nil, fmt.Errorf("line %d: %s block for %s has no %q before the next BEGIN marker (line %d); README left untouched",
+				line(i), kind, fields[1], endMarker, line(i+len(header)+next))
+		case first < 0:
+			return nil, fmt.Errorf("line %d: %s block for %s has no %q before the end of the file; README left untouched",
+				line(i), kind, fields[1], endMarker)
+		case first != j:
+			return nil, fmt.Errorf("line %d: %s block for %s ends with %q (line %d), want %q; README left untouched",
+				line(i), kind, fields[1], firstLine(body[first:]), line(i+len(header)+first), endMarker)
 		}
 		table, err := render(kind, dir, files)
 		if err != nil {
@@ -89,6 +121,14 @@ func SyncBlocks(md []byte, dir string) ([]byte, error) {
 		out.WriteString(header)
 		out.WriteString(table)
 		out.WriteString(endMarker)
-		rest = rest[i+j+len(endMarker):]
+		rest = body[j+len(endMarker):]
 	}
+}
+
+// firstLine returns s up to its first newline.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

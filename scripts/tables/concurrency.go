@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,16 +75,16 @@ func ConcurrencyTable(src source) (string, error) {
 	}
 	var b strings.Builder
 	slices.Sort(runs)
-	fmt.Fprintf(&b, "`%s`: %s, d = %s, median of %s runs per cell, %s failed requests in all.\n",
-		src.name, r.describe(), r.config["delay"], strings.Join(runs, "–"), whole(failed))
+	fmt.Fprintf(&b, "`%s`: %s, d = %s, median of %s runs per cell, %s failed requests in all; %s.\n",
+		src.name, r.describe(), r.config(resultset.KeyDelay), strings.Join(runs, "–"), whole(failed), spreadNote)
 	if len(open) > 0 {
 		b.WriteString("\noverhead-x (batch wall time ÷ the model's ideal) against requests in flight c, servers without a capacity limit:\n\n")
 		b.WriteString(header("server | strategy | conn", ""))
 		for _, rw := range open {
 			fmt.Fprintf(&b, "| %s | %s | %s |", rw.server, rw.strategy, rw.conn)
 			for _, c := range cs {
-				if v, ok := r.median(name(rw, c), "overhead-x"); ok {
-					fmt.Fprintf(&b, " %.3f |", v)
+				if v, ok := r.summary(name(rw, c), "overhead-x"); ok {
+					fmt.Fprintf(&b, " %s |", spread("%.3f", v))
 				} else {
 					b.WriteString(" – |")
 				}
@@ -99,8 +100,8 @@ func ConcurrencyTable(src source) (string, error) {
 			ceiling := "–"
 			for _, c := range cs {
 				n := name(rw, c)
-				if v, ok := r.median(n, "req/s"); ok {
-					fmt.Fprintf(&b, " %s |", rate(v))
+				if v, ok := r.summary(n, "req/s"); ok {
+					fmt.Fprintf(&b, " %s |", withSpread(rate(v.Center), v))
 				} else {
 					b.WriteString(" – |")
 				}

@@ -60,7 +60,7 @@ gomaxprocs: 2
 cpu: AMD EPYC
 BenchmarkScale/inflight=1000/strategy=fasthttp/conn=warm-2 3 1015000000 ns/op 1.015 overhead-x 1013000000 p99-ns 16000 rss-per-req-B 9000 heap-per-req-B 1020 goroutines 1013 fds 31.2 cpu-ms-per-1k 0 errors 1000000000 ideal-ns
 BenchmarkScale/inflight=1000/strategy=fasthttp/conn=warm-2 3 1017000000 ns/op 1.017 overhead-x 1014000000 p99-ns 17000 rss-per-req-B 9100 heap-per-req-B 1021 goroutines 1013 fds 31.9 cpu-ms-per-1k 0 errors 1000000000 ideal-ns
-BenchmarkScale/inflight=1000/strategy=fasthttp/conn=warm-2 3 1016000000 ns/op 1.016 overhead-x 1013500000 p99-ns 16500 rss-per-req-B 9050 heap-per-req-B 1020 goroutines 1013 fds 31.5 cpu-ms-per-1k 2 errors 1000000000 ideal-ns
+BenchmarkScale/inflight=1000/strategy=fasthttp/conn=warm-2 3 1016000000 ns/op 1.016 overhead-x 1013500000 p99-ns 16500 rss-per-req-B 9050 heap-per-req-B 1020 goroutines 1013 fds 31.5 cpu-ms-per-1k 0 errors 1000000000 ideal-ns
 `
 
 const peersSample = `crawlbench-commit-at-start: 0123456789
@@ -85,7 +85,7 @@ func TestScaleTable(t *testing.T) {
 	}
 	for _, want := range []string{
 		"`s.txt`: commit 0123456, vm, AMD EPYC, GOMAXPROCS 2, d = 1s, 3 runs per row",
-		"| 1000 | fasthttp | warm | 1.016 | 1.014s | 16.1 KiB | 8.8 KiB | 1020 | 1013 | 31.5 | 2 |",
+		"| 1000 | fasthttp | warm | 1.016 ±∞ | 1.014s ±∞ | 16.1 KiB | 8.8 KiB | 1020 | 1013 | 31.5 | 0 |",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("scale table lacks %q:\n%s", want, s)
@@ -99,7 +99,7 @@ func TestPeersTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"| 16 | crawlbench fasthttp | 85000 | 2ms | 10.0 | 0 |",
+		"| 16 | crawlbench fasthttp | 85000 ±∞ | 2ms | 10.0 | 0 |",
 		// fasthttp 85000 ÷ bombardier 85000; fanout 55000 ÷ hey 50000; best 85000 ÷ wrk 100000
 		"| 16 | 1.00 | 1.10 | 0.85 |",
 	} {
@@ -164,6 +164,45 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// A malformed block is an error naming its line and README is left
+// untouched (issue 15 defect 8: a missing or misspelt END used to eat the
+// prose and the next block); CRLF endings are kept.
+func TestSyncBlocksMalformedLeavesReadme(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(readme)
+	ends := strings.Count(md, "<!-- END ")
+	if ends < 2 {
+		t.Fatalf("README has %d blocks, want 2 or more", ends)
+	}
+	first := strings.Index(md, "<!-- END ")
+	marker := md[first : first+strings.Index(md[first:], "-->")+3]
+	for name, bad := range map[string]string{
+		"END deleted":  strings.Replace(md, marker, "", 1),
+		"END misspelt": strings.Replace(md, marker, strings.Replace(marker, "table", "tabel", 1), 1),
+		"stray END":    "<!-- END seedtable -->\n" + md,
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "README.md")
+		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		code := run([]string{"-readme", path}, &out, &errb)
+		after, _ := os.ReadFile(path)
+		if code != 1 || string(after) != bad || !strings.Contains(errb.String(), "line ") {
+			t.Errorf("%s: exit %d, stderr %q, README changed %v; want 1, a line number and README untouched", name, code, errb.String(), string(after) != bad)
+		}
+	}
+	crlf := strings.ReplaceAll(md, "\n", "\r\n")
+	got, err := SyncBlocks([]byte(crlf), "../..")
+	if err != nil || string(got) != crlf {
+		t.Errorf("CRLF README: err %v, same bytes back %v", err, string(got) == crlf)
+	}
+}
+
 func TestSyncBlocksErrors(t *testing.T) {
 	for in, want := range map[string]string{
 		"x\n<!-- BEGIN seedtable nofile.txt -->\n<!-- END seedtable -->\n": "nofile.txt",
@@ -185,7 +224,7 @@ BenchmarkConcurrency/server=unlimited/strategy=sequential/conn=warm/c=1-2 1 5040
 BenchmarkConcurrency/server=unlimited/strategy=fanout/conn=warm/c=1-2 1 5050000000 ns/op 1.010 overhead-x 19.8 req/s 0 errors
 BenchmarkConcurrency/server=unlimited/strategy=fanout/conn=warm/c=1-2 1 5060000000 ns/op 1.012 overhead-x 19.7 req/s 0 errors
 BenchmarkConcurrency/server=unlimited/strategy=fanout/conn=warm/c=4-2 1 1260000000 ns/op 1.020 overhead-x 79.0 req/s 0 errors
-BenchmarkConcurrency/server=unlimited/strategy=fanout/conn=warm/c=4-2 1 1270000000 ns/op 1.030 overhead-x 78.0 req/s 1 errors
+BenchmarkConcurrency/server=unlimited/strategy=fanout/conn=warm/c=4-2 1 1270000000 ns/op 1.030 overhead-x 78.0 req/s 0 errors
 BenchmarkConcurrency/server=k2/strategy=fasthttp/conn=cold/c=1-2 1 5050000000 ns/op 1.010 overhead-x 19.8 req/s 0 errors 40 capacity-rps
 BenchmarkConcurrency/server=k2/strategy=fasthttp/conn=cold/c=4-2 1 2525000000 ns/op 1.010 overhead-x 39.6 req/s 0 errors 40 capacity-rps
 BenchmarkConcurrency/server=k2/strategy=fasthttp/conn=cold/c=4-2 1 2525000000 ns/op 1.010 overhead-x 39.4 req/s 0 errors 40 capacity-rps
@@ -197,11 +236,11 @@ func TestConcurrencyTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"`c.txt`: commit 0123456, vm, d = 50ms, median of 1–2 runs per cell, 1 failed requests in all.",
+		"`c.txt`: commit 0123456, vm, d = 50ms, median of 1–2 runs per cell, 0 failed requests in all; ± is",
 		"| server | strategy | conn | c=1 | c=4 |\n|---|---|---|---|---|\n",
-		"| unlimited | fanout | warm | 1.011 | 1.025 |\n",
+		"| unlimited | fanout | warm | 1.011 ±∞ | 1.025 ±∞ |\n",
 		"| server | strategy | conn | c=1 | c=4 | k / d |",
-		"| k2 | fasthttp | cold | 19.8 | 39.5 | 40.0 |\n",
+		"| k2 | fasthttp | cold | 19.8 | 39.5 ±∞ | 40.0 |\n",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("concurrency table lacks %q:\n%s", want, s)
@@ -212,5 +251,45 @@ func TestConcurrencyTable(t *testing.T) {
 	}
 	if _, err := ConcurrencyTable(source{name: "c.txt", data: []byte(strings.ReplaceAll(concurrencySample, "/c=4-2", "/c=x-2"))}); err == nil || !strings.Contains(err.Error(), "no c=N") {
 		t.Errorf("a row without c=N: err %v, want one naming it", err)
+	}
+}
+
+// Every table refuses what bench/resultset finds wrong (issue 15): a
+// failed request in any run, several GOMAXPROCS (-cpu 1,2), NaN, an
+// overhead-x that disagrees with its times, an incomplete run; and -scale
+// refuses one file given twice.
+func TestTablesRefuseBadResults(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	failedRun := write("errors.txt", strings.Replace(concurrencySample, "78.0 req/s 0 errors", "78.0 req/s 3 errors", 1))
+	cpu12 := write("cpu12.txt", strings.Replace(concurrencySample, "conn=warm/c=4-2 1 1270000000", "conn=warm/c=4-1 1 1270000000", 1))
+	nan := write("nan.txt", strings.Replace(concurrencySample, "79.0 req/s", "NaN req/s", 1))
+	over := write("over.txt", strings.Replace(scaleSample, "1.017 overhead-x", "1.417 overhead-x", 1))
+	scale := write("scale.txt", scaleSample)
+	incomplete := write("incomplete.txt", "pkg: github.com/crawlbench/crawlbench/bench/scale\n"+scaleSample)
+	failLine := write("fail.txt", strings.Replace(scaleSample, "\n", "\n--- FAIL: BenchmarkScale/inflight=1000\n", 5))
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-concurrency", failedRun}, "errors.txt:8: BenchmarkConcurrency/server=unlimited/strategy=fanout/conn=warm/c=4-2: 3 failed requests"},
+		{[]string{"-concurrency", cpu12}, "results at several GOMAXPROCS (2, 1"},
+		{[]string{"-concurrency", nan}, "metric req/s is NaN"},
+		{[]string{"-scale", over}, "overhead-x 1.417 disagrees"},
+		{[]string{"-scale", scale + "," + scale}, "given twice"},
+		{[]string{"-scale", incomplete}, "no final PASS or ok line"},
+		{[]string{"-scale", failLine}, "a benchmark failed"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(tt.args, &out, &errb)
+		if code != 1 || !strings.Contains(errb.String(), tt.want) || out.Len() != 0 {
+			t.Errorf("tables %q = %d, stdout %q, stderr %q; want 1 and %q", tt.args, code, out.String(), errb.String(), tt.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"strconv"
 	"strings"
 	"time"
@@ -31,13 +32,13 @@ func PeersTable(src source) (string, error) {
 	}
 	name := func(c, tool string) string { return "Peers/c=" + c + "/tool=" + tool }
 	var b strings.Builder
-	fmt.Fprintf(&b, "`%s`: %s, %s rounds of %s per tool and c, interleaved; server: %s.\n\n",
-		src.name, r.describe(), r.config["peers-rounds"], r.config["peers-duration"], r.config["peers-server"])
+	fmt.Fprintf(&b, "`%s`: %s, %s rounds of %s per tool and c, interleaved; server: %s; %s.\n\n",
+		src.name, r.describe(), r.config(resultset.KeyPeersRounds), r.config(resultset.KeyPeersDuration), r.config(resultset.KeyPeersServer), spreadNote)
 	b.WriteString("| c | tool | req/s | p99 | client CPU ms / 1k req | failed |\n|---|---|---|---|---|---|\n")
 	for _, c := range cs {
 		for _, t := range peersTools {
 			n := name(c, t)
-			rps, ok := r.median(n, "req/s")
+			rps, ok := r.summary(n, "req/s")
 			if !ok {
 				continue
 			}
@@ -50,7 +51,7 @@ func PeersTable(src source) (string, error) {
 			if t == "fanout" || t == "fasthttp" {
 				label = "crawlbench " + t
 			}
-			fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %s |\n", c, label, rps,
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", c, label, spread("%.0f", rps),
 				time.Duration(p99).Round(10*time.Microsecond), cpu, strconv.FormatFloat(r.sum(n, "errors"), 'f', 0, 64))
 		}
 	}

@@ -1,67 +1,45 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
-	"golang.org/x/perf/benchfmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 )
 
-// bench is one results file read for a table: every result grouped by
-// its name (without the -GOMAXPROCS suffix), and the file's configuration.
+// bench is one results file read for a table through bench/resultset:
+// its results whose name starts with a prefix, grouped by name (without
+// the -GOMAXPROCS suffix), and the file's provenance.
 type bench struct {
-	name   string
-	config map[string]string
-	order  []string                        // result names in first-seen order
-	vals   map[string]map[string][]float64 // name → original unit → one value per run
+	name  string
+	set   *resultset.Set
+	order []string                   // result names in first-seen order
+	cells map[string]*resultset.Cell // name → its runs
 }
 
 // readBench reads the benchmark results of src whose name starts with
-// prefix (e.g. "Scale/": benchfmt drops the "Benchmark"). Lines that are not benchmark results or
-// configuration (a Markdown table after them) are skipped; a result line
-// benchfmt cannot parse is an error.
+// prefix (e.g. "Scale/": benchfmt drops the "Benchmark"). A table refuses
+// every problem bench/resultset finds: a failed request in any run, an
+// incomplete run, NaN, a line benchfmt cannot parse, an overhead-x that
+// disagrees with its times, several GOMAXPROCS (a table shows one), a
+// second pkg: line.
 func readBench(src source, prefix string) (*bench, error) {
-	b := &bench{name: src.name, config: map[string]string{}, vals: map[string]map[string][]float64{}}
-	r := benchfmt.NewReader(bytes.NewReader(src.data), src.name)
-	for r.Scan() {
-		switch rec := r.Result().(type) {
-		case *benchfmt.SyntaxError:
-			if strings.HasPrefix(strings.TrimSpace(lineAt(src.data, rec)), "Benchmark") {
-				return nil, rec
-			}
-		case *benchfmt.Result:
-			for _, c := range rec.Config {
-				if c.File {
-					b.config[c.Key] = string(c.Value)
-				}
-			}
-			name := string(rec.Name.Full())
-			if !strings.HasPrefix(name, prefix) {
-				continue
-			}
-			if i := strings.LastIndexByte(name, '-'); i > 0 && isDigits(name[i+1:]) {
-				name = name[:i]
-			}
-			m := b.vals[name]
-			if m == nil {
-				m = map[string][]float64{}
-				b.vals[name] = m
-				b.order = append(b.order, name)
-			}
-			for _, v := range rec.Values {
-				unit, val := v.Unit, v.Value
-				if v.OrigUnit != "" {
-					unit, val = v.OrigUnit, v.OrigValue
-				}
-				m[unit] = append(m[unit], val)
-			}
-		}
-	}
-	if err := r.Err(); err != nil {
+	s, err := checked(src)
+	if err != nil {
 		return nil, err
+	}
+	cells, err := s.Group(".fullname", "")
+	if err != nil {
+		return nil, err
+	}
+	b := &bench{name: src.name, set: s, cells: map[string]*resultset.Cell{}}
+	for _, c := range cells {
+		name := stripProcs(c.Name)
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		b.cells[name] = c
+		b.order = append(b.order, name)
 	}
 	if len(b.order) == 0 {
 		return nil, fmt.Errorf("%s: no %s results", src.name, strings.TrimSuffix(prefix, "/"))
@@ -69,13 +47,22 @@ func readBench(src source, prefix string) (*bench, error) {
 	return b, nil
 }
 
-// lineAt returns the input line a syntax error points at.
-func lineAt(data []byte, e *benchfmt.SyntaxError) string {
-	lines := bytes.Split(data, []byte("\n"))
-	if e.Line < 1 || e.Line > len(lines) {
-		return ""
+// checked parses src and returns an error for anything bench/resultset
+// finds wrong with it.
+func checked(src source) (*resultset.Set, error) {
+	s := resultset.Parse(src.name, src.data)
+	if err := s.ErrLine(); err != nil {
+		return nil, fmt.Errorf("refusing %s: %w", src.name, err)
 	}
-	return string(lines[e.Line-1])
+	return s, nil
+}
+
+// stripProcs removes a -GOMAXPROCS suffix from a benchmark name.
+func stripProcs(name string) string {
+	if i := strings.LastIndexByte(name, '-'); i > 0 && isDigits(name[i+1:]) {
+		return name[:i]
+	}
+	return name
 }
 
 func isDigits(s string) bool {
@@ -92,62 +79,76 @@ func key(name, k string) string {
 	return ""
 }
 
+// summary returns the Summary of the runs of unit (as go test writes it:
+// "ns/op", "p99-ns", "overhead-x") in name, in that unit, and whether
+// there were any.
+func (b *bench) summary(name, unit string) (resultset.Summary, bool) {
+	c := b.cells[name]
+	if c == nil {
+		return resultset.Summary{}, false
+	}
+	stored, back := resultset.Unit(unit)
+	s, ok := c.Summary(stored)
+	if !ok {
+		return s, false
+	}
+	s.Center, s.Lo, s.Hi, s.Min, s.Max = s.Center*back, s.Lo*back, s.Hi*back, s.Min*back, s.Max*back
+	return s, true
+}
+
 // median of the runs of unit in name, and whether there were any.
 func (b *bench) median(name, unit string) (float64, bool) {
-	xs := slices.Clone(b.vals[name][unit])
-	if len(xs) == 0 {
-		return 0, false
-	}
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2], true
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2, true
+	s, ok := b.summary(name, unit)
+	return s.Center, ok
 }
 
 // sum of the runs of unit in name.
 func (b *bench) sum(name, unit string) float64 {
-	var s float64
-	for _, x := range b.vals[name][unit] {
-		s += x
+	c := b.cells[name]
+	if c == nil {
+		return 0
 	}
-	return s
+	stored, back := resultset.Unit(unit)
+	return c.Sum(stored) * back
 }
 
 // runs is how many results name has.
-func (b *bench) runs(name string) int { return len(b.vals[name]["ns/op"]) }
+func (b *bench) runs(name string) int {
+	if c := b.cells[name]; c != nil {
+		return c.Runs()
+	}
+	return 0
+}
 
 // need returns an error naming the first unit some result lacks.
 func (b *bench) need(units ...string) error {
-	var errs []error
 	for _, name := range b.order {
 		for _, u := range units {
-			if len(b.vals[name][u]) == 0 {
-				errs = append(errs, fmt.Errorf("%s: %s has no %s", b.name, name, u))
+			if _, ok := b.summary(name, u); !ok {
+				return fmt.Errorf("%s: %s has no %s", b.name, name, u)
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return nil
 }
+
+// config returns a file configuration value every result shares.
+func (b *bench) config(k string) string { return b.set.Config(k) }
 
 // describe says where the results come from: commit, machine, Go.
 func (b *bench) describe() string {
-	commit := b.config["crawlbench-commit"]
-	if commit == "" {
-		commit = b.config["crawlbench-commit-at-start"]
-	}
-	parts := []string{"commit " + short(commit)}
-	if b.config["crawlbench-dirty-at-start"] == "true" {
+	p := b.set.Provenance()
+	parts := []string{"commit " + short(p.Commit)}
+	if p.Dirty {
 		parts[0] += " (dirty)"
 	}
-	for _, k := range []string{"crawlbench-host", "cpu", "crawlbench-go"} {
-		if v := b.config[k]; v != "" {
+	for _, v := range []string{p.Host, p.CPU, b.config(resultset.KeyRunnerGo)} {
+		if v != "" {
 			parts = append(parts, v)
 		}
 	}
-	if v := b.config["gomaxprocs"]; v != "" {
-		parts = append(parts, "GOMAXPROCS "+v)
+	if p.GOMAXPROCS != "" {
+		parts = append(parts, "GOMAXPROCS "+p.GOMAXPROCS)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -157,8 +158,25 @@ func short(commit string) string {
 	if len(commit) > 7 {
 		return commit[:7]
 	}
-	if commit == "" {
+	if commit == "" || commit == "unknown" {
 		return "unknown"
 	}
 	return commit
 }
+
+// spread formats a median with format and its confidence interval, as
+// benchstat prints it: "1.058 ±1%"; a single run has no spread to show.
+func spread(format string, s resultset.Summary) string {
+	return withSpread(fmt.Sprintf(format, s.Center), s)
+}
+
+// withSpread appends s's confidence interval to text, a formatted median.
+func withSpread(text string, s resultset.Summary) string {
+	if s.N < 2 {
+		return text
+	}
+	return text + " " + s.Spread()
+}
+
+// spreadNote says what ± means, for a table's heading line.
+const spreadNote = "± is the 95 % confidence interval of the median (benchmath, as benchstat; ±∞ below 6 runs)"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"strconv"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ func ScaleTable(srcs []source) (string, error) {
 		for n := range runs {
 			counts = append(counts, strconv.Itoa(n))
 		}
-		d := r.config["delay"]
+		d := r.config(resultset.KeyDelay)
 		if d == "" { // the model's ideal of a batch of n = c requests is d
 			if v, ok := r.median(r.order[0], "ideal-ns"); ok {
 				d = time.Duration(v).String()
@@ -40,24 +41,30 @@ func ScaleTable(srcs []source) (string, error) {
 		fmt.Fprintf(&b, "- `%s`: %s, d = %s, %s runs per row\n",
 			src.name, r.describe(), d, strings.Join(sortedStrings(counts), "–"))
 		for _, name := range r.order {
-			med := func(unit string) (float64, bool) { return r.median(name, unit) }
 			cell := func(unit string, f func(float64) string) string {
-				if v, ok := med(unit); ok {
-					return f(v)
+				if v, ok := r.summary(name, unit); ok {
+					return f(v.Center)
+				}
+				return "–"
+			}
+			withSpread := func(unit string, f func(float64) string) string {
+				if v, ok := r.summary(name, unit); ok {
+					return withSpread(f(v.Center), v)
 				}
 				return "–"
 			}
 			errs := r.sum(name, "errors")
 			rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
 				key(name, "inflight"), key(name, "strategy"), key(name, "conn"),
-				cell("overhead-x", func(v float64) string { return fmt.Sprintf("%.3f", v) }),
-				cell("p99-ns", func(v float64) string { return time.Duration(v).Round(time.Millisecond).String() }),
+				withSpread("overhead-x", func(v float64) string { return fmt.Sprintf("%.3f", v) }),
+				withSpread("p99-ns", func(v float64) string { return time.Duration(v).Round(time.Millisecond).String() }),
 				cell("rss-per-req-B", kib), cell("heap-per-req-B", kib),
 				cell("goroutines", whole), cell("fds", whole),
 				cell("cpu-ms-per-1k", func(v float64) string { return fmt.Sprintf("%.1f", v) }),
 				whole(errs)))
 		}
 	}
+	b.WriteString("\nMedians over the runs; " + spreadNote + ".\n")
 	b.WriteString("\n| in flight | strategy | conn | overhead-x | p99 | RSS / request | heap / request | goroutines | open files | client CPU ms / 1k req | failed |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {

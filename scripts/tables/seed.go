@@ -1,19 +1,29 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/plots"
 )
 
 // SeedTable renders the seed table for the results read from r (named
 // name): the seed's Python figures beside BenchmarkSeed's, in units of d.
 func SeedTable(r io.Reader, name string) (string, error) {
-	d, err := plots.Read(r, name)
+	data, err := resultset.ReadAll(r, name, 0)
+	if err != nil {
+		return "", err
+	}
+	rb, err := readBench(source{name: name, data: data}, "Seed/")
+	if err != nil {
+		return "", err
+	}
+	d, err := plots.Read(bytes.NewReader(data), name)
 	if err != nil {
 		return "", err
 	}
@@ -57,8 +67,8 @@ func SeedTable(r io.Reader, name string) (string, error) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "Go: `%s` (commit %s, %s, GOMAXPROCS %s, %s, d = %v, P = %s, %s).\n",
-		name, short(d.Config("crawlbench-commit")), d.Config("go"), d.Config("gomaxprocs"), d.Config("cpu"), delay, d.Config("procs"), runs)
-	b.WriteString("Seed: Python on an 8-CPU laptop, d = 3 s, one run each (SEED.md). Times are wall time per batch; ×d is that time ÷ the delay.\n\n")
+		name, short(d.Config(resultset.KeyCommit)), d.Config(resultset.KeyGo), d.Config(resultset.KeyGOMAXPROCS), d.Config(resultset.KeyCPU), delay, d.Config(resultset.KeyProcs), runs)
+	b.WriteString("Seed: Python on an 8-CPU laptop, d = 3 s, one run each (SEED.md). Times are wall time per batch; ×d is that time ÷ the delay; " + spreadNote + ".\n\n")
 	b.WriteString("| n | strategy | model ideal | Go warm | Go cold | overhead-x warm / cold | seed twin (SEED.md row) | seed |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|\n")
 	for _, k := range order {
@@ -80,7 +90,11 @@ func SeedTable(r io.Reader, name string) (string, error) {
 			if !ok {
 				return "–"
 			}
-			return fmt.Sprintf("%.3f", r.Metrics["overhead-x"].Y)
+			s, ok := rb.summary(fmt.Sprintf("Seed/n=%d/strategy=%s/conn=%s", r.N, r.Strategy, r.Conn), "overhead-x")
+			if !ok {
+				return fmt.Sprintf("%.3f", r.Metrics["overhead-x"].Y)
+			}
+			return spread("%.3f", s)
 		}
 		twin, seedCell := "–", "–"
 		if figs := seed[k]; len(figs) > 0 {

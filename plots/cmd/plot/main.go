@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/plots"
 )
 
@@ -55,6 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			fs.SetOutput(stderr)
 			fmt.Fprintln(stderr, "usage: plot -in results/FILE.txt [-in FILE2 ...] [-out plots/] [-format svg|png|both]")
 			fs.PrintDefaults()
+			return options{}, flag.ErrHelp
 		}
 		return options{}, &usageError{err.Error()}
 	}
@@ -96,27 +98,33 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 // run is the command; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "plot:", err)
 		return 2
 	}
 	var inputs []plots.Input
 	for _, p := range o.in {
-		b, err := os.ReadFile(p)
+		b, err := resultset.ReadFile(p, 0)
 		if err != nil {
-			fmt.Fprintf(stderr, "plot: -in %s: cannot read: %v\n", p, errors.Unwrap(err))
+			fmt.Fprintf(stderr, "plot: -in %s: %v\n", p, err)
 			return 2
 		}
 		inputs = append(inputs, plots.Input{Name: p, R: bytes.NewReader(b)})
 	}
 	res, err := plots.ChartInputs(inputs...)
 	if res != nil {
-		for _, w := range res.Warnings {
-			fmt.Fprintln(stderr, "plot: warning:", w)
-		}
-		for _, n := range res.Notes {
-			fmt.Fprintln(stderr, "plot: note:", n)
-		}
+		// Warnings are data: printed once, after everything else.
+		defer func() {
+			for _, n := range res.Notes {
+				fmt.Fprintln(stderr, "plot: note:", n)
+			}
+			for _, w := range res.Warnings {
+				fmt.Fprintln(stderr, "plot: warning:", w)
+			}
+		}()
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "plot:", err)

@@ -146,10 +146,23 @@ func TestBadInputIsAnErrorNotAPanic(t *testing.T) {
 	}
 }
 
+// -h exits 0 like the other commands (issue 15, minor).
 func TestHelp(t *testing.T) {
 	code, _, stderr := runCmd("-h")
-	if code != 2 || !strings.Contains(stderr, "usage: plot -in") {
+	if code != 0 || !strings.Contains(stderr, "usage: plot -in") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// -in /dev/zero is refused at once, not read until memory runs out
+// (issue 15, minor).
+func TestDeviceInputRefused(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	code, _, stderr := runCmd("-in", "/dev/zero", "-out", t.TempDir())
+	if code != 2 || !strings.Contains(stderr, "a device, not a regular file") {
+		t.Errorf("exit %d, stderr %q; want 2 and a device refused", code, stderr)
 	}
 }
 
