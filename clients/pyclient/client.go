@@ -50,6 +50,7 @@ type Client struct {
 	stderr  *tailBuffer
 	startup time.Duration
 	version string // the interpreter's version, from its ready line
+	loop    string // the parent process's event loop class, if any
 
 	killMu  sync.Mutex
 	reaping bool // the worker exited: its pid may be reused, never signal it
@@ -149,7 +150,7 @@ func start(ctx context.Context, name string, cfg Config, script string) (*Client
 		return nil, c.startFailed(fmt.Errorf("got %q before ready", m.Type))
 	}
 	c.startup = time.Since(begin)
-	c.version = m.Python
+	c.version, c.loop = m.Python, m.Loop
 	return c, nil
 }
 
@@ -172,6 +173,10 @@ func (c *Client) StartupTime() time.Duration { return c.startup }
 
 // PythonVersion returns the worker interpreter's version, e.g. "3.11.2".
 func (c *Client) PythonVersion() string { return c.version }
+
+// EventLoop returns the class of the worker's asyncio event loop, such as
+// "uvloop.Loop", or "" for a kind without one in the worker's main process.
+func (c *Client) EventLoop() string { return c.loop }
 
 // PyCosts returns the time of every completed batch as measured inside
 // Python, from before its requests were created until the last response
@@ -201,6 +206,9 @@ func (c *Client) Run(ctx context.Context, n int) (*clients.Result, error) {
 	case c.broken != nil:
 		return nil, fmt.Errorf("pyclient: %s: unusable: %w", c.name, c.broken)
 	}
+	if ctx.Err() != nil {
+		return canceledResult(c.name, n, "not issued", context.Cause(ctx)), nil
+	}
 	c.seq++
 	start := time.Now()
 	if err := c.send(map[string]any{"type": "run", "seq": c.seq, "n": n}); err != nil {
@@ -226,7 +234,7 @@ func (c *Client) Run(ctx context.Context, n int) (*clients.Result, error) {
 		cancel()
 		<-done
 		c.broken = fmt.Errorf("worker killed when a batch's context ended: %w", cause)
-		return canceledResult(c.name, n, cause), nil
+		return canceledResult(c.name, n, "python worker killed before it reported", cause), nil
 	}
 	if g.err != nil {
 		return nil, c.fail(g.err)
@@ -263,13 +271,14 @@ func (c *Client) bound(n int) time.Duration {
 	return time.Duration(2*waves+1)*c.cfg.timeout() + batchSlack
 }
 
-// canceledResult is a batch whose worker was killed before it reported.
-func canceledResult(name string, n int, cause error) *clients.Result {
+// canceledResult is a batch canceled before the worker reported: every
+// request counts as Canceled and not issued, with why as the sample.
+func canceledResult(name string, n int, why string, cause error) *clients.Result {
 	res := clients.NewResult(name)
 	res.Requests = int64(n)
 	res.NotIssued = int64(n)
 	res.Errors[clients.Canceled] = int64(n)
-	msg := "python worker killed before it reported"
+	msg := why
 	if cause != nil {
 		msg += ": " + cause.Error()
 	}

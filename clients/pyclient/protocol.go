@@ -16,6 +16,7 @@ import (
 type message struct {
 	Type    string            `json:"type"`
 	Python  string            `json:"python,omitempty"`  // ready
+	Loop    string            `json:"loop,omitempty"`    // ready
 	Seq     uint64            `json:"seq,omitempty"`     // result
 	CostNS  int64             `json:"cost_ns,omitempty"` // result
 	Reqs    [][5]int64        `json:"reqs,omitempty"`    // result: start_ns, lat_ns, code, nbytes, kind

@@ -96,6 +96,9 @@ func TestKinds(t *testing.T) {
 				if cl.StartupTime() <= 0 || cl.PythonVersion() == "" {
 					t.Errorf("StartupTime %v, PythonVersion %q", cl.StartupTime(), cl.PythonVersion())
 				}
+				if uv := strings.HasPrefix(cl.EventLoop(), "uvloop."); uv != (tc.kind == AioHTTPUVLoop) {
+					t.Errorf("event loop %q", cl.EventLoop())
+				}
 				for batch := 1; batch <= 2; batch++ {
 					res := run(t, cl, n)
 					if res.OK != n || res.Strategy != name || res.Codes[200] != n || res.Bytes != 6*n {
@@ -273,6 +276,44 @@ func TestRunCanceled(t *testing.T) {
 	}
 	if _, err := cl.Run(t.Context(), 1); err == nil {
 		t.Error("Run after a canceled batch succeeded, want the client unusable")
+	}
+}
+
+// A batch whose ctx has already ended issues nothing and keeps the worker.
+func TestRunAlreadyCanceled(t *testing.T) {
+	need(t, Sequential)
+	srv := servertest.Start(t, servers.Config{})
+	cl := startClient(t, "py-sequential", seqConfig(srv.URL), workerSource)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	res, err := cl.Run(ctx, 3)
+	if err != nil || res.Check() != nil || res.NotIssued != 3 || res.Errors[clients.Canceled] != 3 {
+		t.Fatalf("Run = %v, %v, want 3 not issued", res, err)
+	}
+	if res := run(t, cl, 2); res.OK != 2 || srv.Stats().Served != 2 {
+		t.Errorf("next batch %v, want 2 ok", res)
+	}
+}
+
+// Under a small open-file limit, an aiohttp fan-out runs out of file
+// descriptors; every request that could not open its socket counts as
+// fdlimit, and none is lost.
+func TestFDLimit(t *testing.T) {
+	need(t, AioHTTP)
+	const n = 80
+	srv := servertest.Start(t, servers.Config{Delay: 300 * time.Millisecond})
+	py := filepath.Join(t.TempDir(), "python3")
+	if err := os.WriteFile(py, []byte("#!/bin/sh\nulimit -n 48 || exit 9\nexec "+DefaultPython+" \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cl := startClient(t, "py-aiohttp", Config{Kind: AioHTTP, Python: py,
+		Client: clients.Config{Targets: []string{srv.URL}, Conn: clients.Cold}}, workerSource)
+	res := run(t, cl, n)
+	if res.Errors[clients.FDLimit] == 0 || res.OK+res.Errors[clients.FDLimit] != n {
+		t.Errorf("%v, want fdlimit failures and the rest ok", res)
+	}
+	if !strings.Contains(res.Samples[clients.FDLimit], "open files") {
+		t.Errorf("fdlimit sample %q", res.Samples[clients.FDLimit])
 	}
 }
 

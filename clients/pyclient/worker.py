@@ -3,7 +3,7 @@
 Runs one client strategy, driven by JSON lines on stdin, answering on stdout:
 
   in:  {"kind", "targets", "conn", "concurrency", "timeout_s", "procs"}  (hello, once)
-  out: {"type": "ready", "python": version}
+  out: {"type": "ready", "python": version, "loop": the event loop's class, or ""}
   in:  {"type": "run", "seq": k, "n": n}
   out: {"type": "result", "seq": k, "cost_ns": ns, "reqs": [[start_ns, lat_ns, code, nbytes, kind]...],
         "samples": {"kind": "message"}}
@@ -429,7 +429,9 @@ def main():
         return
     hello = json.loads(line)
     strat = STRATEGIES[hello["kind"]](hello)
-    out({"type": "ready", "python": sys.version.split()[0]})
+    loop = getattr(strat, "loop", None)
+    out({"type": "ready", "python": sys.version.split()[0],
+         "loop": "" if loop is None else "%s.%s" % (type(loop).__module__, type(loop).__name__)})
     for line in sys.stdin:
         msg = json.loads(line)
         if msg["type"] == "stop":

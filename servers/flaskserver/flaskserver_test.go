@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/pyclient"
 	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
 	"github.com/crawlbench/crawlbench/servers/flaskserver"
 )
@@ -205,5 +206,36 @@ func TestOptionsValidate(t *testing.T) {
 		if _, err := flaskserver.Start(t.Context(), o); err == nil {
 			t.Errorf("Start(%+v) succeeded", o)
 		}
+	}
+}
+
+// The seed's pairing: Python aiohttp against the threaded Flask server, a
+// fan-out served all at once, with the warm client reconnecting for each
+// request because werkzeug closes every connection.
+func TestPythonClientAgainstFlask(t *testing.T) {
+	const n = 8
+	if err := pyclient.Check(t.Context(), "", pyclient.AioHTTP); err != nil {
+		t.Skip(err)
+	}
+	p := start(t, flaskserver.Options{Delay: 300 * time.Millisecond})
+	cl, err := pyclient.New(t.Context(), "py-aiohttp", pyclient.Config{Kind: pyclient.AioHTTP,
+		Client: clients.Config{Targets: []string{p.URL + "/"}, Conn: clients.Warm, Timeout: 30 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	res, err := cl.Run(t.Context(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK != n || res.Bytes != 6*n {
+		t.Fatalf("%v, want %d ok", res, n)
+	}
+	st, err := p.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Served != n || st.MaxInFlight != n || st.Conns != n {
+		t.Errorf("stats %+v, want %d served at once over %d connections", st, n, n)
 	}
 }
