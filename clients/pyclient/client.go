@@ -42,6 +42,7 @@ type Client struct {
 	cmd     *exec.Cmd
 	pid     int
 	stdin   *os.File
+	stdout  *os.File // the read end of the worker's stdout, read by the reader goroutine
 	lines   chan line     // from the reader goroutine; closed when it ends
 	quit    chan struct{} // closed by Close: the reader stops delivering
 	readerD chan struct{} // closed when the reader goroutine ends
@@ -121,9 +122,9 @@ func start(ctx context.Context, name string, cfg Config, script string) (*Client
 		outR.Close()
 		return nil, fmt.Errorf("pyclient: %s: start %s: %w (install python3, or set the interpreter's path)", name, python, err)
 	}
-	c.cmd, c.pid, c.stdin = cmd, cmd.Process.Pid, inW
+	c.cmd, c.pid, c.stdin, c.stdout = cmd, cmd.Process.Pid, inW, outR
 	go c.wait()
-	go c.read(outR)
+	go c.read()
 
 	hello := map[string]any{
 		"kind":        string(cfg.Kind),
@@ -347,6 +348,9 @@ func (c *Client) release() {
 	default:
 		close(c.quit)
 	}
+	// Unblocks the reader even if something outside the worker's process
+	// group still holds the pipe's write end.
+	_ = c.stdout.Close()
 	<-c.readerD
 }
 
@@ -379,11 +383,10 @@ func (c *Client) kill() {
 }
 
 // read delivers the worker's stdout lines until it ends or Close.
-func (c *Client) read(f *os.File) {
+func (c *Client) read() {
 	defer close(c.readerD)
 	defer close(c.lines)
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
+	br := bufio.NewReaderSize(c.stdout, 64<<10)
 	for {
 		b, err := readLine(br, maxLine)
 		select {

@@ -295,12 +295,28 @@ class HTTPX(Base):
         self.loop.close()
 
 
+def die_with_parent():
+    """Asks Linux to kill this process when its parent (the worker) dies: a killed
+    worker's pool processes must not outlive it. Best effort off Linux."""
+    import ctypes
+    import os
+    import signal
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 # pool-chunked: the state of one Pool process, set by pool_init.
 _pool_get = None
 
 
 def pool_init(cold, timeout):
     global _pool_get
+    die_with_parent()
     _pool_get, _ = requests_getter(cold, timeout)
 
 
@@ -339,6 +355,7 @@ def procs_child(hello, k, inq, outq):
     """One process of procs-aiohttp: an event loop with its own aiohttp session,
     running each share it is given with at most `concurrency` coroutines."""
     try:
+        die_with_parent()
         cl = AioHTTP(hello)
         while True:
             msg = inq.get()
