@@ -42,7 +42,7 @@ type Client struct {
 	cmd     *exec.Cmd
 	pid     int
 	stdin   *os.File
-	stdout  *os.File // the read end of the worker's stdout, read by the reader goroutine
+	stdout  *os.File      // the read end of the worker's stdout, read by the reader goroutine
 	lines   chan line     // from the reader goroutine; closed when it ends
 	quit    chan struct{} // closed by Close: the reader stops delivering
 	readerD chan struct{} // closed when the reader goroutine ends
