@@ -524,3 +524,5 @@ func (t *tailBuffer) String() string {
 	}
 	return string(t.buf)
 }
+
+var _ clients.Client = (*Client)(nil)
