@@ -1,0 +1,22 @@
+// Package pyclient runs the seed's Python client strategies (requests,
+// asyncio + aiohttp, multiprocessing.Pool, processes × aiohttp, httpx,
+// aiohttp on uvloop) as clients.Client values, so the harness measures
+// them like the Go strategies: same server, same Result, same metrics.
+//
+// New starts one Python worker (worker.py, embedded) with the interpreter
+// of Config.Python (Debian's /usr/bin/python3 by default) before any batch;
+// the time that took is StartupTime. The worker persists across Run calls
+// (with its sessions, event loop and process pools) and is driven over
+// stdin/stdout by JSON lines: a hello with the kind and its settings, then
+// one "run n" per batch, answered by every request's start, latency,
+// status code, body size and error kind, and by the batch's time measured
+// inside Python (the seed's "cost time"), which PyCosts returns.
+//
+// procs-aiohttp rebuilds aiomultiprocess.Pool's design (P processes, each
+// an event loop running up to 16 coroutines, the batch dealt round-robin)
+// from multiprocessing and asyncio, because aiomultiprocess is not packaged
+// for Debian.
+//
+// Check reports, in one line naming the Debian package to install, why a
+// kind cannot run with an interpreter, so that a harness can skip its rows.
+package pyclient

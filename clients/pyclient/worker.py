@@ -1,0 +1,474 @@
+"""crawlbench's Python client worker (package clients/pyclient).
+
+Runs one client strategy, driven by JSON lines on stdin, answering on stdout:
+
+  in:  {"kind", "targets", "conn", "concurrency", "timeout_s", "procs"}  (hello, once)
+  out: {"type": "ready", "python": version, "loop": the event loop's class, or ""}
+  in:  {"type": "run", "seq": k, "n": n}
+  out: {"type": "result", "seq": k, "cost_ns": ns, "reqs": [[start_ns, lat_ns, code, nbytes, kind]...],
+        "samples": {"kind": "message"}}
+  in:  {"type": "stop"}, or the end of stdin
+  out: {"type": "error", "error": traceback}, then exit 1, on any exception
+
+start_ns is a request's start since the batch's start, on CLOCK_MONOTONIC
+(shared by the processes of a pool). kind is an index into KINDS; 0 means a
+response arrived (its status code decides success).
+"""
+
+import asyncio
+import errno
+import json
+import sys
+import time
+import traceback
+
+KINDS = ["", "refused", "timeout", "reset", "fdlimit", "other"]
+KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
+
+RESET_NAMES = {
+    "ServerDisconnectedError", "RemoteDisconnected", "ProtocolError", "ChunkedEncodingError",
+    "ClientPayloadError", "RemoteProtocolError", "ReadError", "WriteError", "IncompleteRead",
+    "ConnectionResetError", "BrokenPipeError", "ConnectionAbortedError", "ContentLengthError",
+}
+
+
+def out(msg):
+    sys.stdout.write(json.dumps(msg, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def chain(exc):
+    """Yields exc and every exception it wraps (cause, context, reason, os_error, args)."""
+    seen = set()
+    stack = [exc]
+    while stack:
+        e = stack.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        for attr in ("__cause__", "__context__", "reason", "os_error"):
+            stack.append(getattr(e, attr, None))
+        stack.extend(getattr(e, "args", ()))
+
+
+def classify(exc):
+    """Returns the kind of a failed request's exception, as the Go clients classify errors."""
+    excs = list(chain(exc))
+    for e in excs:
+        if isinstance(e, OSError) and e.errno is not None:
+            if e.errno == errno.ECONNREFUSED:
+                return "refused"
+            if e.errno in (errno.EMFILE, errno.ENFILE):
+                return "fdlimit"
+            if e.errno in (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED):
+                return "reset"
+            if e.errno == errno.ETIMEDOUT:
+                return "timeout"
+    for e in excs:
+        name = type(e).__name__
+        if isinstance(e, TimeoutError) or "Timeout" in name:
+            return "timeout"
+    for e in excs:
+        if type(e).__name__ in RESET_NAMES:
+            return "reset"
+    msg = " ".join(str(e) for e in excs).lower()
+    if "too many open files" in msg:
+        return "fdlimit"
+    if "connection refused" in msg:
+        return "refused"
+    if "timed out" in msg:
+        return "timeout"
+    if "reset" in msg or "disconnect" in msg or "aborted" in msg:
+        return "reset"
+    return "other"
+
+
+def sample(exc):
+    s = "%s: %s" % (type(exc).__name__, exc)
+    return s[:300]
+
+
+def ok_rec(t0, code, nbytes):
+    return [t0, time.monotonic_ns() - t0, code, nbytes, 0]
+
+
+def fail_rec(t0, exc, samples):
+    kind = classify(exc)
+    samples.setdefault(kind, sample(exc))
+    return [t0, time.monotonic_ns() - t0, 0, 0, KIND_INDEX[kind]]
+
+
+class Base:
+    def __init__(self, hello):
+        self.targets = hello["targets"]
+        self.cold = hello["conn"] == "cold"
+        self.c = hello["concurrency"]
+        self.timeout = hello["timeout_s"]
+        self.procs = hello["procs"]
+
+    def url(self, i):
+        """The URL of request i of a batch: the one place a request index would be added."""
+        return self.targets[i % len(self.targets)]
+
+    def close(self):
+        pass
+
+
+def requests_getter(cold, timeout):
+    """Returns get(url) -> (code, nbytes) over requests: a Session per call when cold
+    (what requests.get does), one Session when warm. Proxies from the environment are
+    never used."""
+    import requests
+
+    def session():
+        s = requests.Session()
+        s.trust_env = False
+        return s
+
+    if cold:
+        def get(url):
+            with session() as s:
+                r = s.get(url, timeout=timeout)
+                return r.status_code, len(r.content)
+        return get, None
+    shared = session()
+
+    def get(url):
+        r = shared.get(url, timeout=timeout)
+        return r.status_code, len(r.content)
+    return get, shared
+
+
+def fetch_sync(get, url, samples):
+    t0 = time.monotonic_ns()
+    try:
+        code, nbytes = get(url)
+        return ok_rec(t0, code, nbytes)
+    except Exception as e:  # a failed request is counted, never raised
+        return fail_rec(t0, e, samples)
+
+
+class Sequential(Base):
+    """A loop of requests.get (the seed's row 6)."""
+
+    def __init__(self, hello):
+        super().__init__(hello)
+        self.get, self.session = requests_getter(self.cold, self.timeout)
+
+    def run(self, n, samples):
+        return [fetch_sync(self.get, self.url(i), samples) for i in range(n)]
+
+    def close(self):
+        if self.session is not None:
+            self.session.close()
+
+
+class FakeAsync(Sequential):
+    """requests.get inside coroutines run with asyncio.wait (the seed's rows 1 and 3):
+    looks concurrent, blocks the event loop for each request."""
+
+    def __init__(self, hello):
+        super().__init__(hello)
+        self.loop = asyncio.new_event_loop()
+
+    def run(self, n, samples):
+        async def get(i):
+            return fetch_sync(self.get, self.url(i), samples)
+
+        async def request(i):
+            return await get(i)
+
+        async def batch():
+            tasks = [asyncio.ensure_future(request(i)) for i in range(n)]
+            await asyncio.wait(tasks)
+            return [t.result() for t in tasks]
+        return self.loop.run_until_complete(batch())
+
+    def close(self):
+        super().close()
+        self.loop.close()
+
+
+async def fan_out(n, c, one):
+    """Runs one(i) for i in 0..n-1 as coroutines, at most c at once (0: all)."""
+    if c > 0 and c < n:
+        sem = asyncio.Semaphore(c)
+
+        async def limited(i):
+            async with sem:
+                return await one(i)
+        tasks = [asyncio.ensure_future(limited(i)) for i in range(n)]
+    else:
+        tasks = [asyncio.ensure_future(one(i)) for i in range(n)]
+    await asyncio.wait(tasks)
+    return [t.result() for t in tasks]
+
+
+class AioHTTP(Base):
+    """asyncio + aiohttp fan-out. Cold: a new ClientSession per request, as the seed
+    wrote it (rows 4, 5); warm: one session whose connector holds c connections."""
+
+    def __init__(self, hello, uvloop=False, indices=None):
+        super().__init__(hello)
+        import aiohttp
+        self.aiohttp = aiohttp
+        if uvloop:
+            import uvloop as uv
+            self.loop = uv.new_event_loop()
+        else:
+            self.loop = asyncio.new_event_loop()
+        self.ctimeout = aiohttp.ClientTimeout(total=self.timeout)
+        self.session = None
+        if not self.cold:
+            async def make():
+                conn = aiohttp.TCPConnector(limit=self.c, limit_per_host=0)
+                return aiohttp.ClientSession(connector=conn, timeout=self.ctimeout)
+            self.session = self.loop.run_until_complete(make())
+
+    async def fetch(self, url, samples):
+        t0 = time.monotonic_ns()
+        try:
+            if self.cold:
+                async with self.aiohttp.ClientSession(timeout=self.ctimeout) as s:
+                    async with s.get(url) as r:
+                        body = await r.read()
+            else:
+                async with self.session.get(url) as r:
+                    body = await r.read()
+            return ok_rec(t0, r.status, len(body))
+        except Exception as e:
+            return fail_rec(t0, e, samples)
+
+    def run(self, n, samples):
+        return self.run_indices(list(range(n)), self.c, samples)
+
+    def run_indices(self, idx, c, samples):
+        async def one(k):
+            return await self.fetch(self.url(idx[k]), samples)
+        return self.loop.run_until_complete(fan_out(len(idx), c, one))
+
+    def close(self):
+        if self.session is not None:
+            self.loop.run_until_complete(self.session.close())
+        self.loop.close()
+
+
+class HTTPX(Base):
+    """httpx.AsyncClient fan-out. Cold: a new AsyncClient per request; warm: one client
+    whose pool holds c connections."""
+
+    def __init__(self, hello):
+        super().__init__(hello)
+        import httpx
+        self.httpx = httpx
+        self.loop = asyncio.new_event_loop()
+        self.client = None
+        if not self.cold:
+            c = self.c or None
+            limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
+
+            async def make():
+                return httpx.AsyncClient(limits=limits, timeout=self.timeout, trust_env=False)
+            self.client = self.loop.run_until_complete(make())
+
+    async def fetch(self, url, samples):
+        t0 = time.monotonic_ns()
+        try:
+            if self.cold:
+                async with self.httpx.AsyncClient(timeout=self.timeout, trust_env=False) as cl:
+                    r = await cl.get(url)
+            else:
+                r = await self.client.get(url)
+            return ok_rec(t0, r.status_code, len(r.content))
+        except Exception as e:
+            return fail_rec(t0, e, samples)
+
+    def run(self, n, samples):
+        async def one(i):
+            return await self.fetch(self.url(i), samples)
+        return self.loop.run_until_complete(fan_out(n, self.c, one))
+
+    def close(self):
+        if self.client is not None:
+            self.loop.run_until_complete(self.client.aclose())
+        self.loop.close()
+
+
+def die_with_parent():
+    """Asks Linux to kill this process when its parent (the worker) dies: a killed
+    worker's pool processes must not outlive it. Best effort off Linux."""
+    import ctypes
+    import os
+    import signal
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+# pool-chunked: the state of one Pool process, set by pool_init.
+_pool_get = None
+
+
+def pool_init(cold, timeout):
+    global _pool_get
+    die_with_parent()
+    _pool_get, _ = requests_getter(cold, timeout)
+
+
+def pool_fetch(url):
+    samples = {}
+    rec = fetch_sync(_pool_get, url, samples)
+    return rec, samples
+
+
+class PoolChunked(Base):
+    """multiprocessing.Pool(P).map of requests.get (the seed's row 7), with the
+    stdlib's own chunking; the Pool is created once, before any batch."""
+
+    def __init__(self, hello):
+        super().__init__(hello)
+        import multiprocessing
+        import requests  # noqa: F401 (fail here, not in the children, when it is missing)
+        ctx = multiprocessing.get_context("fork")
+        self.pool = ctx.Pool(self.procs, initializer=pool_init, initargs=(self.cold, self.timeout))
+
+    def run(self, n, samples):
+        res = self.pool.map(pool_fetch, [self.url(i) for i in range(n)])
+        recs = []
+        for rec, s in res:
+            for k, v in s.items():
+                samples.setdefault(k, v)
+            recs.append(rec)
+        return recs
+
+    def close(self):
+        self.pool.close()
+        self.pool.join()
+
+
+def procs_child(hello, k, inq, outq):
+    """One process of procs-aiohttp: an event loop with its own aiohttp session,
+    running each share it is given with at most `concurrency` coroutines."""
+    try:
+        die_with_parent()
+        cl = AioHTTP(hello)
+        while True:
+            msg = inq.get()
+            if msg is None:
+                break
+            seq, idx = msg
+            samples = {}
+            recs = cl.run_indices(idx, cl.c, samples)
+            outq.put(("result", k, seq, idx, recs, samples))
+        cl.close()
+    except BaseException:
+        outq.put(("error", k, traceback.format_exc()))
+
+
+class ProcsAioHTTP(Base):
+    """P processes x asyncio + aiohttp, the design of aiomultiprocess.Pool (not packaged
+    for Debian, so rebuilt from multiprocessing + asyncio): the batch is dealt
+    round-robin to the processes, each runs its share with at most c coroutines
+    (aiomultiprocess's childconcurrency, 16 by default)."""
+
+    def __init__(self, hello):
+        super().__init__(hello)
+        import multiprocessing
+        import aiohttp  # noqa: F401 (fail here, not in the children, when it is missing)
+        ctx = multiprocessing.get_context("fork")
+        self.outq = ctx.Queue()
+        self.inqs = [ctx.Queue() for _ in range(self.procs)]
+        self.children = [ctx.Process(target=procs_child, args=(hello, k, self.inqs[k], self.outq), daemon=True)
+                         for k in range(self.procs)]
+        for p in self.children:
+            p.start()
+        self.seq = 0
+
+    def run(self, n, samples):
+        import queue
+        self.seq += 1
+        recs = [None] * n
+        shares = [list(range(k, n, self.procs)) for k in range(self.procs)]
+        want = 0
+        for k, idx in enumerate(shares):
+            if idx:
+                self.inqs[k].put((self.seq, idx))
+                want += 1
+        while want:
+            try:
+                msg = self.outq.get(timeout=1)
+            except queue.Empty:
+                for k, p in enumerate(self.children):
+                    if not p.is_alive():
+                        raise RuntimeError("procs-aiohttp: process %d (pid %d) exited with %s" % (k, p.pid, p.exitcode))
+                continue
+            if msg[0] == "error":
+                raise RuntimeError("procs-aiohttp: process %d failed:\n%s" % (msg[1], msg[2]))
+            _, _, seq, idx, got, s = msg
+            if seq != self.seq:
+                continue
+            for i, rec in zip(idx, got):
+                recs[i] = rec
+            for key, v in s.items():
+                samples.setdefault(key, v)
+            want -= 1
+        return recs
+
+    def close(self):
+        for q in self.inqs:
+            q.put(None)
+        for p in self.children:
+            p.join(5)
+            if p.is_alive():
+                p.kill()
+                p.join()
+
+
+STRATEGIES = {
+    "sequential": Sequential,
+    "fake-async": FakeAsync,
+    "aiohttp": AioHTTP,
+    "aiohttp-uvloop": lambda hello: AioHTTP(hello, uvloop=True),
+    "httpx": HTTPX,
+    "pool-chunked": PoolChunked,
+    "procs-aiohttp": ProcsAioHTTP,
+}
+
+
+def main():
+    line = sys.stdin.readline()
+    if not line:
+        return
+    hello = json.loads(line)
+    strat = STRATEGIES[hello["kind"]](hello)
+    loop = getattr(strat, "loop", None)
+    out({"type": "ready", "python": sys.version.split()[0],
+         "loop": "" if loop is None else "%s.%s" % (type(loop).__module__, type(loop).__name__)})
+    for line in sys.stdin:
+        msg = json.loads(line)
+        if msg["type"] == "stop":
+            break
+        if msg["type"] != "run":
+            raise ValueError("unknown message type %r" % msg["type"])
+        samples = {}
+        t0 = time.monotonic_ns()
+        recs = strat.run(msg["n"], samples)
+        cost = time.monotonic_ns() - t0
+        for r in recs:
+            r[0] -= t0
+        out({"type": "result", "seq": msg["seq"], "cost_ns": cost, "reqs": recs, "samples": samples})
+    strat.close()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BaseException:
+        out({"type": "error", "error": traceback.format_exc()})
+        sys.stdout.flush()
+        sys.exit(1)
