@@ -57,7 +57,11 @@ type Stats struct {
 	// Served counts slow-endpoint requests answered in full with 200.
 	Served int64 `json:"served"`
 	// Canceled counts slow-endpoint requests whose client went away while
-	// they queued, waited or were being written; nothing more is written.
+	// they queued, waited or were being written; nothing more is written
+	// and the connection is closed, so such a request never gets a
+	// success. A client that half-closes its connection (shutdown SHUT_WR)
+	// has gone away too: net/http ends the request's context when it reads
+	// the end of the client's stream.
 	Canceled int64 `json:"canceled"`
 	// BadRequests counts requests answered 400, 405 or 413.
 	BadRequests int64 `json:"bad_requests"`
@@ -203,14 +207,18 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.acquire(ctx) {
 		outcome.Add(1)
-		return
+		abort()
 	}
 	raise(&s.maxInFlight, s.inFlight.Add(1))
+	answered := false // a whole answer was handed to the connection
 	if sleep(ctx, delay) {
+		answered = true
 		switch fault {
 		case FaultNone:
 			if s.write(w, r, p.Bytes, seq, delay) {
 				outcome = &s.served
+			} else {
+				answered = false
 			}
 		case FaultFail:
 			s.answerFault(w, http.StatusInternalServerError, seq, delay, fault,
@@ -230,6 +238,18 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	outcome.Add(1)
 	s.inFlight.Add(-1)
 	s.release()
+	if !answered {
+		abort()
+	}
+}
+
+// abort ends a request whose client went away (its context ended: it
+// closed, or half-closed, its connection) without answering it. A handler
+// that merely returned would make net/http send an empty 200 OK, a success
+// for a request that was never served; http.ErrAbortHandler makes it close
+// the connection (or reset the HTTP/2 stream) instead, unlogged.
+func abort() {
+	panic(http.ErrAbortHandler)
 }
 
 // acquire takes a capacity slot, queueing FIFO while none is free. It reports
@@ -277,7 +297,8 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // drainBody reads and discards the request body, at most cfg.MaxBody bytes.
-// It answers 413 or 400 (or counts a cancel) and reports false on failure.
+// It answers 413 or 400 and reports false on failure; a client gone away
+// is counted canceled and the request aborted (see abort).
 func (s *Server) drainBody(w http.ResponseWriter, r *http.Request) bool {
 	tooLarge := func() bool {
 		w.Header().Set("Connection", "close")
@@ -299,7 +320,7 @@ func (s *Server) drainBody(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if r.Context().Err() != nil {
 		s.canceled.Add(1)
-		return false
+		abort()
 	}
 	s.reject(w, http.StatusBadRequest, fmt.Sprintf("body: reading failed: %v", err))
 	return false
