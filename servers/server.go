@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,7 +27,8 @@ const (
 // Response headers of the slow endpoint that let a client check what it got.
 const (
 	// HeaderSeq carries the request's arrival sequence number since the last
-	// reset (the seq argument of DrawDelay).
+	// reset (the seq argument of DrawFault, and of DrawDelay for a request
+	// without HeaderIndex).
 	HeaderSeq = "X-Slowserver-Seq"
 	// HeaderDelay carries the delay the request was given (after the cap), as
 	// a Go duration.
@@ -33,6 +36,15 @@ const (
 	// HeaderFault names the fault injected into the response (see Fault):
 	// "fail", "reset" or "stall"; absent on a normal response.
 	HeaderFault = "X-Slowserver-Fault"
+	// HeaderIndex is the request header in which a client sends the
+	// request's own index, a decimal integer 0..2⁶⁴−1: the request's
+	// delay is then drawn from (Config.Seed, index) instead of its arrival
+	// sequence number, so it does not depend on the order in which
+	// concurrent requests happen to arrive. The crawlbench clients number
+	// their requests and send it; a request without it (curl, wrk, hey)
+	// draws from its arrival sequence number. Faults are drawn from the
+	// arrival sequence number either way.
+	HeaderIndex = "X-Slowserver-Index"
 )
 
 // Timeouts and limits of the http.Server returned by Server.HTTPServer.
@@ -191,11 +203,19 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	index, hasIndex, err := requestIndex(r.Header)
+	if err != nil {
+		s.reject(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	if !s.drainBody(w, r) {
 		return
 	}
 	seq := s.seq.Add(1) - 1
-	delay := min(DrawDelay(s.cfg.Dist, p.Delay, s.cfg.Sigma, s.cfg.Seed, seq), s.cfg.MaxDelay)
+	if !hasIndex {
+		index = seq
+	}
+	delay := min(DrawDelay(s.cfg.Dist, p.Delay, s.cfg.Sigma, s.cfg.Seed, index), s.cfg.MaxDelay)
 	fault := DrawFault(s.cfg.Seed, seq, p.Fail, p.Reset, p.Stall)
 	if fault == FaultStall {
 		delay = s.cfg.MaxDelay
@@ -250,6 +270,22 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 // the connection (or reset the HTTP/2 stream) instead, unlogged.
 func abort() {
 	panic(http.ErrAbortHandler)
+}
+
+// requestIndex returns the request index sent in HeaderIndex, and ok =
+// false when there is none. More than one value, or a value that is not a
+// decimal integer in 0..2⁶⁴−1, is an error naming the header.
+func requestIndex(h http.Header) (index uint64, ok bool, err error) {
+	vs := h[HeaderIndex]
+	switch len(vs) {
+	case 0:
+		return 0, false, nil
+	case 1:
+		if index, err = strconv.ParseUint(vs[0], 10, 64); err == nil {
+			return index, true, nil
+		}
+	}
+	return 0, false, fmt.Errorf("header %s: %s: want one request index, a decimal integer 0..%d", HeaderIndex, echo(strings.Join(vs, ", ")), uint64(math.MaxUint64))
 }
 
 // acquire takes a capacity slot, queueing FIFO while none is free. It reports
@@ -464,7 +500,8 @@ func (s *Server) Stats() Stats {
 }
 
 // ResetStats zeroes the counters and restarts the arrival sequence (so the
-// next request draws the delay of seq 0 again). The live gauges InFlight and
+// next request draws the fault of seq 0 again, and the delay of seq 0 if it
+// sends no HeaderIndex). The live gauges InFlight and
 // Queued are kept, and MaxInFlight and MaxQueued restart from them (zero on
 // an idle server).
 func (s *Server) ResetStats() {
