@@ -295,7 +295,9 @@ func (b *batch) fail(err error) {
 // of them. The Result merges the workers' results; its Wall is the parent's
 // time from the first dispatch to the last result, and its MaxInFlight adds
 // up each worker's own peak (the most requests one of its work messages had
-// in flight), an upper bound.
+// in flight), an upper bound. Its requests carry the indices
+// FirstIndex..FirstIndex+n-1, consecutive across the pool's batches; each
+// share or chunk holds consecutive indices in plan order.
 //
 // When ctx ends, running workers are told to cancel: their unfinished
 // requests and the work not yet dispatched count as Canceled. A worker that
