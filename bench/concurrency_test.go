@@ -243,17 +243,15 @@ func concurrencyCase(s string, conn clients.ConnMode, c, k, procs int) benchCase
 // Plots label the x axis "requests in flight".
 //
 // The ideal (ideal-ns) includes the server's capacity k. For the
-// variable-latency servers it is exact for the draws the server made: the
-// server draws request j's delay from j, its arrival sequence number since
-// the stats reset right before the timed loop, so batch i covers sequence
-// numbers [i·n, (i+1)·n) when every request reached the server once, and
-// the model replays those delays (model.IdealDelays); ideal-ns is the mean
-// over the batches. The model issues requests in its own tie order,
-// though, while in reality the order in which concurrent requests reach
-// the server is racy: the same delays land on different lanes, which can
-// make the real schedule a little shorter or longer. So for uniform, exp
-// and lognormal overhead-x ≥ 1 holds only approximately; with a fixed delay
-// the order does not matter and overhead-x ≥ 1 up to timer noise.
+// variable-latency servers it is exact for the draws the server made:
+// every request carries its index (servers.HeaderIndex), numbered as the
+// model numbers a batch's requests (by lane, worker share and chunk, not
+// by arrival), and the server draws its delay from that index, so the
+// model replays exactly the delays each lane met (model.IdealBatches over
+// the batches' Result.FirstIndex); ideal-ns is the mean over the batches.
+// The racy order in which concurrent requests reach the server no longer
+// moves a delay from one lane to another, so overhead-x ≥ 1 up to timer
+// noise for every server.
 //
 // The server runs in a process of its own. The client process holds up to
 // c sockets (plus TIME_WAIT churn with cold connections); at c = 8192
@@ -496,11 +494,12 @@ func TestVariableServerDelays(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		one, err := bc.ideal(srv, 1)
+		batch := func(first int64) *clients.Result { return &clients.Result{FirstIndex: first} }
+		one, err := bc.ideal(srv, []*clients.Result{batch(0)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		three, err := bc.ideal(srv, 3)
+		three, err := bc.ideal(srv, []*clients.Result{batch(0), batch(int64(bc.n)), batch(int64(2 * bc.n))})
 		if err != nil {
 			t.Fatal(err)
 		}

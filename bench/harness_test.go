@@ -26,14 +26,14 @@ type serverSpec struct {
 }
 
 // delay returns the delay the server described by s gives the request
-// with arrival sequence number seq (since its last stats reset) at the
+// with index index (servers.HeaderIndex, which every client sends) at the
 // -delay scale: the bundled server's draw, capped at its default
 // -max-delay.
-func (s serverSpec) delay(seq uint64) time.Duration {
+func (s serverSpec) delay(index uint64) time.Duration {
 	if s.dist == "" {
 		return config.delay
 	}
-	return min(servers.DrawDelay(servers.Dist(s.dist), config.delay, 0, s.seed, seq), servers.DefaultMaxDelay)
+	return min(servers.DrawDelay(servers.Dist(s.dist), config.delay, 0, s.seed, index), servers.DefaultMaxDelay)
 }
 
 // args returns the slowserver flags for s.
@@ -98,28 +98,22 @@ func (bc benchCase) params(srv *server) model.Params {
 }
 
 // ideal returns the model's wall time for one batch of bc against srv,
-// averaged over the first iters batches after a stats reset. With a fixed
-// delay every batch has the same ideal. With a delay distribution the
-// server draws request j's delay from its arrival sequence number j since
-// the reset (servers.DrawDelay), so batch i, which covers the sequence
-// numbers [i·n, (i+1)·n) when every request reached the server once, has
-// its own exact ideal (model.IdealDelays); the mean over the batches is
-// returned.
-func (bc benchCase) ideal(srv *server, iters int) (time.Duration, error) {
+// averaged over the given batches. With a fixed delay every batch has the
+// same ideal. With a delay distribution the server draws each request's
+// delay from the index the client sent with it, and a batch's requests
+// carry the indices FirstIndex..FirstIndex+n-1 numbered as the model
+// numbers them, so model.IdealBatches replays the exact delays, whatever
+// order the requests reached the server in.
+func (bc benchCase) ideal(srv *server, batches []*clients.Result) (time.Duration, error) {
 	p := bc.params(srv)
 	if srv.spec.dist == "" {
 		return model.Ideal(p)
 	}
-	var sum float64 // ns; a float, because iters × ideal may overflow int64
-	for i := range max(iters, 1) {
-		base := uint64(i) * uint64(bc.n)
-		d, err := model.IdealDelays(p, func(j int64) time.Duration { return srv.spec.delay(base + uint64(j)) })
-		if err != nil {
-			return 0, err
-		}
-		sum += float64(d)
+	firsts := make([]int64, len(batches))
+	for i, res := range batches {
+		firsts[i] = res.FirstIndex
 	}
-	return time.Duration(sum / float64(max(iters, 1))), nil
+	return model.IdealBatches(p, firsts, func(j int64) time.Duration { return srv.spec.delay(uint64(j)) })
 }
 
 // runCase runs bc as a benchmark: one batch of bc.n requests per iteration.
@@ -168,9 +162,9 @@ func runCase(b *testing.B, srv *server, bc benchCase) {
 			b.Fatalf("REQUESTS FAILED in the warm-up batch: %v", err)
 		}
 	}
-	// Reset the server's counters, and with them its arrival sequence, right
-	// before the timed loop. A -target server is reset only when its delay
-	// distribution makes the ideal depend on the sequence numbers.
+	// Reset the server's counters right before the timed loop. (Delays no
+	// longer depend on the arrival sequence the reset restarts: requests
+	// carry their index. A -target variable-delay server is still reset.)
 	if srv.proc != nil || srv.spec.dist != "" {
 		if err := serverproc.ResetStats(ctx, srv.url); err != nil {
 			b.Fatalf("reset server stats: %v", err)
@@ -198,7 +192,7 @@ func runCase(b *testing.B, srv *server, bc benchCase) {
 	if err := total.Check(); err != nil {
 		b.Fatalf("inconsistent result: %v", err)
 	}
-	ideal, err := bc.ideal(srv, b.N)
+	ideal, err := bc.ideal(srv, batches)
 	if err != nil {
 		b.Fatalf("model: %v", err)
 	}

@@ -6,9 +6,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/crawlbench/crawlbench/servers"
 )
 
 // Client is one client strategy. Every strategy owns its transport, so
@@ -21,9 +25,25 @@ type Client interface {
 	// batch that could not run at all (bad n, a broken worker process).
 	// When ctx ends, requests in flight are abandoned and the rest are not
 	// issued; both count as Canceled.
+	//
+	// Every request carries its index in the servers.HeaderIndex header.
+	// A client numbers its requests from 0 across all its batches, so no
+	// two batches share an index; the Result's FirstIndex says where the
+	// batch began.
 	Run(ctx context.Context, n int) (*Result, error)
 	// Close releases the strategy's connections and processes.
 	Close() error
+}
+
+// IndexedClient is a Client whose caller can choose the indices of a
+// batch: RunFrom is Run with request j of the batch carrying index
+// first+j, j counted in the order the strategy issues requests. It does
+// not advance the indices Run hands out. The in-process strategies
+// implement it; a worker process runs the indices its parent planned with
+// it.
+type IndexedClient interface {
+	Client
+	RunFrom(ctx context.Context, first int64, n int) (*Result, error)
 }
 
 // The in-process strategy names.
@@ -46,6 +66,7 @@ type netHTTP struct {
 	tr      *http.Transport
 	client  *http.Client
 	runFunc func(ctx context.Context, n int, do func(i int)) // schedules the n requests
+	indices indexCounter
 }
 
 // NewSequential returns the sequential strategy: one net/http client, one
@@ -117,17 +138,26 @@ func (c *netHTTP) Run(ctx context.Context, n int) (*Result, error) {
 	if err := checkN(n); err != nil {
 		return nil, fmt.Errorf("%s: %w", c.name, err)
 	}
+	return c.RunFrom(ctx, c.indices.take(int64(n)), n)
+}
+
+func (c *netHTTP) RunFrom(ctx context.Context, first int64, n int) (*Result, error) {
+	if err := checkBatch(first, n); err != nil {
+		return nil, fmt.Errorf("%s: %w", c.name, err)
+	}
 	rec := NewRecorder(c.name, n, c.cfg.timeout())
 	timeout := c.cfg.timeout()
 	start := time.Now()
 	c.runFunc(ctx, n, func(i int) {
-		doHTTP(ctx, c.client, c.cfg.Targets[i%len(c.cfg.Targets)], timeout, rec)
+		doHTTP(ctx, c.client, c.cfg.Targets[i%len(c.cfg.Targets)], first+int64(i), timeout, rec)
 	})
-	return rec.Finish(time.Since(start), context.Cause(ctx)), nil
+	res := rec.Finish(time.Since(start), context.Cause(ctx))
+	res.FirstIndex = first
+	return res, nil
 }
 
-// doHTTP issues one GET and records its outcome.
-func doHTTP(ctx context.Context, client *http.Client, url string, timeout time.Duration, rec *Recorder) {
+// doHTTP issues one GET carrying index and records its outcome.
+func doHTTP(ctx context.Context, client *http.Client, url string, index int64, timeout time.Duration, rec *Recorder) {
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
@@ -136,6 +166,7 @@ func doHTTP(ctx context.Context, client *http.Client, url string, timeout time.D
 		rec.End(ctx, start, 0, 0, fmt.Errorf("build request: %w", err))
 		return
 	}
+	SetIndex(req.Header, index)
 	resp, err := client.Do(req)
 	if err != nil {
 		rec.End(ctx, start, 0, 0, err)
@@ -150,6 +181,18 @@ func doHTTP(ctx context.Context, client *http.Client, url string, timeout time.D
 	}
 	rec.End(ctx, start, resp.StatusCode, nbytes, err)
 }
+
+// SetIndex sets the request index header (servers.HeaderIndex) of a
+// net/http request's header h to index.
+func SetIndex(h http.Header, index int64) {
+	h[servers.HeaderIndex] = []string{strconv.FormatInt(index, 10)}
+}
+
+// indexCounter hands out the request indices of a client's batches.
+type indexCounter struct{ next atomic.Int64 }
+
+// take reserves the indices of a batch of n and returns the first.
+func (c *indexCounter) take(n int64) int64 { return c.next.Add(n) - n }
 
 // runSequential calls do for 0..n-1 in order, stopping early when ctx ends;
 // the Recorder counts the requests never begun.

@@ -2,10 +2,13 @@ package clients_test
 
 import (
 	"context"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -288,5 +291,63 @@ func TestTargetsRoundRobin(t *testing.T) {
 	}
 	if sa, sb := a.Stats().Served, b.Stats().Served; sa != 20 || sb != 20 {
 		t.Errorf("served %d and %d, want 20 each", sa, sb)
+	}
+}
+
+// Every request carries its index in servers.HeaderIndex: Run numbers a
+// client's requests from 0 across its batches (Result.FirstIndex says
+// where each batch began), RunFrom takes the caller's first index without
+// moving Run's, a load reserves MaxRequests indices, and a bad first index
+// is an error naming it.
+func TestRequestIndices(t *testing.T) {
+	for name := range constructors {
+		t.Run(name, func(t *testing.T) {
+			var mu sync.Mutex
+			var got []string
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				got = append(got, r.Header.Values(servers.HeaderIndex)...)
+				mu.Unlock()
+			}))
+			defer ts.Close()
+			cfg := clients.Config{Targets: []string{ts.URL + "/"}, Concurrency: 2}
+			c := newClient(t, name, cfg)
+			ic, ok := c.(clients.IndexedClient)
+			if !ok {
+				t.Fatalf("%s is not an IndexedClient", name)
+			}
+			check := func(what string, res *clients.Result, err error, first int64, want ...string) {
+				t.Helper()
+				if err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				mu.Lock()
+				seen := slices.Sorted(slices.Values(got))
+				got = nil
+				mu.Unlock()
+				if res.FirstIndex != first || !slices.Equal(seen, want) {
+					t.Errorf("%s: FirstIndex %d, indices sent %q; want %d, %q", what, res.FirstIndex, seen, first, want)
+				}
+			}
+			res, err := c.Run(t.Context(), 3)
+			check("first Run", res, err, 0, "0", "1", "2")
+			res, err = c.Run(t.Context(), 2)
+			check("second Run", res, err, 3, "3", "4")
+			res, err = ic.RunFrom(t.Context(), 100, 2)
+			check("RunFrom 100", res, err, 100, "100", "101")
+			res, err = c.Run(t.Context(), 1)
+			check("Run after RunFrom", res, err, 5, "5")
+			if l, ok := c.(clients.Loader); ok {
+				res, err = l.Load(t.Context(), clients.LoadConfig{Workers: 1, Duration: time.Minute, MaxRequests: 2})
+				check("Load", res, err, 6, "6", "7")
+				res, err = c.Run(t.Context(), 1)
+				check("Run after Load", res, err, 8, "8")
+			}
+			for _, first := range []int64{-1, math.MaxInt64 - 1} {
+				if _, err := ic.RunFrom(t.Context(), first, 2); err == nil || !strings.Contains(err.Error(), "first index") {
+					t.Errorf("RunFrom(%d, 2) = %v, want an error naming the first index", first, err)
+				}
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package clients
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -121,6 +122,17 @@ func (c Config) hosts() []string {
 		}
 	}
 	return out
+}
+
+// checkBatch validates a batch of n requests with indices first..first+n-1.
+func checkBatch(first int64, n int) error {
+	if err := checkN(n); err != nil {
+		return err
+	}
+	if first < 0 || first > math.MaxInt64-int64(n) {
+		return fmt.Errorf("first index: %d: want 0..%d for a batch of %d", first, math.MaxInt64-int64(n), n)
+	}
+	return nil
 }
 
 // checkN validates a batch size.

@@ -5,15 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/crawlbench/crawlbench/servers"
 )
 
 // fastClient is the fasthttp strategy.
 type fastClient struct {
-	cfg    Config
-	client *fasthttp.Client
+	cfg     Config
+	client  *fasthttp.Client
+	indices indexCounter
 }
 
 // NewFastHTTP returns the fasthttp strategy: the same fan-out as NewFanout
@@ -61,24 +65,35 @@ func (c *fastClient) Run(ctx context.Context, n int) (*Result, error) {
 	if err := checkN(n); err != nil {
 		return nil, fmt.Errorf("%s: %w", FastHTTPName, err)
 	}
+	return c.RunFrom(ctx, c.indices.take(int64(n)), n)
+}
+
+func (c *fastClient) RunFrom(ctx context.Context, first int64, n int) (*Result, error) {
+	if err := checkBatch(first, n); err != nil {
+		return nil, fmt.Errorf("%s: %w", FastHTTPName, err)
+	}
 	timeout := c.cfg.timeout()
 	rec := NewRecorder(FastHTTPName, n, timeout)
 	start := time.Now()
 	runFanout(ctx, n, c.cfg.Concurrency, func(i int) {
-		c.do(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], timeout, rec)
+		c.do(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], first+int64(i), timeout, rec)
 	})
-	return rec.Finish(time.Since(start), context.Cause(ctx)), nil
+	res := rec.Finish(time.Since(start), context.Cause(ctx))
+	res.FirstIndex = first
+	return res, nil
 }
 
-// do issues one GET. fasthttp cannot abort a request in flight when ctx
-// ends; the request's deadline (its timeout, or ctx's deadline if sooner)
-// bounds it instead.
-func (c *fastClient) do(ctx context.Context, url string, timeout time.Duration, rec *Recorder) {
+// do issues one GET carrying index. fasthttp cannot abort a request in
+// flight when ctx ends; the request's deadline (its timeout, or ctx's
+// deadline if sooner) bounds it instead.
+func (c *fastClient) do(ctx context.Context, url string, index int64, timeout time.Duration, rec *Recorder) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
 	req.SetRequestURI(url)
+	var buf [20]byte
+	req.Header.SetBytesV(servers.HeaderIndex, strconv.AppendInt(buf[:0], index, 10))
 	if c.cfg.Conn == Cold {
 		req.SetConnectionClose()
 	}

@@ -57,7 +57,8 @@ type Loader interface {
 	// one's end, so Throughput is the achieved rate. lc.Workers may not
 	// exceed the connections the client was built for (Concurrency; 1
 	// for sequential and fake-async). When ctx ends, no new request
-	// starts and those in flight count as Canceled.
+	// starts and those in flight count as Canceled. A load reserves
+	// lc.MaxRequests request indices: request i carries FirstIndex+i.
 	Load(ctx context.Context, lc LoadConfig) (*Result, error)
 }
 
@@ -75,8 +76,9 @@ func (c *netHTTP) Load(ctx context.Context, lc LoadConfig) (*Result, error) {
 		return nil, errTooManyWorkers(c.name, lc.Workers, c.conns)
 	}
 	timeout := c.cfg.timeout()
-	return runLoad(ctx, c.name, lc, timeout, func(rec *Recorder, i int64) {
-		doHTTP(ctx, c.client, c.cfg.Targets[i%int64(len(c.cfg.Targets))], timeout, rec)
+	first := c.indices.take(lc.MaxRequests)
+	return runLoad(ctx, c.name, lc, first, timeout, func(rec *Recorder, i int64) {
+		doHTTP(ctx, c.client, c.cfg.Targets[i%int64(len(c.cfg.Targets))], first+i, timeout, rec)
 	}), nil
 }
 
@@ -89,14 +91,16 @@ func (c *fastClient) Load(ctx context.Context, lc LoadConfig) (*Result, error) {
 		return nil, errTooManyWorkers(FastHTTPName, lc.Workers, c.client.MaxConnsPerHost)
 	}
 	timeout := c.cfg.timeout()
-	return runLoad(ctx, FastHTTPName, lc, timeout, func(rec *Recorder, i int64) {
-		c.do(ctx, c.cfg.Targets[i%int64(len(c.cfg.Targets))], timeout, rec)
+	first := c.indices.take(lc.MaxRequests)
+	return runLoad(ctx, FastHTTPName, lc, first, timeout, func(rec *Recorder, i int64) {
+		c.do(ctx, c.cfg.Targets[i%int64(len(c.cfg.Targets))], first+i, timeout, rec)
 	}), nil
 }
 
 // runLoad runs lc.Workers loops of do until lc.Duration passes, lc.MaxRequests
-// have been issued or ctx ends, and returns the Result.
-func runLoad(ctx context.Context, name string, lc LoadConfig, timeout time.Duration, do func(rec *Recorder, i int64)) *Result {
+// have been issued or ctx ends, and returns the Result. Request i of the
+// load carries index first+i: a load reserves lc.MaxRequests indices.
+func runLoad(ctx context.Context, name string, lc LoadConfig, first int64, timeout time.Duration, do func(rec *Recorder, i int64)) *Result {
 	rec := NewRecorder(name, 0, timeout)
 	var stop atomic.Bool
 	t := time.AfterFunc(lc.Duration, func() { stop.Store(true) })
@@ -121,5 +125,7 @@ func runLoad(ctx context.Context, name string, lc LoadConfig, timeout time.Durat
 	rec.mu.Lock()
 	rec.res.Requests = rec.begun.Load()
 	rec.mu.Unlock()
-	return rec.Finish(wall, context.Cause(ctx))
+	res := rec.Finish(wall, context.Cause(ctx))
+	res.FirstIndex = first
+	return res
 }

@@ -60,6 +60,12 @@ type Result struct {
 	// MaxInFlight is the most requests this client had in flight at once.
 	// Merged results add their peaks, which is an upper bound.
 	MaxInFlight int64
+	// FirstIndex is the index of the batch's first request: its requests
+	// carried the indices FirstIndex..FirstIndex+Requests-1 (see
+	// IndexedClient), numbered as bench/model numbers a batch, so that
+	// model.IdealBatches can replay the delays a variable-delay server gave
+	// them. Merge keeps the receiver's FirstIndex.
+	FirstIndex int64
 }
 
 // NewResult returns an empty Result for a strategy.
@@ -136,9 +142,9 @@ func (r *Result) Check() error {
 	if r.Latency == nil || r.Codes == nil || r.Errors == nil {
 		return errors.New("result: missing histogram or counters")
 	}
-	if r.Requests < 0 || r.OK < 0 || r.Bytes < 0 || r.NotIssued < 0 || r.MaxInFlight < 0 {
-		return fmt.Errorf("result: negative count (requests %d, ok %d, bytes %d, not issued %d, in flight %d)",
-			r.Requests, r.OK, r.Bytes, r.NotIssued, r.MaxInFlight)
+	if r.Requests < 0 || r.OK < 0 || r.Bytes < 0 || r.NotIssued < 0 || r.MaxInFlight < 0 || r.FirstIndex < 0 {
+		return fmt.Errorf("result: negative count (requests %d, ok %d, bytes %d, not issued %d, in flight %d, first index %d)",
+			r.Requests, r.OK, r.Bytes, r.NotIssued, r.MaxInFlight, r.FirstIndex)
 	}
 	for k, n := range r.Errors {
 		if _, ok := ParseErrorKind(string(k)); !ok {
@@ -280,6 +286,7 @@ type resultJSON struct {
 	Samples     map[ErrorKind]string `json:"samples,omitempty"`
 	NotIssued   int64                `json:"not_issued"`
 	MaxInFlight int64                `json:"max_in_flight"`
+	FirstIndex  int64                `json:"first_index"`
 }
 
 // MarshalJSON encodes r, its histogram losslessly.
@@ -288,6 +295,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 		Strategy: r.Strategy, Requests: r.Requests, OK: r.OK, Bytes: r.Bytes,
 		WallNS: int64(r.Wall), Latency: encodeHist(r.Latency), Codes: r.Codes, Errors: r.Errors,
 		Samples: r.Samples, NotIssued: r.NotIssued, MaxInFlight: r.MaxInFlight,
+		FirstIndex: r.FirstIndex,
 	})
 }
 
@@ -309,6 +317,7 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		Strategy: w.Strategy, Requests: w.Requests, OK: w.OK, Bytes: w.Bytes,
 		Wall: time.Duration(w.WallNS), Latency: h, Codes: w.Codes, Errors: w.Errors,
 		Samples: w.Samples, NotIssued: w.NotIssued, MaxInFlight: w.MaxInFlight,
+		FirstIndex: w.FirstIndex,
 	}
 	if out.Codes == nil {
 		out.Codes = map[int]int64{}

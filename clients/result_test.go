@@ -147,6 +147,7 @@ func TestRecorderCountsRequestsNeverIssued(t *testing.T) {
 
 func TestResultJSONRoundTripIsLossless(t *testing.T) {
 	res := sampleResult(t)
+	res.FirstIndex = 1 << 41
 	b, err := json.Marshal(res)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +159,7 @@ func TestResultJSONRoundTripIsLossless(t *testing.T) {
 	if !got.Latency.Equals(res.Latency) {
 		t.Error("latency histogram changed in the round trip")
 	}
-	if got.OK != res.OK || got.Failed() != res.Failed() || got.Wall != res.Wall || got.Codes[503] != 1 || got.Samples[Refused] != res.Samples[Refused] {
+	if got.OK != res.OK || got.Failed() != res.Failed() || got.Wall != res.Wall || got.Codes[503] != 1 || got.Samples[Refused] != res.Samples[Refused] || got.FirstIndex != res.FirstIndex {
 		t.Errorf("round trip: got %v, want %v", &got, res)
 	}
 }

@@ -90,8 +90,9 @@ type Config struct {
 	Dist Dist
 	// Sigma is the lognormal shape; 0 means DefaultSigma. 0..LimitSigma.
 	Sigma float64
-	// Seed seeds the delay draws: the delay of the i-th request since the
-	// last reset is DrawDelay(Dist, d, Sigma, Seed, i), so runs reproduce.
+	// Seed seeds the delay draws: the delay of the request with index i
+	// (HeaderIndex; without it, the i-th request since the last reset) is
+	// DrawDelay(Dist, d, Sigma, Seed, i), so runs reproduce.
 	Seed uint64
 	// MaxDelay caps ?delay= and drawn delays; 0 means DefaultMaxDelay.
 	// 0..LimitMaxDelay.

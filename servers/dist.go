@@ -6,14 +6,18 @@ import (
 	"time"
 )
 
-// DrawDelay returns the delay of the request with arrival sequence number seq
-// for a server whose delay distribution is dist with scale d (and lognormal
-// shape sigma; 0 means DefaultSigma), seeded with seed.
+// DrawDelay returns the delay of the request numbered seq for a server
+// whose delay distribution is dist with scale d (and lognormal shape sigma;
+// 0 means DefaultSigma), seeded with seed. The Server passes the index the
+// client sent in HeaderIndex, or the request's arrival sequence number
+// since the last stats reset when it sent none.
 //
 // It is a pure function: the same arguments always give the same delay, and
 // draws for different seq are independent. It uses a counter-based draw (a
 // PCG generator seeded from (seed, seq) through a SplitMix64 finaliser), so a
-// run is reproducible whatever order concurrent requests are drawn in. The
+// request that carries its index gets the same delay whatever order
+// concurrent requests arrive in, and a model can compute a batch's ideal
+// from the indices alone. The
 // result is never negative; it saturates at the largest time.Duration rather
 // than overflowing (the Server then caps it at Config.MaxDelay). An unknown
 // dist is treated as DistFixed.

@@ -1,8 +1,14 @@
 package servers_test
 
 import (
+	"io"
 	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,5 +122,130 @@ func TestDrawDelaySaturates(t *testing.T) {
 				t.Fatalf("DrawDelay(%s, max, seq %d) = %v, want non-negative", dist, i, got)
 			}
 		}
+	}
+}
+
+// A request that sends its index in HeaderIndex gets DrawDelay(seed, index)
+// whatever order the requests arrive in: requests 0..n-1 sent one at a
+// time in a shuffled order (so the arrival order is known and differs from
+// the indices) each get exactly the delay of their index, not of their
+// arrival sequence number. Requests without the header fall back to the
+// arrival sequence number, counted since the last reset.
+func TestDelayFollowsIndexNotArrival(t *testing.T) {
+	const n, seed = 24, 41
+	d := 200 * time.Microsecond
+	for _, dist := range []servers.Dist{servers.DistUniform, servers.DistExp, servers.DistLognormal} {
+		t.Run(string(dist), func(t *testing.T) {
+			cfg := servers.Config{Delay: d, Dist: dist, Seed: seed}
+			l := startLive(t, cfg)
+			maxDelay := l.srv.Config().MaxDelay
+			order := rand.New(rand.NewPCG(seed, 1)).Perm(n)
+			moved := 0
+			for arrival, index := range order {
+				if arrival != index {
+					moved++
+				}
+				delay, seq := getDelay(t, l, strconv.Itoa(index))
+				want := min(servers.DrawDelay(dist, d, 0, seed, uint64(index)), maxDelay)
+				if delay != want {
+					t.Errorf("index %d, arrival %d: delay %v, want DrawDelay(index) = %v", index, arrival, delay, want)
+				}
+				if seq != uint64(arrival) {
+					t.Errorf("index %d: arrival seq %d, want %d", index, seq, arrival)
+				}
+			}
+			// The arrival order must differ from the index order, or the
+			// check above could not tell an index from a sequence number.
+			if moved < n/2 {
+				t.Fatalf("only %d of %d requests arrived out of index order", moved, n)
+			}
+			l.srv.ResetStats()
+			for seq := range 3 {
+				delay, _ := getDelay(t, l, "")
+				if want := min(servers.DrawDelay(dist, d, 0, seed, uint64(seq)), maxDelay); delay != want {
+					t.Errorf("no index, arrival %d: delay %v, want DrawDelay(seq) = %v", seq, delay, want)
+				}
+			}
+		})
+	}
+}
+
+// getDelay GETs l with index in HeaderIndex (none when empty) and returns
+// the delay and arrival sequence number the server reports.
+func getDelay(t *testing.T, l *live, index string) (time.Duration, uint64) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, l.url+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if index != "" {
+		req.Header.Set(servers.HeaderIndex, index)
+	}
+	resp, err := l.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("index %q: status %d", index, resp.StatusCode)
+	}
+	delay, err := time.ParseDuration(resp.Header.Get(servers.HeaderDelay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, err := strconv.ParseUint(resp.Header.Get(servers.HeaderSeq), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return delay, seq
+}
+
+// A bad HeaderIndex is answered 400 naming the header, and counted as a
+// bad request, not served.
+func TestBadIndexHeader(t *testing.T) {
+	srv, err := servers.New(servers.Config{Dist: servers.DistExp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		values []string
+	}{
+		{"empty", []string{""}},
+		{"negative", []string{"-1"}},
+		{"plus", []string{"+3"}},
+		{"word", []string{"seven"}},
+		{"fraction", []string{"1.5"}},
+		{"overflow", []string{"18446744073709551616"}},
+		{"twice", []string{"1", "2"}},
+		{"long", []string{strings.Repeat("9", 500)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Header[servers.HeaderIndex] = tc.values
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			body := rec.Body.String()
+			if rec.Code != http.StatusBadRequest || !strings.Contains(body, "header "+servers.HeaderIndex) || !strings.Contains(body, "0..18446744073709551615") {
+				t.Errorf("index %q: %d %q, want 400 naming the header and its range", tc.values, rec.Code, body)
+			}
+			if strings.Count(body, "\n") != 1 || len(body) > 200 {
+				t.Errorf("index %q: message %q is not one short line", tc.values, body)
+			}
+		})
+	}
+	if st := srv.Stats(); st.BadRequests != 8 || st.Served != 0 {
+		t.Errorf("stats %+v, want 8 bad requests, none served", st)
+	}
+	// The largest index is accepted.
+	req := httptest.NewRequest(http.MethodGet, "/?delay=0s", nil)
+	req.Header.Set(servers.HeaderIndex, "18446744073709551615")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Errorf("index 2⁶⁴−1: %d %q, want 200", rec.Code, rec.Body.String())
 	}
 }

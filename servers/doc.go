@@ -16,7 +16,22 @@
 //	*    anything else  the slow endpoint; query parameters ?delay=DURATION and
 //	                    ?bytes=N override the delay and the body size of one
 //	                    request, and ?fail=F, ?reset=F, ?stall=F inject
-//	                    faults (see [ParseParams])
+//	                    faults (see [ParseParams]); a request may carry
+//	                    its own index in the X-Slowserver-Index header
+//	                    ([HeaderIndex])
+//
+// # Variable delays
+//
+// With Config.Dist other than fixed, each request's delay is drawn from the
+// distribution by [DrawDelay], a pure function of Config.Seed and a request
+// number: the index the client sent in [HeaderIndex] (the crawlbench
+// clients number every request of a batch and send it), or else the
+// request's arrival sequence number since the last stats reset. With the
+// index, request j of a batch gets the same delay whatever order the
+// concurrent requests arrive in, so the model's ideal (bench/model,
+// IdealDelays) is exact for every client strategy. An index that is not
+// a decimal integer 0..2⁶⁴−1, or sent twice, is answered 400 naming the
+// header.
 //
 // # Fault modes
 //

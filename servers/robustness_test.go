@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -156,4 +157,70 @@ func TestNoFileLeftOpen(t *testing.T) {
 		}
 	})
 	leaktest.WaitFDs(t, before, "after the server stopped")
+}
+
+// A client that sends a request and then half-closes its connection
+// (shutdown SHUT_WR) has gone away: the request is counted Canceled and
+// answered with nothing, never with a success. Before the fix net/http
+// sent "200 OK, Content-Length: 0" 1 ms after the half-close. The cases
+// cover a request waiting its delay, one queued for a slot, and one
+// held by the stall fault; each would be answered (200 or 503) after its
+// delay if the half-close were ignored, so reading to EOF proves both.
+func TestHalfCloseGetsNoSuccess(t *testing.T) {
+	const wait = 30 * time.Second // bounds a hang; nothing here is timed
+	for _, tc := range []struct {
+		name  string
+		cfg   servers.Config
+		query string
+		hold  bool // hold the only slot with another request first
+	}{
+		{"delay", servers.Config{}, "delay=2s", false},
+		{"queued", servers.Config{Capacity: 1}, "delay=2s", true},
+		{"stall", servers.Config{MaxDelay: 3 * time.Second}, "stall=1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := startLive(t, tc.cfg)
+			addr := strings.TrimPrefix(l.url, "http://")
+			if tc.hold {
+				h, err := net.Dial("tcp", addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer h.Close()
+				if _, err := io.WriteString(h, "GET /?delay=20s HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+					t.Fatal(err)
+				}
+				waitStats(t, l.srv, wait, "slot held", func(s servers.Stats) bool { return s.InFlight == 1 })
+			}
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, "GET /?"+tc.query+" HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.(*net.TCPConn).CloseWrite(); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.SetReadDeadline(time.Now().Add(wait)); err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(c)
+			if err != nil && !errors.Is(err, syscall.ECONNRESET) {
+				t.Fatalf("reading to EOF: %v (got %q)", err, b)
+			}
+			if len(b) > 0 {
+				t.Errorf("half-closed request answered %q, want nothing", b)
+			}
+			canceled := func(s servers.Stats) int64 { return s.Canceled + s.Stalled }
+			st := waitStats(t, l.srv, wait, "half-closed request ended", func(s servers.Stats) bool { return canceled(s) == 1 })
+			if st.Served != 0 || st.Failed != 0 {
+				t.Errorf("stats %+v, want nothing served", st)
+			}
+			if tc.name != "stall" && st.Canceled != 1 {
+				t.Errorf("stats %+v, want Canceled 1", st)
+			}
+		})
+	}
 }

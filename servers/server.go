@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,7 +27,8 @@ const (
 // Response headers of the slow endpoint that let a client check what it got.
 const (
 	// HeaderSeq carries the request's arrival sequence number since the last
-	// reset (the seq argument of DrawDelay).
+	// reset (the seq argument of DrawFault, and of DrawDelay for a request
+	// without HeaderIndex).
 	HeaderSeq = "X-Slowserver-Seq"
 	// HeaderDelay carries the delay the request was given (after the cap), as
 	// a Go duration.
@@ -33,6 +36,15 @@ const (
 	// HeaderFault names the fault injected into the response (see Fault):
 	// "fail", "reset" or "stall"; absent on a normal response.
 	HeaderFault = "X-Slowserver-Fault"
+	// HeaderIndex is the request header in which a client sends the
+	// request's own index, a decimal integer 0..2⁶⁴−1: the request's
+	// delay is then drawn from (Config.Seed, index) instead of its arrival
+	// sequence number, so it does not depend on the order in which
+	// concurrent requests happen to arrive. The crawlbench clients number
+	// their requests and send it; a request without it (curl, wrk, hey)
+	// draws from its arrival sequence number. Faults are drawn from the
+	// arrival sequence number either way.
+	HeaderIndex = "X-Slowserver-Index"
 )
 
 // Timeouts and limits of the http.Server returned by Server.HTTPServer.
@@ -57,7 +69,11 @@ type Stats struct {
 	// Served counts slow-endpoint requests answered in full with 200.
 	Served int64 `json:"served"`
 	// Canceled counts slow-endpoint requests whose client went away while
-	// they queued, waited or were being written; nothing more is written.
+	// they queued, waited or were being written; nothing more is written
+	// and the connection is closed, so such a request never gets a
+	// success. A client that half-closes its connection (shutdown SHUT_WR)
+	// has gone away too: net/http ends the request's context when it reads
+	// the end of the client's stream.
 	Canceled int64 `json:"canceled"`
 	// BadRequests counts requests answered 400, 405 or 413.
 	BadRequests int64 `json:"bad_requests"`
@@ -187,11 +203,19 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	index, hasIndex, err := requestIndex(r.Header)
+	if err != nil {
+		s.reject(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	if !s.drainBody(w, r) {
 		return
 	}
 	seq := s.seq.Add(1) - 1
-	delay := min(DrawDelay(s.cfg.Dist, p.Delay, s.cfg.Sigma, s.cfg.Seed, seq), s.cfg.MaxDelay)
+	if !hasIndex {
+		index = seq
+	}
+	delay := min(DrawDelay(s.cfg.Dist, p.Delay, s.cfg.Sigma, s.cfg.Seed, index), s.cfg.MaxDelay)
 	fault := DrawFault(s.cfg.Seed, seq, p.Fail, p.Reset, p.Stall)
 	if fault == FaultStall {
 		delay = s.cfg.MaxDelay
@@ -203,14 +227,18 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.acquire(ctx) {
 		outcome.Add(1)
-		return
+		abort()
 	}
 	raise(&s.maxInFlight, s.inFlight.Add(1))
+	answered := false // a whole answer was handed to the connection
 	if sleep(ctx, delay) {
+		answered = true
 		switch fault {
 		case FaultNone:
 			if s.write(w, r, p.Bytes, seq, delay) {
 				outcome = &s.served
+			} else {
+				answered = false
 			}
 		case FaultFail:
 			s.answerFault(w, http.StatusInternalServerError, seq, delay, fault,
@@ -230,6 +258,34 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	outcome.Add(1)
 	s.inFlight.Add(-1)
 	s.release()
+	if !answered {
+		abort()
+	}
+}
+
+// abort ends a request whose client went away (its context ended: it
+// closed, or half-closed, its connection) without answering it. A handler
+// that merely returned would make net/http send an empty 200 OK, a success
+// for a request that was never served; http.ErrAbortHandler makes it close
+// the connection (or reset the HTTP/2 stream) instead, unlogged.
+func abort() {
+	panic(http.ErrAbortHandler)
+}
+
+// requestIndex returns the request index sent in HeaderIndex, and ok =
+// false when there is none. More than one value, or a value that is not a
+// decimal integer in 0..2⁶⁴−1, is an error naming the header.
+func requestIndex(h http.Header) (index uint64, ok bool, err error) {
+	vs := h[HeaderIndex]
+	switch len(vs) {
+	case 0:
+		return 0, false, nil
+	case 1:
+		if index, err = strconv.ParseUint(vs[0], 10, 64); err == nil {
+			return index, true, nil
+		}
+	}
+	return 0, false, fmt.Errorf("header %s: %s: want one request index, a decimal integer 0..%d", HeaderIndex, echo(strings.Join(vs, ", ")), uint64(math.MaxUint64))
 }
 
 // acquire takes a capacity slot, queueing FIFO while none is free. It reports
@@ -277,7 +333,8 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // drainBody reads and discards the request body, at most cfg.MaxBody bytes.
-// It answers 413 or 400 (or counts a cancel) and reports false on failure.
+// It answers 413 or 400 and reports false on failure; a client gone away
+// is counted canceled and the request aborted (see abort).
 func (s *Server) drainBody(w http.ResponseWriter, r *http.Request) bool {
 	tooLarge := func() bool {
 		w.Header().Set("Connection", "close")
@@ -299,7 +356,7 @@ func (s *Server) drainBody(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if r.Context().Err() != nil {
 		s.canceled.Add(1)
-		return false
+		abort()
 	}
 	s.reject(w, http.StatusBadRequest, fmt.Sprintf("body: reading failed: %v", err))
 	return false
@@ -443,7 +500,8 @@ func (s *Server) Stats() Stats {
 }
 
 // ResetStats zeroes the counters and restarts the arrival sequence (so the
-// next request draws the delay of seq 0 again). The live gauges InFlight and
+// next request draws the fault of seq 0 again, and the delay of seq 0 if it
+// sends no HeaderIndex). The live gauges InFlight and
 // Queued are kept, and MaxInFlight and MaxQueued restart from them (zero on
 // an idle server).
 func (s *Server) ResetStats() {

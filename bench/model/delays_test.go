@@ -122,10 +122,18 @@ func TestIdealDelaysWorkedExamples(t *testing.T) {
 		// k = 2, 4 lanes: 0 (4), 1 (1) start at 0; 2 (4) starts at 1 (ends
 		// 5); 3 (1) starts at 4 when 0 ends (ends 5).
 		{"fanout k=2 queue", Params{Strategy: Fanout, N: 4, Delay: ms, K: 2}, []time.Duration{4 * ms, ms, 4 * ms, ms}, 5 * ms},
-		// pool-even P=2, N=4: worker 0 gets 2 requests, worker 1 gets 2.
-		// Arrivals at 0: seq 0 (w0), seq 1 (w1). w1 finishes at 1 and
-		// issues seq 2 (2) → 3; w0 finishes at 2 and issues seq 3 (2) → 4.
-		{"pool-even interleaved seq", Params{Strategy: PoolEven, N: 4, Delay: ms, P: 2}, []time.Duration{2 * ms, ms, 2 * ms, 2 * ms}, 4 * ms},
+		// pool-even P=2, N=4: worker 0 runs indices 0, 1 (2 + 1 = 3),
+		// worker 1 runs 2, 3 (2 + 2 = 4).
+		{"pool-even shares", Params{Strategy: PoolEven, N: 4, Delay: ms, P: 2}, []time.Duration{2 * ms, ms, 2 * ms, 2 * ms}, 4 * ms},
+		// pool-even P=2, N=5: worker 0 runs 0, 1, 2 (3), worker 1 runs 3,
+		// 4 (1 + 5 = 6). Numbered by arrival instead, the slow delay would
+		// fall on worker 0's third request (ends at 7).
+		{"pool-even index not arrival", Params{Strategy: PoolEven, N: 5, Delay: ms, P: 2}, []time.Duration{ms, ms, ms, ms, 5 * ms}, 6 * ms},
+		// pool-chunked P=2, N=8: chunks of 1 (divmod(8, 8)); chunk c is
+		// index c. 0 (4) on worker A, 1 (1) on B; B takes 2 (1), 3 (1),
+		// 4 (1) ending at 4, when A takes 5 and B 6; A ends 5 at 5 (1) and
+		// takes 7 (1): 6.
+		{"pool-chunked chunks in order", Params{Strategy: PoolChunked, N: 8, Delay: ms, P: 2}, []time.Duration{4 * ms, ms, ms, ms, ms, ms, ms, ms}, 6 * ms},
 		// Zero delays are allowed: a lane issues its next request at once.
 		{"zero delays", Params{Strategy: Sequential, N: 3, Delay: ms}, []time.Duration{0, 0, 0}, 0},
 	}
@@ -177,7 +185,7 @@ func TestMakespanDelaysMatchesBruteForce(t *testing.T) {
 }
 
 // TestIdealDelaysMatchesBruteForce does the same through Params, for every
-// strategy on the grid, with delays drawn per sequence number.
+// strategy on the grid, with delays drawn per index.
 func TestIdealDelaysMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for p := range grid {
@@ -203,12 +211,14 @@ func TestIdealDelaysMatchesBruteForce(t *testing.T) {
 	}
 }
 
-// TestIdealDelaysSequenceNumbers checks that the delay function is asked
-// for exactly the sequence numbers 0..N-1, once each.
-func TestIdealDelaysSequenceNumbers(t *testing.T) {
+// TestIdealDelaysIndices checks that the delay function is asked for
+// exactly the indices 0..N-1, once each, in issue order where the client
+// is one lane group (fanout), and unit by unit for pool-chunked.
+func TestIdealDelaysIndices(t *testing.T) {
 	for _, p := range []Params{
 		{Strategy: Fanout, N: 257, Delay: 1, C: 16, K: 5},
 		{Strategy: PoolChunked, N: 100, Delay: 1, P: 8},
+		{Strategy: PoolEven, N: 101, Delay: 1, P: 4, K: 3},
 		{Strategy: ProcsFanout, N: 99, Delay: 1, P: 4, C: 3, K: 2},
 	} {
 		var asked []int64
@@ -221,10 +231,48 @@ func TestIdealDelaysSequenceNumbers(t *testing.T) {
 		if len(asked) != p.N {
 			t.Fatalf("%+v: delay called %d times, want %d", p, len(asked), p.N)
 		}
-		for j, s := range asked {
+		sorted := slices.Sorted(slices.Values(asked))
+		for j, s := range sorted {
 			if s != int64(j) {
-				t.Fatalf("%+v: call %d asked for seq %d, want %d (in order)", p, j, s, j)
+				t.Fatalf("%+v: indices asked %v, want each of 0..%d once", p, asked, p.N-1)
 			}
+		}
+		if p.Strategy == Fanout && !slices.Equal(asked, sorted) {
+			t.Errorf("%+v: indices asked %v, want issue order 0, 1, 2, ...", p, asked)
+		}
+	}
+}
+
+// TestIdealBatches checks the mean over batches against IdealDelays of
+// each batch, the index offset, and the errors.
+func TestIdealBatches(t *testing.T) {
+	p := Params{Strategy: ProcsFanout, N: 10, Delay: time.Millisecond, P: 3, C: 2}
+	delay := func(i int64) time.Duration { return time.Duration(i%13) * time.Millisecond }
+	firsts := []int64{0, 10, 25}
+	var sum time.Duration
+	for _, f := range firsts {
+		d, err := IdealDelays(p, func(j int64) time.Duration { return delay(f + j) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += d
+	}
+	got, err := IdealBatches(p, firsts, delay)
+	if err != nil || got != sum/3 {
+		t.Errorf("IdealBatches = %v, %v; want the mean %v", got, err, sum/3)
+	}
+	for _, tc := range []struct {
+		firsts []int64
+		delay  func(int64) time.Duration
+		want   string
+	}{
+		{nil, delay, "no batches"},
+		{[]int64{-1}, delay, "first index -1"},
+		{[]int64{math.MaxInt64 - 5}, delay, "first index"},
+		{[]int64{0}, nil, "nil delay"},
+	} {
+		if _, err := IdealBatches(p, tc.firsts, tc.delay); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("IdealBatches(%v) = %v, want an error containing %q", tc.firsts, err, tc.want)
 		}
 	}
 }
@@ -330,23 +378,35 @@ func BenchmarkIdealDelays(b *testing.B) {
 }
 
 // bruteMakespanDelays is an independent, slow reference for
-// MakespanDelays: lanes issue requests into a FIFO wait list; at each
-// instant the simulation repeatedly starts waiting requests while a slot
-// is free and completes (in sequence order) every request in service that
-// ends now, whose lanes issue their next requests; then it jumps to the
-// next completion. It returns the makespan and the order requests started.
+// MakespanDelays: each group's list is cut up front into units of
+// consecutive indices (group g's starting after the items of the groups
+// before it); lanes take the next unit of their group and issue its
+// requests into a FIFO wait list; at each instant the simulation
+// repeatedly starts waiting requests while a slot is free and completes
+// (in arrival order) every request in service that ends now, whose lanes
+// issue their next requests; then it jumps to the next completion. It
+// returns the makespan and the indices in the order requests started.
 func bruteMakespanDelays(groups []Group, k int, delay func(int64) time.Duration) (time.Duration, []int64) {
-	type lane struct{ group, left int }
-	type req struct {
-		seq  int64
-		lane int
-		end  time.Duration
+	type lane struct {
+		group int
+		unit  []int64 // indices of its current unit not yet issued
 	}
-	remaining := make([]int, len(groups))
-	take := func(g int) int {
-		u := min(groups[g].Unit, remaining[g])
-		remaining[g] -= u
-		return u
+	type req struct {
+		seq, index int64
+		lane       int
+		end        time.Duration
+	}
+	units := make([][][]int64, len(groups)) // units[g] is group g's list, cut into units
+	var first int64
+	for g, gr := range groups {
+		for i := 0; i < gr.Items; i += gr.Unit {
+			var u []int64
+			for j := i; j < min(i+gr.Unit, gr.Items); j++ {
+				u = append(u, first+int64(j))
+			}
+			units[g] = append(units[g], u)
+		}
+		first += int64(gr.Items)
 	}
 	var (
 		lanes   []*lane
@@ -358,16 +418,18 @@ func bruteMakespanDelays(groups []Group, k int, delay func(int64) time.Duration)
 		end     time.Duration
 	)
 	issue := func(l int) {
-		waiting = append(waiting, req{seq: seq, lane: l})
+		ln := lanes[l]
+		waiting = append(waiting, req{seq: seq, index: ln.unit[0], lane: l})
+		ln.unit = ln.unit[1:]
 		seq++
 	}
 	for g := range groups {
-		remaining[g] = groups[g].Items
 		for range groups[g].Lanes {
-			if remaining[g] == 0 {
+			if len(units[g]) == 0 {
 				break
 			}
-			lanes = append(lanes, &lane{group: g, left: take(g)})
+			lanes = append(lanes, &lane{group: g, unit: units[g][0]})
+			units[g] = units[g][1:]
 			issue(len(lanes) - 1)
 		}
 	}
@@ -377,9 +439,9 @@ func bruteMakespanDelays(groups []Group, k int, delay func(int64) time.Duration)
 			for len(waiting) > 0 && (k == 0 || len(service) < k) {
 				r := waiting[0]
 				waiting = waiting[1:]
-				r.end = now + delay(r.seq)
+				r.end = now + delay(r.index)
 				service = append(service, r)
-				started = append(started, r.seq)
+				started = append(started, r.index)
 				changed = true
 			}
 			var done, rest []req
@@ -396,11 +458,11 @@ func bruteMakespanDelays(groups []Group, k int, delay func(int64) time.Duration)
 				changed = true
 				end = now
 				l := lanes[r.lane]
-				l.left--
-				if l.left == 0 && remaining[l.group] > 0 {
-					l.left = take(l.group)
+				if len(l.unit) == 0 && len(units[l.group]) > 0 {
+					l.unit = units[l.group][0]
+					units[l.group] = units[l.group][1:]
 				}
-				if l.left > 0 {
+				if len(l.unit) > 0 {
 					issue(r.lane)
 				}
 			}

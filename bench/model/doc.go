@@ -45,10 +45,13 @@
 //
 // # Variable delays
 //
-// IdealDelays (and MakespanDelays under it) drops the fixed delay: request j,
-// numbered from 0 in arrival order, is served in delay(j), as the bundled
-// slow server does with a delay distribution (servers.DrawDelay of the
-// request's arrival sequence number). It is an event-driven simulation of
-// the same lanes and FIFO slots in O(N log L) time, and gives exactly Ideal
-// for a constant delay.
+// IdealDelays (and MakespanDelays under it) drops the fixed delay: the
+// request with index j is served in delay(j), as the bundled slow server
+// does with a delay distribution (servers.DrawDelay of the index the client
+// sends with each request). Indices number a batch's requests the way the
+// clients do, by lane group and unit (a worker's share, a chunk) rather
+// than by arrival, so the ideal does not depend on the racy arrival order
+// of concurrent requests. IdealBatches averages it over a benchmark's
+// batches. It is an event-driven simulation of the same lanes and FIFO
+// slots in O(N log L) time, and gives exactly Ideal for a constant delay.
 package model

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/crawlbench/crawlbench/clients"
@@ -25,11 +26,13 @@ const naiveName = "naive-httpget"
 // The one thing added is a per-request deadline (Config.Timeout), because
 // every request loop of the suite is bounded in time. Cold mode closes the
 // (at most 2) idle connections before each batch; warm mode keeps them,
-// which is all the default transport keeps.
+// which is all the default transport keeps. Like every strategy it sends
+// each request's index (clients.SetIndex).
 type naiveClient struct {
-	cfg    clients.Config
-	tr     *http.Transport
-	client *http.Client
+	cfg     clients.Config
+	tr      *http.Transport
+	client  *http.Client
+	indices atomic.Int64 // index of the next batch's first request
 }
 
 func newNaive(cfg clients.Config) (clients.Client, error) {
@@ -62,20 +65,23 @@ func (c *naiveClient) Run(ctx context.Context, n int) (*clients.Result, error) {
 		timeout = clients.DefaultTimeout
 	}
 	rec := clients.NewRecorder(naiveName, n, timeout)
+	first := c.indices.Add(int64(n)) - int64(n)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range n {
 		if ctx.Err() != nil {
 			break
 		}
-		wg.Go(func() { c.get(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], timeout, rec) })
+		wg.Go(func() { c.get(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], first+int64(i), timeout, rec) })
 	}
 	wg.Wait()
-	return rec.Finish(time.Since(start), context.Cause(ctx)), nil
+	res := rec.Finish(time.Since(start), context.Cause(ctx))
+	res.FirstIndex = first
+	return res, nil
 }
 
-// get is http.Get with a deadline, recorded.
-func (c *naiveClient) get(ctx context.Context, url string, timeout time.Duration, rec *clients.Recorder) {
+// get is http.Get with a deadline and the request's index, recorded.
+func (c *naiveClient) get(ctx context.Context, url string, index int64, timeout time.Duration, rec *clients.Recorder) {
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
@@ -84,6 +90,7 @@ func (c *naiveClient) get(ctx context.Context, url string, timeout time.Duration
 		rec.End(ctx, start, 0, 0, err)
 		return
 	}
+	clients.SetIndex(req.Header, index)
 	resp, err := c.client.Do(req)
 	if err != nil {
 		rec.End(ctx, start, 0, 0, err)

@@ -43,7 +43,11 @@
 // Run splits the batch, hands out the work, waits for every result and
 // merges the workers' Results losslessly (the HDR histograms merge
 // exactly); Wall is the parent's time from the first dispatch to the last
-// result. When Run's ctx ends, busy workers are told to cancel: their
+// result. Every request carries its index (clients.IndexedClient): the
+// pool numbers its batches' requests consecutively, and a work message
+// tells the worker the first index of its share or chunk, which are
+// numbered in plan order (worker i's share; chunk c), as bench/model
+// numbers them. When Run's ctx ends, busy workers are told to cancel: their
 // unfinished requests, and work never dispatched, count as Canceled. A
 // worker that dies or breaks the protocol during a batch makes Run fail
 // with an error naming the worker, its pid, its exit status and the tail of
@@ -67,7 +71,7 @@
 // "type":
 //
 //	parent → worker: hello  {"hello": {strategy, targets, conn, concurrency, timeout_ns, sample_ns?}}
-//	                 work   {"seq": k, "n": requests}     one share or chunk
+//	                 work   {"seq": k, "n": requests, "first": index?}  one share or chunk
 //	                 cancel {"seq": k}                    cancel batch k
 //	                 stop   {}
 //	worker → parent: ready  {}                            answer to hello

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -42,9 +43,10 @@ type Pool struct {
 	cancel   context.CancelCauseFunc
 	graceDur time.Duration // how long a canceled batch may take to report
 
-	runMu  sync.Mutex // held by Run and Close
-	closed bool
-	broken error // why the pool is unusable
+	runMu   sync.Mutex // held by Run and Close
+	closed  bool
+	broken  error // why the pool is unusable
+	indices int64 // index of the next batch's first request; guarded by runMu
 
 	statsMu sync.Mutex
 	chunks  []int         // work messages per worker in the last Run
@@ -293,7 +295,9 @@ func (b *batch) fail(err error) {
 // of them. The Result merges the workers' results; its Wall is the parent's
 // time from the first dispatch to the last result, and its MaxInFlight adds
 // up each worker's own peak (the most requests one of its work messages had
-// in flight), an upper bound.
+// in flight), an upper bound. Its requests carry the indices
+// FirstIndex..FirstIndex+n-1, consecutive across the pool's batches; each
+// share or chunk holds consecutive indices in plan order.
 //
 // When ctx ends, running workers are told to cancel: their unfinished
 // requests and the work not yet dispatched count as Canceled. A worker that
@@ -317,7 +321,12 @@ func (p *Pool) Run(ctx context.Context, n int) (*clients.Result, error) {
 		return nil, fmt.Errorf("%s: %w", p.name, p.broken)
 	}
 
-	next := p.queue(n)
+	base := p.indices
+	if base > math.MaxInt64-int64(n) {
+		return nil, fmt.Errorf("%s: request indices exhausted after %d requests", p.name, base)
+	}
+	p.indices += int64(n)
+	next := p.queue(base, n)
 	runs := make([]workerRun, len(p.procs))
 	b := &batch{abort: make(chan struct{})}
 	start := time.Now()
@@ -365,6 +374,7 @@ func (p *Pool) Run(ctx context.Context, n int) (*clients.Result, error) {
 	addCanceled(res, lost, fmt.Sprintf("worker killed %v after cancel without reporting: %v", p.graceDur, cause))
 	addCanceled(res, n-dispatched, fmt.Sprintf("not dispatched: %v", cause))
 	res.Wall = wall
+	res.FirstIndex = base
 	if len(killed) > 0 {
 		p.broken = fmt.Errorf("%s: killed after not reporting within %v of cancel", strings.Join(killed, ", "), p.graceDur)
 	}
@@ -388,51 +398,65 @@ func addCanceled(res *clients.Result, k int, why string) {
 	}
 }
 
-// queue returns the work source of a batch of n requests: next(i) gives
-// worker i its next work size, false when it has none left. Even gives each
-// worker its share once; Chunked hands the chunks out in order to whichever
-// worker asks first.
-func (p *Pool) queue(n int) func(i int) (int, bool) {
+// work is one work message's part of a batch: size requests with the
+// indices first..first+size-1.
+type work struct {
+	first int64
+	size  int
+}
+
+// queue returns the work source of a batch of n requests whose indices
+// start at base: next(i) gives worker i its next work, false when it has
+// none left. The plan's parts hold consecutive indices in plan order (the
+// numbering of bench/model): Even gives worker i its share once; Chunked
+// hands the chunks out in order to whichever worker asks first.
+func (p *Pool) queue(base int64, n int) func(i int) (work, bool) {
 	plan := p.split.Plan(n, len(p.procs))
+	parts := make([]work, len(plan))
+	for i, size := range plan {
+		parts[i] = work{first: base, size: size}
+		base += int64(size)
+	}
 	if p.split == Even {
-		taken := make([]bool, len(plan)) // taken[i] is touched only by worker i's goroutine
-		return func(i int) (int, bool) {
-			if taken[i] || plan[i] == 0 {
-				return 0, false
+		taken := make([]bool, len(parts)) // taken[i] is touched only by worker i's goroutine
+		return func(i int) (work, bool) {
+			if taken[i] || parts[i].size == 0 {
+				return work{}, false
 			}
 			taken[i] = true
-			return plan[i], true
+			return parts[i], true
 		}
 	}
 	var mu sync.Mutex
 	pos := 0
-	return func(int) (int, bool) {
+	return func(int) (work, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if pos == len(plan) {
-			return 0, false
+		if pos == len(parts) {
+			return work{}, false
 		}
 		pos++
-		return plan[pos-1], true
+		return parts[pos-1], true
 	}
 }
 
 // drive runs worker w's part of a batch: it takes work from next until
 // there is none left, ctx ends, or the batch is aborted.
-func (p *Pool) drive(ctx context.Context, b *batch, w *proc, next func(int) (int, bool), r *workerRun) {
+func (p *Pool) drive(ctx context.Context, b *batch, w *proc, next func(int) (work, bool), r *workerRun) {
 	for ctx.Err() == nil {
 		select {
 		case <-b.abort:
 			return
 		default:
 		}
-		size, ok := next(w.idx)
+		part, ok := next(w.idx)
 		if !ok {
 			return
 		}
+		size := part.size
 		r.dispatched += size
 		r.chunks++
-		res, killed, err := p.runWork(ctx, b, w, size, &r.use)
+		res, killed, err := p.runWork(ctx, b, w, part, &r.use)
 		switch {
 		case errors.Is(err, errAborted):
 			return
@@ -455,14 +479,14 @@ func (p *Pool) drive(ctx context.Context, b *batch, w *proc, next func(int) (int
 	}
 }
 
-// runWork sends one work message of size requests to w and waits for its
-// result, folding the resource use the worker reports, if any, into use.
-// When ctx ends it tells the worker to cancel and waits up to the grace
-// period, then kills it (killed = true).
-func (p *Pool) runWork(ctx context.Context, b *batch, w *proc, size int, use *usage.Usage) (res *clients.Result, killed bool, err error) {
+// runWork sends one work message for part to w and waits for its result,
+// folding the resource use the worker reports, if any, into use. When ctx
+// ends it tells the worker to cancel and waits up to the grace period,
+// then kills it (killed = true).
+func (p *Pool) runWork(ctx context.Context, b *batch, w *proc, part work, use *usage.Usage) (res *clients.Result, killed bool, err error) {
 	w.seq++
-	seq := w.seq
-	if err := w.send(&Message{V: ProtocolVersion, Type: Work, Seq: seq, N: size}); err != nil {
+	seq, size := w.seq, part.size
+	if err := w.send(&Message{V: ProtocolVersion, Type: Work, Seq: seq, N: size, First: part.first}); err != nil {
 		return nil, false, p.sendFailed(w, err, ResultMsg, seq, "before reporting")
 	}
 	done := ctx.Done()
@@ -479,6 +503,9 @@ func (p *Pool) runWork(ctx context.Context, b *batch, w *proc, size int, use *us
 			}
 			if r.Strategy != p.worker {
 				return nil, false, w.failure(p.name, fmt.Sprintf("ran strategy %q, want %q", r.Strategy, p.worker), "")
+			}
+			if r.FirstIndex != part.first {
+				return nil, false, w.failure(p.name, fmt.Sprintf("numbered its requests from index %d, want %d", r.FirstIndex, part.first), "")
 			}
 			if u := in.msg.Usage; u != nil {
 				use.Max(*u)

@@ -299,6 +299,24 @@ func resultLine(t *testing.T, seq uint64, strategy string) string {
 	return strings.TrimSuffix(string(b), "\n")
 }
 
+// misnumberedLine is a worker's result line for a batch of n that is
+// well-formed but numbered its requests from index first.
+func misnumberedLine(t *testing.T, n int, first int64) string {
+	t.Helper()
+	res := clients.NewResult(WorkerSequential)
+	res.Requests, res.OK, res.Codes[200], res.FirstIndex = int64(n), int64(n), int64(n), first
+	for range n {
+		if err := res.Latency.RecordValue(int64(time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := EncodeMessage(&Message{V: ProtocolVersion, Type: ResultMsg, Seq: 1, Result: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
 func TestBatchFailuresNameTheWorker(t *testing.T) {
 	srv := newTestServer(t, 0)
 	for _, tc := range []struct {
@@ -314,6 +332,7 @@ func TestBatchFailuresNameTheWorker(t *testing.T) {
 		{"wrong batch", `echo '` + resultLine(t, 7, "sequential") + `'`, "sent the result of batch 7, want batch 1"},
 		{"short result", `echo '` + resultLine(t, 1, "sequential") + `'`, "reported 0 requests for a batch of 5"},
 		{"error", `echo '{"v":1,"type":"error","error":"disk full"}'; exit 1`, "reported an error: disk full"},
+		{"misnumbered", `echo '` + misnumberedLine(t, 5, 9) + `'`, "numbered its requests from index 9, want 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := srv.config(1)

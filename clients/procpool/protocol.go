@@ -135,6 +135,10 @@ type Message struct {
 	Seq uint64 `json:"seq,omitempty"`
 	// N is the request count of a Work message, 1..MaxWork.
 	N int `json:"n,omitempty"`
+	// First is the index of a Work message's first request: the worker's
+	// requests carry the indices First..First+N-1 (clients.IndexedClient),
+	// as the parent planned them. Absent means 0.
+	First int64 `json:"first,omitempty"`
 	// Hello is the payload of a Hello message.
 	Hello *HelloConfig `json:"hello,omitempty"`
 	// Result is the payload of a ResultMsg.
@@ -197,6 +201,12 @@ func (m *Message) Validate() error {
 	if n && (m.N < 1 || m.N > MaxWork) {
 		return fmt.Errorf("message work: n %d: want 1 to %d", m.N, MaxWork)
 	}
+	switch {
+	case m.First != 0 && !n:
+		return fmt.Errorf("message %s: unexpected field first", m.Type)
+	case n && (m.First < 0 || m.First > math.MaxInt64-int64(m.N)):
+		return fmt.Errorf("message work: first %d: want 0 to %d", m.First, math.MaxInt64-int64(m.N))
+	}
 	if hello {
 		if _, err := m.Hello.ClientConfig(); err != nil {
 			return fmt.Errorf("message hello: %w", err)
@@ -234,6 +244,7 @@ type wireMessage struct {
 	Type   MsgType         `json:"type"`
 	Seq    uint64          `json:"seq"`
 	N      int             `json:"n"`
+	First  int64           `json:"first"`
 	Hello  *HelloConfig    `json:"hello"`
 	Result json.RawMessage `json:"result"`
 	Usage  *usage.Usage    `json:"usage"`
@@ -251,7 +262,7 @@ func DecodeMessage(line []byte) (*Message, error) {
 	if err := strictUnmarshal(line, &w); err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
-	m := &Message{V: w.V, Type: w.Type, Seq: w.Seq, N: w.N, Hello: w.Hello, Usage: w.Usage, Error: w.Error}
+	m := &Message{V: w.V, Type: w.Type, Seq: w.Seq, N: w.N, First: w.First, Hello: w.Hello, Usage: w.Usage, Error: w.Error}
 	if len(w.Result) > 0 && !bytes.Equal(w.Result, []byte("null")) {
 		r, err := decodeResult(w.Result)
 		if err != nil {

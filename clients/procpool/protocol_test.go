@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -88,6 +89,7 @@ func TestMessagesRoundTrip(t *testing.T) {
 		{V: 1, Type: Hello, Hello: &HelloConfig{Strategy: WorkerFanout, Targets: []string{"http://127.0.0.1:8080/"}, Conn: "cold", Concurrency: 16, TimeoutNS: int64(time.Second)}},
 		{V: 1, Type: Hello, Hello: &HelloConfig{Strategy: WorkerSequential, Targets: []string{"http://127.0.0.1:8080/", "http://127.0.0.2:8080/"}, Conn: "warm"}},
 		{V: 1, Type: Work, Seq: 3, N: 4},
+		{V: 1, Type: Work, Seq: 4, N: 4, First: 1 << 40},
 		{V: 1, Type: Cancel, Seq: 3},
 		{V: 1, Type: Stop},
 		{V: 1, Type: Ready},
@@ -125,6 +127,9 @@ func TestEncodeRejectsInvalid(t *testing.T) {
 		{V: 1, Type: Work, N: 1},
 		{V: 1, Type: Work, Seq: 1, N: -1},
 		{V: 1, Type: Stop, Seq: 1},
+		{V: 1, Type: Work, Seq: 1, N: 1, First: -1},
+		{V: 1, Type: Work, Seq: 1, N: 2, First: math.MaxInt64 - 1},
+		{V: 1, Type: Cancel, Seq: 1, First: 5},
 		{V: 1, Type: ErrorMsg},
 		{V: 1, Type: Hello},
 		{V: 1, Type: Hello, Hello: &HelloConfig{Strategy: "threads", Targets: []string{"http://127.0.0.1/"}, Conn: "warm"}},

@@ -75,7 +75,7 @@ type batchDone struct {
 // workerState is the worker side of the protocol.
 type workerState struct {
 	out     io.Writer
-	client  clients.Client
+	client  clients.IndexedClient
 	sample  time.Duration // resource sampling interval; 0: off
 	lastSeq uint64
 	// the running batch, if any
@@ -156,17 +156,24 @@ func (s *workerState) handle(ctx context.Context, m *Message) (stop bool, err er
 		if err != nil {
 			return false, err
 		}
+		var c clients.Client
 		switch m.Hello.Strategy {
 		case WorkerFanout:
-			s.client, err = clients.NewFanout(cfg)
+			c, err = clients.NewFanout(cfg)
 		case WorkerFastHTTP:
-			s.client, err = clients.NewFastHTTP(cfg)
+			c, err = clients.NewFastHTTP(cfg)
 		default:
-			s.client, err = clients.NewSequential(cfg)
+			c, err = clients.NewSequential(cfg)
 		}
 		if err != nil {
 			return false, fmt.Errorf("hello: %w", err)
 		}
+		ic, ok := c.(clients.IndexedClient)
+		if !ok { // cannot happen: every in-process strategy numbers its requests
+			_ = c.Close()
+			return false, fmt.Errorf("hello: strategy %s cannot take planned request indices", m.Hello.Strategy)
+		}
+		s.client = ic
 		s.sample = time.Duration(m.Hello.SampleNS)
 		return false, s.write(&Message{V: ProtocolVersion, Type: Ready})
 	case Work:
@@ -181,10 +188,10 @@ func (s *workerState) handle(ctx context.Context, m *Message) (stop bool, err er
 		wctx, cancel := context.WithCancel(ctx)
 		done := make(chan batchDone, 1)
 		s.running, s.seq, s.lastSeq, s.cancel, s.done = true, m.Seq, m.Seq, cancel, done
-		client, seq, n, sample := s.client, m.Seq, m.N, s.sample
+		client, seq, first, n, sample := s.client, m.Seq, m.First, m.N, s.sample
 		go func() {
 			defer cancel()
-			done <- runBatch(wctx, client, seq, n, sample)
+			done <- runBatch(wctx, client, seq, first, n, sample)
 		}()
 		return false, nil
 	case Cancel:
@@ -198,18 +205,19 @@ func (s *workerState) handle(ctx context.Context, m *Message) (stop bool, err er
 	return false, fmt.Errorf("unexpected %s message from the parent", m.Type)
 }
 
-// runBatch runs one batch with client, sampling this process's resource
-// use every sample when sample is not zero.
-func runBatch(ctx context.Context, client clients.Client, seq uint64, n int, sample time.Duration) batchDone {
+// runBatch runs one batch of n requests with indices first.. with client,
+// sampling this process's resource use every sample when sample is not
+// zero.
+func runBatch(ctx context.Context, client clients.IndexedClient, seq uint64, first int64, n int, sample time.Duration) batchDone {
 	if sample == 0 {
-		res, err := client.Run(ctx, n)
+		res, err := client.RunFrom(ctx, first, n)
 		return batchDone{seq: seq, res: res, err: err}
 	}
 	smp, err := usage.Start(sample)
 	if err != nil {
 		return batchDone{seq: seq, err: err}
 	}
-	res, err := client.Run(ctx, n)
+	res, err := client.RunFrom(ctx, first, n)
 	u, uerr := smp.Stop()
 	if err == nil && uerr != nil {
 		err = fmt.Errorf("sampling resource use: %w", uerr)

@@ -217,7 +217,7 @@ func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int,
 	fs.StringVar(&c.Body, "body", c.Body, "response `body`; ?bytes=N repeats it to N bytes")
 	fs.Var(distValue(&c.Dist), "dist", "delay `distribution`: fixed (d), uniform (U[0,2d]), exp (mean d), lognormal (median d)")
 	fs.Var(floatValue(&c.Sigma, fmt.Sprintf("0..%g", servers.LimitSigma)), "sigma", "lognormal shape `sigma` (0 = 0.5)")
-	fs.Var(uintValue(&c.Seed), "seed", "`seed` of the delay draws: the i-th request after start or reset always draws the same delay")
+	fs.Var(uintValue(&c.Seed), "seed", "`seed` of the delay draws: a request with index i (header X-Slowserver-Index; without it, the i-th request after start or reset) always draws the same delay")
 	fs.Var(durationValue(&c.MaxDelay, fmt.Sprintf("0s..%v", servers.LimitMaxDelay)), "max-delay", "`duration` cap on ?delay= and on drawn delays (0 = 10m)")
 	fs.Var(int64Value(&c.MaxBytes, fmt.Sprintf("0..%d", servers.LimitMaxBytes)), "max-bytes", "`n` cap on ?bytes= (0 = 16 MiB)")
 	fs.Var(int64Value(&c.MaxBody, fmt.Sprintf("0..%d", servers.LimitMaxBody)), "max-body", "`n` cap on request body bytes, 413 beyond (0 = 1 MiB)")
