@@ -21,7 +21,7 @@ const batchGoroutinesPerProc = seedGoroutinesPerProc
 // 50 ms would be 50 s per iteration).
 func batchSizes(s string, long bool) []int {
 	ns := []int{1, 10, 100, 1000}
-	if !long && (s == clients.SequentialName || s == clients.FakeAsyncName) {
+	if !long && (s == strategy.Sequential || s == strategy.FakeAsync) {
 		return ns[:3]
 	}
 	return ns
@@ -36,7 +36,7 @@ func batchCase(s string, n, procs int) benchCase {
 	if strategy.UsesProcs(s) {
 		bc.procs = procs
 	}
-	if s == strategy.ProcsFanoutName {
+	if s == strategy.ProcsFanout {
 		bc.c = batchGoroutinesPerProc
 	}
 	return bc
@@ -53,7 +53,7 @@ func batchCase(s string, n, procs int) benchCase {
 func BenchmarkBatch(b *testing.B) {
 	b.Run("server=unlimited", func(b *testing.B) {
 		srv := startServer(b, serverSpec{})
-		for _, s := range strategy.Names() {
+		for _, s := range strategy.Names(strategy.FamilySeed) {
 			b.Run("strategy="+s, func(b *testing.B) {
 				b.Run("conn="+clients.Warm.String(), func(b *testing.B) {
 					for _, n := range batchSizes(s, config.matrix.long) {
@@ -68,9 +68,9 @@ func BenchmarkBatch(b *testing.B) {
 }
 
 func TestBatchSizes(t *testing.T) {
-	for _, s := range strategy.Names() {
+	for _, s := range strategy.Names(strategy.FamilySeed) {
 		want := []int{1, 10, 100, 1000}
-		if s == clients.SequentialName || s == clients.FakeAsyncName {
+		if s == strategy.Sequential || s == strategy.FakeAsync {
 			want = want[:3]
 		}
 		if got := batchSizes(s, false); !slices.Equal(got, want) {
@@ -87,7 +87,7 @@ func TestBatchSizes(t *testing.T) {
 // n × d strategies stay within 100 × d without -long.
 func TestBatchCase(t *testing.T) {
 	srv := &server{}
-	for _, s := range strategy.Names() {
+	for _, s := range strategy.Names(strategy.FamilySeed) {
 		for _, n := range batchSizes(s, false) {
 			bc := batchCase(s, n, 8)
 			if bc.conn != clients.Warm || bc.n != n {
@@ -103,15 +103,15 @@ func TestBatchCase(t *testing.T) {
 				t.Fatal(err)
 			}
 			switch s {
-			case clients.FanoutName, clients.FastHTTPName:
+			case strategy.Fanout, strategy.FastHTTP:
 				if lanes != n || rounds != 1 {
 					t.Errorf("%s n=%d: %d lanes, %d rounds; want all %d at once", s, n, lanes, rounds, n)
 				}
-			case strategy.ProcsFanoutName:
+			case strategy.ProcsFanout:
 				if bc.procs != 8 || bc.c != 16 || lanes != min(n, 8*16) {
 					t.Errorf("procs-fanout n=%d: %+v, %d lanes; want 8 procs × 16", n, bc, lanes)
 				}
-			case clients.SequentialName, clients.FakeAsyncName:
+			case strategy.Sequential, strategy.FakeAsync:
 				if rounds > 100 {
 					t.Errorf("%s n=%d: %d rounds without -long", s, n, rounds)
 				}

@@ -155,7 +155,7 @@ func concurrencies(cmax int) []int {
 // sequential (the c = 1 reference) and every strategy with a concurrency
 // limit.
 func concurrencyStrategies() []string {
-	return []string{clients.SequentialName, clients.FanoutName, clients.FastHTTPName, strategy.ProcsFanoutName}
+	return []string{strategy.Sequential, strategy.Fanout, strategy.FastHTTP, strategy.ProcsFanout}
 }
 
 // Batch sizes of BenchmarkConcurrency.
@@ -215,7 +215,7 @@ func procsSplit(c, procs int) (p, per int) {
 // c against a server of capacity k, with at most procs worker processes.
 func concurrencyCase(s string, conn clients.ConnMode, c, k, procs int) benchCase {
 	bc := benchCase{strategy: s, conn: conn, n: concurrencyN(c, k), c: c}
-	if s == strategy.ProcsFanoutName {
+	if s == strategy.ProcsFanout {
 		bc.procs, bc.c = procsSplit(c, procs)
 	}
 	return bc
@@ -279,14 +279,14 @@ func BenchmarkConcurrency(b *testing.B) {
 					for _, conn := range []clients.ConnMode{clients.Warm, clients.Cold} {
 						b.Run("conn="+conn.String(), func(b *testing.B) {
 							for _, c := range concurrencies(config.matrix.cmax) {
-								if s == clients.SequentialName && c > 1 {
+								if s == strategy.Sequential && c > 1 {
 									break
 								}
 								b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
 									bc := concurrencyCase(s, conn, c, ns.spec.capacity, config.procs)
 									runCase(b, srv, bc)
 									b.ReportMetric(float64(bc.n), "reqs/op")
-									if s == strategy.ProcsFanoutName {
+									if s == strategy.ProcsFanout {
 										b.ReportMetric(float64(bc.procs), "procs")
 									}
 								})
@@ -399,7 +399,7 @@ func TestConcurrencyNBounds(t *testing.T) {
 	for _, k := range []int{0, 1, 3, 8, 64, 1000} {
 		for _, c := range concurrencies(longCMax) {
 			n := concurrencyN(c, k)
-			p := model.Params{Strategy: model.Fanout, N: n, Delay: 1, C: c, K: k}
+			p := model.Params{Kind: model.Fanout, N: n, Delay: 1, C: c, K: k}
 			rounds, err := model.IdealRounds(p)
 			if err != nil {
 				t.Fatal(err)
@@ -451,7 +451,7 @@ func TestConcurrencyCase(t *testing.T) {
 	for _, ns := range matrixServers() {
 		for _, s := range concurrencyStrategies() {
 			for _, c := range concurrencies(longCMax) {
-				if s == clients.SequentialName && c > 1 {
+				if s == strategy.Sequential && c > 1 {
 					continue
 				}
 				bc := concurrencyCase(s, clients.Cold, c, ns.spec.capacity, 8)
@@ -466,7 +466,7 @@ func TestConcurrencyCase(t *testing.T) {
 				if want := min(c, bc.n); lanes != want {
 					t.Errorf("server=%s %s c=%d: %d model lanes, want min(c, n) = %d (%+v)", ns.name, s, c, lanes, want, p)
 				}
-				if s == strategy.ProcsFanoutName && (bc.procs*bc.c != c || bc.procs != min(8, c)) {
+				if s == strategy.ProcsFanout && (bc.procs*bc.c != c || bc.procs != min(8, c)) {
 					t.Errorf("procs-fanout c=%d: %d procs × %d, want min(8, c) × c/P", c, bc.procs, bc.c)
 				}
 			}
@@ -490,7 +490,7 @@ func TestVariableServerDelays(t *testing.T) {
 				t.Fatalf("server=%s: delay(%d) = %v, want %v", ns.name, seq, got, want)
 			}
 		}
-		bc := concurrencyCase(clients.FanoutName, clients.Warm, 16, ns.spec.capacity, 8)
+		bc := concurrencyCase(strategy.Fanout, clients.Warm, 16, ns.spec.capacity, 8)
 		srv := &server{spec: ns.spec}
 		fixed, err := model.Ideal(bc.params(srv))
 		if err != nil {

@@ -84,16 +84,9 @@ type benchCase struct {
 
 // params returns the model's description of one batch of bc against srv.
 func (bc benchCase) params(srv *server) model.Params {
-	p := model.Params{
-		Strategy: model.Strategy(bc.strategy),
-		N:        bc.n,
-		Delay:    config.delay,
-		C:        bc.c,
-		K:        srv.spec.capacity,
-	}
-	if strategy.UsesProcs(bc.strategy) {
-		p.P = bc.procs
-	}
+	d, _ := strategy.Lookup(bc.strategy) // a zero Kind fails Validate
+	p := d.Params(bc.n, config.delay, bc.c, bc.procs)
+	p.K = srv.spec.capacity
 	return p
 }
 

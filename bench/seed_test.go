@@ -20,12 +20,12 @@ func BenchmarkSeed(b *testing.B) {
 	srv := startServer(b, serverSpec{})
 	for _, n := range []int{5, 100} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			for _, s := range strategy.Names() {
+			for _, s := range strategy.Names(strategy.FamilySeed) {
 				b.Run("strategy="+s, func(b *testing.B) {
 					for _, conn := range []clients.ConnMode{clients.Warm, clients.Cold} {
 						b.Run("conn="+conn.String(), func(b *testing.B) {
 							bc := benchCase{strategy: s, conn: conn, n: n, procs: config.procs}
-							if s == strategy.ProcsFanoutName {
+							if s == strategy.ProcsFanout {
 								bc.c = seedGoroutinesPerProc
 							}
 							runCase(b, srv, bc)

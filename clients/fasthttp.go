@@ -12,6 +12,7 @@ import (
 
 // fastClient is the fasthttp strategy.
 type fastClient struct {
+	name   string
 	cfg    Config
 	client *fasthttp.Client
 }
@@ -25,9 +26,9 @@ type fastClient struct {
 // MaxConnsPerHost for cfg.Concurrency, waits up to the request timeout for a
 // free connection, dials without a concurrency cap, and never retries, so
 // each failure is counted once.
-func NewFastHTTP(cfg Config) (Client, error) {
+func NewFastHTTP(name string, cfg Config) (Client, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", FastHTTPName, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	conns := cfg.Concurrency
 	if conns == 0 {
@@ -47,10 +48,10 @@ func NewFastHTTP(cfg Config) (Client, error) {
 			return dialer.DialTimeout(addr, timeout)
 		},
 	}
-	return &fastClient{cfg: cfg, client: c}, nil
+	return &fastClient{name: name, cfg: cfg, client: c}, nil
 }
 
-func (c *fastClient) Name() string { return FastHTTPName }
+func (c *fastClient) Name() string { return c.name }
 
 func (c *fastClient) Close() error {
 	c.client.CloseIdleConnections()
@@ -59,10 +60,10 @@ func (c *fastClient) Close() error {
 
 func (c *fastClient) Run(ctx context.Context, n int) (*Result, error) {
 	if err := checkN(n); err != nil {
-		return nil, fmt.Errorf("%s: %w", FastHTTPName, err)
+		return nil, fmt.Errorf("%s: %w", c.name, err)
 	}
 	timeout := c.cfg.timeout()
-	rec := NewRecorder(FastHTTPName, n, timeout)
+	rec := NewRecorder(c.name, n, timeout)
 	start := time.Now()
 	runFanout(ctx, n, c.cfg.Concurrency, func(i int) {
 		c.do(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], timeout, rec)

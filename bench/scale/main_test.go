@@ -14,6 +14,7 @@ import (
 
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage"
 	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
 	"github.com/crawlbench/crawlbench/servers/servercmd"
@@ -37,7 +38,7 @@ const (
 
 // strategies the scale benchmark knows, in report order.
 func knownStrategies() []string {
-	return []string{naiveName, clients.FanoutName, clients.FastHTTPName, procpool.ProcsFanoutName, procpool.ProcsFastHTTPName}
+	return strategy.Names(strategy.FamilyScale)
 }
 
 // settings are the benchmark flags, parsed once in TestMain.

@@ -14,6 +14,7 @@ import (
 	"github.com/crawlbench/crawlbench/bench/report"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 )
@@ -103,7 +104,7 @@ type scaleCase struct {
 
 // usesProcs reports whether the strategy runs worker processes.
 func (sc scaleCase) usesProcs() bool {
-	return sc.strategy == procpool.ProcsFanoutName || sc.strategy == procpool.ProcsFastHTTPName
+	return strategy.UsesProcs(sc.strategy)
 }
 
 // perProc is the concurrency each client process runs at.
@@ -116,14 +117,8 @@ func (sc scaleCase) perProc() int {
 
 // ideal returns the model's wall time for one batch.
 func (sc scaleCase) ideal() (time.Duration, error) {
-	p := model.Params{Strategy: model.Strategy(sc.strategy), N: sc.n, Delay: sc.d, C: sc.perProc()}
-	switch sc.strategy {
-	case naiveName:
-		p.Strategy, p.C = model.Fanout, 0
-	case procpool.ProcsFanoutName, procpool.ProcsFastHTTPName:
-		p.Strategy, p.P = model.ProcsFanout, sc.procs
-	}
-	return model.Ideal(p)
+	d, _ := strategy.Lookup(sc.strategy) // a zero Kind fails in the model
+	return model.Ideal(d.Params(sc.n, sc.d, sc.perProc(), sc.procs))
 }
 
 // client is a strategy under test, with the pool when it has workers.
@@ -134,27 +129,14 @@ type client struct {
 
 func newClient(ctx context.Context, sc scaleCase, targets []string) (client, error) {
 	cfg := clients.Config{Targets: targets, Conn: sc.conn, Concurrency: sc.perProc(), Timeout: config.timeoutFor(sc.d)}
-	switch sc.strategy {
-	case naiveName:
-		cfg.Concurrency = 0
-		c, err := newNaive(cfg)
-		return client{Client: c}, err
-	case clients.FanoutName:
-		c, err := clients.NewFanout(cfg)
-		return client{Client: c}, err
-	case clients.FastHTTPName:
-		c, err := clients.NewFastHTTP(cfg)
-		return client{Client: c}, err
-	case procpool.ProcsFanoutName, procpool.ProcsFastHTTPName:
-		// A worker closing 10,000+ keep-alive connections on a busy machine
-		// takes seconds.
-		p, err := procpool.Start(ctx, sc.strategy, procpool.Config{Client: cfg, Procs: sc.procs, Sample: config.sample, StopGrace: time.Minute})
-		if err != nil {
-			return client{}, err
-		}
-		return client{Client: p, pool: p}, nil
+	// A worker closing 10,000+ keep-alive connections on a busy machine
+	// takes seconds.
+	c, err := strategy.New(ctx, sc.strategy, strategy.Options{Client: cfg, Procs: sc.procs, Sample: config.sample, StopGrace: time.Minute})
+	if err != nil {
+		return client{}, err
 	}
-	return client{}, fmt.Errorf("unknown strategy %q", sc.strategy)
+	p, _ := c.(*procpool.Pool)
+	return client{Client: c, pool: p}, nil
 }
 
 // procsCPU returns the CPU time the processes pids have used so far (at

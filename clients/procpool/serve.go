@@ -156,13 +156,13 @@ func (s *workerState) handle(ctx context.Context, m *Message) (stop bool, err er
 		if err != nil {
 			return false, err
 		}
-		switch m.Hello.Strategy {
+		switch name := m.Hello.Strategy; name {
 		case WorkerFanout:
-			s.client, err = clients.NewFanout(cfg)
+			s.client, err = clients.NewFanout(name, cfg)
 		case WorkerFastHTTP:
-			s.client, err = clients.NewFastHTTP(cfg)
+			s.client, err = clients.NewFastHTTP(name, cfg)
 		default:
-			s.client, err = clients.NewSequential(cfg)
+			s.client, err = clients.NewSequential(name, cfg)
 		}
 		if err != nil {
 			return false, fmt.Errorf("hello: %w", err)

@@ -1,4 +1,4 @@
-package scale
+package clients
 
 import (
 	"context"
@@ -7,13 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/crawlbench/crawlbench/clients"
 )
-
-// naiveName is the baseline strategy: what a plain `go func() {
-// http.Get(url) }()` per request does.
-const naiveName = "naive-httpget"
 
 // naiveClient is the untuned baseline: a goroutine per request, all
 // started at once, each calling Get on a default http.Client. Its
@@ -27,41 +21,45 @@ const naiveName = "naive-httpget"
 // (at most 2) idle connections before each batch; warm mode keeps them,
 // which is all the default transport keeps.
 type naiveClient struct {
-	cfg    clients.Config
+	name   string
+	cfg    Config
 	tr     *http.Transport
 	client *http.Client
 }
 
-func newNaive(cfg clients.Config) (clients.Client, error) {
+// NewNaive returns the untuned baseline strategy: what a plain `go func() {
+// http.Get(url) }()` per request does (see naiveClient). cfg.Concurrency
+// must be 0.
+func NewNaive(name string, cfg Config) (Client, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", naiveName, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if cfg.Concurrency != 0 {
-		return nil, fmt.Errorf("%s: concurrency %d: the naive fan-out has no limit; want 0", naiveName, cfg.Concurrency)
+		return nil, fmt.Errorf("%s: concurrency %d: the naive fan-out has no limit; want 0", name, cfg.Concurrency)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	return &naiveClient{cfg: cfg, tr: tr, client: &http.Client{Transport: tr}}, nil
+	return &naiveClient{name: name, cfg: cfg, tr: tr, client: &http.Client{Transport: tr}}, nil
 }
 
-func (c *naiveClient) Name() string { return naiveName }
+func (c *naiveClient) Name() string { return c.name }
 
 func (c *naiveClient) Close() error {
 	c.tr.CloseIdleConnections()
 	return nil
 }
 
-func (c *naiveClient) Run(ctx context.Context, n int) (*clients.Result, error) {
+func (c *naiveClient) Run(ctx context.Context, n int) (*Result, error) {
 	if n < 1 {
-		return nil, fmt.Errorf("%s: n: %d: want at least 1 request", naiveName, n)
+		return nil, fmt.Errorf("%s: n: %d: want at least 1 request", c.name, n)
 	}
-	if c.cfg.Conn == clients.Cold {
+	if c.cfg.Conn == Cold {
 		c.tr.CloseIdleConnections()
 	}
 	timeout := c.cfg.Timeout
 	if timeout == 0 {
-		timeout = clients.DefaultTimeout
+		timeout = DefaultTimeout
 	}
-	rec := clients.NewRecorder(naiveName, n, timeout)
+	rec := NewRecorder(c.name, n, timeout)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range n {
@@ -75,7 +73,7 @@ func (c *naiveClient) Run(ctx context.Context, n int) (*clients.Result, error) {
 }
 
 // get is http.Get with a deadline, recorded.
-func (c *naiveClient) get(ctx context.Context, url string, timeout time.Duration, rec *clients.Recorder) {
+func (c *naiveClient) get(ctx context.Context, url string, timeout time.Duration, rec *Recorder) {
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
