@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/crawlbench/crawlbench/bench/harness"
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/strategy"
@@ -27,17 +29,17 @@ func batchSizes(s string, long bool) []int {
 	return ns
 }
 
-// batchCase returns the benchCase of strategy s at batch size n: warm
+// batchCase returns the harness.Case of strategy s at batch size n: warm
 // connections; fanout and fasthttp with every request at once (c = 0);
 // the worker strategies with procs processes, procs-fanout with 16
 // goroutines per process.
-func batchCase(s string, n, procs int) benchCase {
-	bc := benchCase{strategy: s, conn: clients.Warm, n: n}
+func batchCase(s string, n, procs int) harness.Case {
+	bc := harness.Case{Strategy: s, Conn: clients.Warm, N: n}
 	if strategy.UsesProcs(s) {
-		bc.procs = procs
+		bc.Procs = procs
 	}
 	if s == strategy.ProcsFanout {
-		bc.c = batchGoroutinesPerProc
+		bc.C = batchGoroutinesPerProc
 	}
 	return bc
 }
@@ -52,7 +54,7 @@ func batchCase(s string, n, procs int) benchCase {
 // sec/op against n with the model's ideal (ideal-ns) dashed.
 func BenchmarkBatch(b *testing.B) {
 	b.Run("server=unlimited", func(b *testing.B) {
-		srv := startServer(b, serverSpec{})
+		srv := startServer(b, harness.Spec{})
 		for _, s := range strategy.Names(strategy.FamilySeed) {
 			b.Run("strategy="+s, func(b *testing.B) {
 				b.Run("conn="+clients.Warm.String(), func(b *testing.B) {
@@ -86,14 +88,17 @@ func TestBatchSizes(t *testing.T) {
 // hold the whole batch in flight (one round), procs-fanout P × 16, and the
 // n × d strategies stay within 100 × d without -long.
 func TestBatchCase(t *testing.T) {
-	srv := &server{}
+	srv := harness.Spec{}.Server("", 50*time.Millisecond)
 	for _, s := range strategy.Names(strategy.FamilySeed) {
 		for _, n := range batchSizes(s, false) {
 			bc := batchCase(s, n, 8)
-			if bc.conn != clients.Warm || bc.n != n {
+			if bc.Conn != clients.Warm || bc.N != n {
 				t.Fatalf("batchCase(%s, %d) = %+v", s, n, bc)
 			}
-			p := bc.params(srv)
+			p, err := bc.Params(srv)
+			if err != nil {
+				t.Fatal(err)
+			}
 			lanes, err := model.Lanes(p)
 			if err != nil {
 				t.Fatalf("%s n=%d: %v", s, n, err)
@@ -108,7 +113,7 @@ func TestBatchCase(t *testing.T) {
 					t.Errorf("%s n=%d: %d lanes, %d rounds; want all %d at once", s, n, lanes, rounds, n)
 				}
 			case strategy.ProcsFanout:
-				if bc.procs != 8 || bc.c != 16 || lanes != min(n, 8*16) {
+				if bc.Procs != 8 || bc.C != 16 || lanes != min(n, 8*16) {
 					t.Errorf("procs-fanout n=%d: %+v, %d lanes; want 8 procs × 16", n, bc, lanes)
 				}
 			case strategy.Sequential, strategy.FakeAsync:

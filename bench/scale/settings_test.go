@@ -53,7 +53,7 @@ func TestCheckSettings(t *testing.T) {
 		{map[string]string{"delay": "11m"}, "-delay 11m0s"},
 		{map[string]string{"strategies": "fanout,threads"}, `-strategies "fanout,threads": "threads" is not one of`},
 		{map[string]string{"conns": "hot"}, `-conns "hot"`},
-		{map[string]string{"servers": "65"}, "-servers 65"},
+		{map[string]string{"server-procs": "65"}, "-server-procs 65"},
 		{map[string]string{"procs": "-1"}, "-procs -1"},
 		{map[string]string{"listeners": "65"}, "-listeners 65"},
 		{map[string]string{"hosts": "0"}, "-hosts 0"},
@@ -104,7 +104,10 @@ func TestLevelDefaults(t *testing.T) {
 	}
 	s.delay, s.servers, s.listeners, s.procs, s.reqTimeout = 2*time.Second, 5, 2, 3, time.Minute
 	if s.delayFor(100_000) != 2*time.Second || s.serversFor(1) != 5 || s.listenersFor(1) != 2 || s.procsFor(1) != 3 || s.timeoutFor(time.Second) != time.Minute {
-		t.Error("explicit -delay, -servers, -listeners, -procs or -req-timeout not used")
+		t.Error("explicit -delay, -server-procs, -listeners, -procs or -req-timeout not used")
+	}
+	if s.reqTimeout = 0; s.timeoutFor(time.Second) != 40*time.Second {
+		t.Errorf("auto -req-timeout at d = 1s: %v, want 10×d + 30s as in package bench", s.timeoutFor(time.Second))
 	}
 }
 
