@@ -94,6 +94,24 @@ func TestTargetMustBeASlowserver(t *testing.T) {
 	}
 }
 
+// Issue 15, defect 2: a -target whose delay is not -delay (the server's own,
+// or ?delay= in its URL) fails the run naming both values, instead of
+// reporting an overhead-x below 1.
+func TestTargetDelayMustMatch(t *testing.T) {
+	srv := servertest.Start(t, servers.Config{Delay: 5 * time.Millisecond})
+	for _, tc := range []struct {
+		target, delay, want string
+	}{
+		{srv.URL, "50ms", "serves with delay 5ms, but -delay is 50ms"},
+		{srv.URL + "?delay=1ms", "5ms", "asks for delay=1ms, but -delay is 5ms"},
+	} {
+		code, out := runSelf(t, "-test.bench", seedFanout, "-test.benchtime", "1x", "-delay", tc.delay, "-target", tc.target)
+		if code == 0 || !strings.Contains(out, tc.want) || strings.Contains(out, "overhead-x") {
+			t.Errorf("-target %s -delay %s: exit %d, want non-zero, %q and no result:\n%s", tc.target, tc.delay, code, tc.want, out)
+		}
+	}
+}
+
 // Bad benchmark flags exit 2 and name the flag (checkSettings and the flag
 // package's own parse errors).
 func TestBenchFlagsBadInput(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -97,11 +98,29 @@ func (c *fastClient) do(ctx context.Context, url string, timeout time.Duration, 
 }
 
 // fastErr wraps fasthttp's timeout errors so that Classify sees them as
-// timeouts. (Its other errors are plain net errors or say what they are.)
+// timeouts, and marks bytes that are not HTTP followed by a close as
+// ErrMalformed, as net/http reports them, rather than as the EOF fasthttp
+// wraps. (Its other errors are plain net errors or say what they are.)
 func fastErr(err error) error {
 	switch {
 	case errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrTimeout):
 		return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+	case notHTTP(err.Error()):
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return err
+}
+
+// notHTTP reports whether a fasthttp header-reading error shows received
+// bytes that do not start like an HTTP/1.x status line (a truncated but
+// genuine response stays a reset).
+func notHTTP(msg string) bool {
+	if !strings.HasPrefix(msg, "error when reading response headers:") {
+		return false
+	}
+	_, contents, ok := strings.Cut(msg, `contents: "`)
+	if !ok || contents == `"` {
+		return false
+	}
+	return !strings.HasPrefix(contents, "HTTP/")
 }
