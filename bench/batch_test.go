@@ -23,7 +23,7 @@ const batchGoroutinesPerProc = seedGoroutinesPerProc
 // 50 ms would be 50 s per iteration).
 func batchSizes(s string, long bool) []int {
 	ns := []int{1, 10, 100, 1000}
-	if !long && (s == strategy.Sequential || s == strategy.FakeAsync) {
+	if k := kindOf(s); !long && (k == model.Sequential || k == model.FakeAsync) {
 		return ns[:3]
 	}
 	return ns
@@ -38,7 +38,7 @@ func batchCase(s string, n, procs int) harness.Case {
 	if strategy.UsesProcs(s) {
 		bc.Procs = procs
 	}
-	if s == strategy.ProcsFanout {
+	if kindOf(s) == model.ProcsFanout {
 		bc.C = batchGoroutinesPerProc
 	}
 	return bc

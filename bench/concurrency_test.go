@@ -153,11 +153,17 @@ func concurrencies(cmax int) []int {
 	return out
 }
 
-// concurrencyStrategies returns the strategies of BenchmarkConcurrency:
-// sequential (the c = 1 reference) and every strategy with a concurrency
-// limit.
+// concurrencyStrategies returns the strategies of BenchmarkConcurrency, in
+// registry order: sequential (the c = 1 reference) and every strategy of
+// the seed family with a concurrency limit (kind Fanout or ProcsFanout).
 func concurrencyStrategies() []string {
-	return []string{strategy.Sequential, strategy.Fanout, strategy.FastHTTP, strategy.ProcsFanout}
+	var out []string
+	for _, d := range strategy.All() {
+		if d.In(strategy.FamilySeed) && (d.Kind == model.Sequential || d.Kind == model.Fanout || d.Kind == model.ProcsFanout) {
+			out = append(out, d.Name)
+		}
+	}
+	return out
 }
 
 // Batch sizes of BenchmarkConcurrency.
@@ -217,7 +223,7 @@ func procsSplit(c, procs int) (p, per int) {
 // c against a server of capacity k, with at most procs worker processes.
 func concurrencyCase(s string, conn clients.ConnMode, c, k, procs int) harness.Case {
 	bc := harness.Case{Strategy: s, Conn: conn, N: concurrencyN(c, k), C: c}
-	if s == strategy.ProcsFanout {
+	if kindOf(s) == model.ProcsFanout {
 		bc.Procs, bc.C = procsSplit(c, procs)
 	}
 	return bc
@@ -281,14 +287,14 @@ func BenchmarkConcurrency(b *testing.B) {
 					for _, conn := range []clients.ConnMode{clients.Warm, clients.Cold} {
 						b.Run("conn="+conn.String(), func(b *testing.B) {
 							for _, c := range concurrencies(config.matrix.cmax) {
-								if s == strategy.Sequential && c > 1 {
+								if kindOf(s) == model.Sequential && c > 1 {
 									break
 								}
 								b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
 									bc := concurrencyCase(s, conn, c, ns.spec.Capacity, config.procs)
 									runCase(b, srv, bc)
 									b.ReportMetric(float64(bc.N), "reqs/op")
-									if s == strategy.ProcsFanout {
+									if bc.Procs > 0 {
 										b.ReportMetric(float64(bc.Procs), "procs")
 									}
 								})
@@ -526,5 +532,14 @@ func TestVariableServerDelays(t *testing.T) {
 		if one == fixed || one == three {
 			t.Errorf("server=%s: ideal over 1 batch %v, over 3 %v, fixed %v: want the draws to matter", ns.name, one, three, fixed)
 		}
+	}
+}
+
+// The matrix runs the same strategies, in the same order, as the committed
+// results files name.
+func TestConcurrencyStrategies(t *testing.T) {
+	want := []string{strategy.Sequential, strategy.Fanout, strategy.FastHTTP, strategy.ProcsFanout}
+	if got := concurrencyStrategies(); !slices.Equal(got, want) {
+		t.Errorf("concurrencyStrategies() = %v, want %v", got, want)
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/bench/harness"
+	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 )
@@ -102,6 +104,12 @@ func (s settings) provenance() [][2]string {
 		{"req-timeout", s.reqTimeout.String()},
 		{"target", target},
 	}, s.matrix.provenance()...)
+}
+
+// kindOf returns the model kind of the strategy called s (0 if unknown).
+func kindOf(s string) model.Kind {
+	d, _ := strategy.Lookup(s)
+	return d.Kind
 }
 
 // startServer returns the server of spec for b (see harness.StartServer).

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/crawlbench/crawlbench/bench/harness"
+	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/strategy"
 )
@@ -26,7 +27,7 @@ func BenchmarkSeed(b *testing.B) {
 					for _, conn := range []clients.ConnMode{clients.Warm, clients.Cold} {
 						b.Run("conn="+conn.String(), func(b *testing.B) {
 							bc := harness.Case{Strategy: s, Conn: conn, N: n, Procs: config.procs}
-							if s == strategy.ProcsFanout {
+							if kindOf(s) == model.ProcsFanout {
 								bc.C = seedGoroutinesPerProc
 							}
 							runCase(b, srv, bc)
