@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/crawlbench/crawlbench/bench/harness"
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/strategy"
@@ -21,23 +23,23 @@ const batchGoroutinesPerProc = seedGoroutinesPerProc
 // 50 ms would be 50 s per iteration).
 func batchSizes(s string, long bool) []int {
 	ns := []int{1, 10, 100, 1000}
-	if !long && (s == clients.SequentialName || s == clients.FakeAsyncName) {
+	if k := kindOf(s); !long && (k == model.Sequential || k == model.FakeAsync) {
 		return ns[:3]
 	}
 	return ns
 }
 
-// batchCase returns the benchCase of strategy s at batch size n: warm
+// batchCase returns the harness.Case of strategy s at batch size n: warm
 // connections; fanout and fasthttp with every request at once (c = 0);
 // the worker strategies with procs processes, procs-fanout with 16
 // goroutines per process.
-func batchCase(s string, n, procs int) benchCase {
-	bc := benchCase{strategy: s, conn: clients.Warm, n: n}
+func batchCase(s string, n, procs int) harness.Case {
+	bc := harness.Case{Strategy: s, Conn: clients.Warm, N: n}
 	if strategy.UsesProcs(s) {
-		bc.procs = procs
+		bc.Procs = procs
 	}
-	if s == strategy.ProcsFanoutName {
-		bc.c = batchGoroutinesPerProc
+	if kindOf(s) == model.ProcsFanout {
+		bc.C = batchGoroutinesPerProc
 	}
 	return bc
 }
@@ -52,8 +54,8 @@ func batchCase(s string, n, procs int) benchCase {
 // sec/op against n with the model's ideal (ideal-ns) dashed.
 func BenchmarkBatch(b *testing.B) {
 	b.Run("server=unlimited", func(b *testing.B) {
-		srv := startServer(b, serverSpec{})
-		for _, s := range strategy.Names() {
+		srv := startServer(b, harness.Spec{})
+		for _, s := range strategy.Names(strategy.FamilySeed) {
 			b.Run("strategy="+s, func(b *testing.B) {
 				b.Run("conn="+clients.Warm.String(), func(b *testing.B) {
 					for _, n := range batchSizes(s, config.matrix.long) {
@@ -68,9 +70,9 @@ func BenchmarkBatch(b *testing.B) {
 }
 
 func TestBatchSizes(t *testing.T) {
-	for _, s := range strategy.Names() {
+	for _, s := range strategy.Names(strategy.FamilySeed) {
 		want := []int{1, 10, 100, 1000}
-		if s == clients.SequentialName || s == clients.FakeAsyncName {
+		if s == strategy.Sequential || s == strategy.FakeAsync {
 			want = want[:3]
 		}
 		if got := batchSizes(s, false); !slices.Equal(got, want) {
@@ -86,14 +88,17 @@ func TestBatchSizes(t *testing.T) {
 // hold the whole batch in flight (one round), procs-fanout P × 16, and the
 // n × d strategies stay within 100 × d without -long.
 func TestBatchCase(t *testing.T) {
-	srv := &server{}
-	for _, s := range strategy.Names() {
+	srv := harness.Spec{}.Server("", 50*time.Millisecond)
+	for _, s := range strategy.Names(strategy.FamilySeed) {
 		for _, n := range batchSizes(s, false) {
 			bc := batchCase(s, n, 8)
-			if bc.conn != clients.Warm || bc.n != n {
+			if bc.Conn != clients.Warm || bc.N != n {
 				t.Fatalf("batchCase(%s, %d) = %+v", s, n, bc)
 			}
-			p := bc.params(srv)
+			p, err := bc.Params(srv)
+			if err != nil {
+				t.Fatal(err)
+			}
 			lanes, err := model.Lanes(p)
 			if err != nil {
 				t.Fatalf("%s n=%d: %v", s, n, err)
@@ -103,15 +108,15 @@ func TestBatchCase(t *testing.T) {
 				t.Fatal(err)
 			}
 			switch s {
-			case clients.FanoutName, clients.FastHTTPName:
+			case strategy.Fanout, strategy.FastHTTP:
 				if lanes != n || rounds != 1 {
 					t.Errorf("%s n=%d: %d lanes, %d rounds; want all %d at once", s, n, lanes, rounds, n)
 				}
-			case strategy.ProcsFanoutName:
-				if bc.procs != 8 || bc.c != 16 || lanes != min(n, 8*16) {
+			case strategy.ProcsFanout:
+				if bc.Procs != 8 || bc.C != 16 || lanes != min(n, 8*16) {
 					t.Errorf("procs-fanout n=%d: %+v, %d lanes; want 8 procs × 16", n, bc, lanes)
 				}
-			case clients.SequentialName, clients.FakeAsyncName:
+			case strategy.Sequential, strategy.FakeAsync:
 				if rounds > 100 {
 					t.Errorf("%s n=%d: %d rounds without -long", s, n, rounds)
 				}

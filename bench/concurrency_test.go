@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/crawlbench/crawlbench/bench/harness"
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/strategy"
@@ -114,7 +116,7 @@ func (m matrixSettings) provenance() [][2]string {
 // namedServer is a server of the BenchmarkConcurrency matrix.
 type namedServer struct {
 	name string // the server= key
-	spec serverSpec
+	spec harness.Spec
 }
 
 // matrixServers returns every server BenchmarkConcurrency knows, in the
@@ -123,13 +125,13 @@ type namedServer struct {
 // distribution of scale -delay (seeded with distSeed).
 func matrixServers() []namedServer {
 	return []namedServer{
-		{"unlimited", serverSpec{}},
-		{"k1", serverSpec{capacity: 1}},
-		{"k8", serverSpec{capacity: 8}},
-		{"k64", serverSpec{capacity: 64}},
-		{"uniform", serverSpec{dist: string(servers.DistUniform), seed: distSeed}},
-		{"exp", serverSpec{dist: string(servers.DistExp), seed: distSeed}},
-		{"lognormal", serverSpec{dist: string(servers.DistLognormal), seed: distSeed}},
+		{"unlimited", harness.Spec{}},
+		{"k1", harness.Spec{Capacity: 1}},
+		{"k8", harness.Spec{Capacity: 8}},
+		{"k64", harness.Spec{Capacity: 64}},
+		{"uniform", harness.Spec{Dist: string(servers.DistUniform), Seed: distSeed}},
+		{"exp", harness.Spec{Dist: string(servers.DistExp), Seed: distSeed}},
+		{"lognormal", harness.Spec{Dist: string(servers.DistLognormal), Seed: distSeed}},
 	}
 }
 
@@ -151,11 +153,17 @@ func concurrencies(cmax int) []int {
 	return out
 }
 
-// concurrencyStrategies returns the strategies of BenchmarkConcurrency:
-// sequential (the c = 1 reference) and every strategy with a concurrency
-// limit.
+// concurrencyStrategies returns the strategies of BenchmarkConcurrency, in
+// registry order: sequential (the c = 1 reference) and every strategy of
+// the seed family with a concurrency limit (kind Fanout or ProcsFanout).
 func concurrencyStrategies() []string {
-	return []string{clients.SequentialName, clients.FanoutName, clients.FastHTTPName, strategy.ProcsFanoutName}
+	var out []string
+	for _, d := range strategy.All() {
+		if d.In(strategy.FamilySeed) && (d.Kind == model.Sequential || d.Kind == model.Fanout || d.Kind == model.ProcsFanout) {
+			out = append(out, d.Name)
+		}
+	}
+	return out
 }
 
 // Batch sizes of BenchmarkConcurrency.
@@ -211,12 +219,12 @@ func procsSplit(c, procs int) (p, per int) {
 	return p, c / p
 }
 
-// concurrencyCase returns the benchCase of strategy s at total concurrency
+// concurrencyCase returns the harness.Case of strategy s at total concurrency
 // c against a server of capacity k, with at most procs worker processes.
-func concurrencyCase(s string, conn clients.ConnMode, c, k, procs int) benchCase {
-	bc := benchCase{strategy: s, conn: conn, n: concurrencyN(c, k), c: c}
-	if s == strategy.ProcsFanoutName {
-		bc.procs, bc.c = procsSplit(c, procs)
+func concurrencyCase(s string, conn clients.ConnMode, c, k, procs int) harness.Case {
+	bc := harness.Case{Strategy: s, Conn: conn, N: concurrencyN(c, k), C: c}
+	if kindOf(s) == model.ProcsFanout {
+		bc.Procs, bc.C = procsSplit(c, procs)
 	}
 	return bc
 }
@@ -277,15 +285,15 @@ func BenchmarkConcurrency(b *testing.B) {
 					for _, conn := range []clients.ConnMode{clients.Warm, clients.Cold} {
 						b.Run("conn="+conn.String(), func(b *testing.B) {
 							for _, c := range concurrencies(config.matrix.cmax) {
-								if s == clients.SequentialName && c > 1 {
+								if kindOf(s) == model.Sequential && c > 1 {
 									break
 								}
 								b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
-									bc := concurrencyCase(s, conn, c, ns.spec.capacity, config.procs)
+									bc := concurrencyCase(s, conn, c, ns.spec.Capacity, config.procs)
 									runCase(b, srv, bc)
-									b.ReportMetric(float64(bc.n), "reqs/op")
-									if s == strategy.ProcsFanoutName {
-										b.ReportMetric(float64(bc.procs), "procs")
+									b.ReportMetric(float64(bc.N), "reqs/op")
+									if bc.Procs > 0 {
+										b.ReportMetric(float64(bc.Procs), "procs")
 									}
 								})
 							}
@@ -397,7 +405,7 @@ func TestConcurrencyNBounds(t *testing.T) {
 	for _, k := range []int{0, 1, 3, 8, 64, 1000} {
 		for _, c := range concurrencies(longCMax) {
 			n := concurrencyN(c, k)
-			p := model.Params{Strategy: model.Fanout, N: n, Delay: 1, C: c, K: k}
+			p := model.Params{Kind: model.Fanout, N: n, Delay: 1, C: c, K: k}
 			rounds, err := model.IdealRounds(p)
 			if err != nil {
 				t.Fatal(err)
@@ -445,27 +453,30 @@ func TestProcsSplit(t *testing.T) {
 // model lanes equal c (the requests in flight the name promises, while the
 // batch allows it), procs-fanout split into P × c/P.
 func TestConcurrencyCase(t *testing.T) {
-	srv := func(k int) *server { return &server{spec: serverSpec{capacity: k}} }
+	srv := func(k int) harness.Server { return harness.Spec{Capacity: k}.Server("", 50*time.Millisecond) }
 	for _, ns := range matrixServers() {
 		for _, s := range concurrencyStrategies() {
 			for _, c := range concurrencies(longCMax) {
-				if s == clients.SequentialName && c > 1 {
+				if s == strategy.Sequential && c > 1 {
 					continue
 				}
-				bc := concurrencyCase(s, clients.Cold, c, ns.spec.capacity, 8)
-				if bc.strategy != s || bc.conn != clients.Cold || bc.n != concurrencyN(c, ns.spec.capacity) {
+				bc := concurrencyCase(s, clients.Cold, c, ns.spec.Capacity, 8)
+				if bc.Strategy != s || bc.Conn != clients.Cold || bc.N != concurrencyN(c, ns.spec.Capacity) {
 					t.Fatalf("concurrencyCase(%s, c=%d) = %+v", s, c, bc)
 				}
-				p := bc.params(srv(ns.spec.capacity))
+				p, err := bc.Params(srv(ns.spec.Capacity))
+				if err != nil {
+					t.Fatal(err)
+				}
 				lanes, err := model.Lanes(p)
 				if err != nil {
 					t.Fatalf("%s c=%d: %v", s, c, err)
 				}
-				if want := min(c, bc.n); lanes != want {
+				if want := min(c, bc.N); lanes != want {
 					t.Errorf("server=%s %s c=%d: %d model lanes, want min(c, n) = %d (%+v)", ns.name, s, c, lanes, want, p)
 				}
-				if s == strategy.ProcsFanoutName && (bc.procs*bc.c != c || bc.procs != min(8, c)) {
-					t.Errorf("procs-fanout c=%d: %d procs × %d, want min(8, c) × c/P", c, bc.procs, bc.c)
+				if s == strategy.ProcsFanout && (bc.Procs*bc.C != c || bc.Procs != min(8, c)) {
+					t.Errorf("procs-fanout c=%d: %d procs × %d, want min(8, c) × c/P", c, bc.Procs, bc.C)
 				}
 			}
 		}
@@ -478,32 +489,39 @@ func TestConcurrencyCase(t *testing.T) {
 // (config is the settings TestMain checked: -delay 50ms unless given.)
 func TestVariableServerDelays(t *testing.T) {
 	for _, ns := range matrixServers() {
+		delayOf := ns.spec.DelayOf(config.delay)
+		if (delayOf == nil) != (ns.spec.Dist == "") {
+			t.Fatalf("server=%s: DelayOf nil = %v for dist %q", ns.name, delayOf == nil, ns.spec.Dist)
+		}
 		for seq := range uint64(50) {
-			got := ns.spec.delay(seq)
-			want := servers.DrawDelay(servers.Dist(ns.spec.dist), config.delay, servers.DefaultSigma, distSeed, seq)
-			if ns.spec.dist == "" {
-				want = config.delay
+			if delayOf == nil {
+				break
 			}
+			got := delayOf(seq)
+			want := servers.DrawDelay(servers.Dist(ns.spec.Dist), config.delay, servers.DefaultSigma, distSeed, seq)
 			if got != want {
 				t.Fatalf("server=%s: delay(%d) = %v, want %v", ns.name, seq, got, want)
 			}
 		}
-		bc := concurrencyCase(clients.FanoutName, clients.Warm, 16, ns.spec.capacity, 8)
-		srv := &server{spec: ns.spec}
-		fixed, err := model.Ideal(bc.params(srv))
+		bc := concurrencyCase(strategy.Fanout, clients.Warm, 16, ns.spec.Capacity, 8)
+		srv := ns.spec.Server("", config.delay)
+		p, err := bc.Params(srv)
 		if err != nil {
 			t.Fatal(err)
 		}
-		batch := func(first int64) *clients.Result { return &clients.Result{FirstIndex: first} }
-		one, err := bc.ideal(srv, []*clients.Result{batch(0)})
+		fixed, err := model.Ideal(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		three, err := bc.ideal(srv, []*clients.Result{batch(0), batch(int64(bc.n)), batch(int64(2 * bc.n))})
+		one, err := harness.Ideal(bc, srv, []int64{0})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ns.spec.dist == "" {
+		three, err := harness.Ideal(bc, srv, []int64{0, int64(bc.N), int64(2 * bc.N)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ns.spec.Dist == "" {
 			if one != fixed || three != fixed {
 				t.Errorf("server=%s: ideal %v, %v; want the fixed-delay %v", ns.name, one, three, fixed)
 			}
@@ -512,5 +530,14 @@ func TestVariableServerDelays(t *testing.T) {
 		if one == fixed || one == three {
 			t.Errorf("server=%s: ideal over 1 batch %v, over 3 %v, fixed %v: want the draws to matter", ns.name, one, three, fixed)
 		}
+	}
+}
+
+// The matrix runs the same strategies, in the same order, as the committed
+// results files name.
+func TestConcurrencyStrategies(t *testing.T) {
+	want := []string{strategy.Sequential, strategy.Fanout, strategy.FastHTTP, strategy.ProcsFanout}
+	if got := concurrencyStrategies(); !slices.Equal(got, want) {
+		t.Errorf("concurrencyStrategies() = %v, want %v", got, want)
 	}
 }

@@ -16,8 +16,9 @@
 // -procs, -req-timeout (all benchmarks); -servers, -cmax, -long (the
 // matrices).
 //
+// The cases run through package bench/harness, which bench/scale shares.
 // Every benchmark starts the bundled slow server in a separate process (or
-// uses -target), runs one batch of n requests per b.Loop iteration, and
+// uses -target, which must be a slowserver whose delay is -delay), runs one batch of n requests per b.Loop iteration, and
 // reports, beside sec/op (the seed's "cost time"): req/s, p50-ns, p99-ns,
 // max-ns, errors, ideal-ns (the model's wall time for the batch, package
 // bench/model) and overhead-x = measured ÷ ideal. A benchmark any of whose

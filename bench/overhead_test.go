@@ -90,7 +90,7 @@ func runServerAdded(b *testing.B, sleepers int) {
 	sleepDone := make(chan *clients.Result, 1)
 	var sleep clients.Client
 	if sleepers > 0 {
-		sleep, err = clients.NewFanout(clients.Config{
+		sleep, err = clients.NewFanout("sleepers", clients.Config{
 			Targets: []string{fmt.Sprintf("%s?delay=%v", url, sleeperDelay)}, Concurrency: sleepers, Timeout: sleeperDelay + time.Minute,
 		})
 		if err != nil {
@@ -128,7 +128,7 @@ func runServerAdded(b *testing.B, sleepers int) {
 	}
 	time.Sleep(time.Second)
 
-	probe, err := clients.NewSequential(clients.Config{Targets: []string{url}, Timeout: timeout})
+	probe, err := clients.NewSequential("probe", clients.Config{Targets: []string{url}, Timeout: timeout})
 	if err != nil {
 		b.Fatal(err)
 	}

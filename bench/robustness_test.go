@@ -52,21 +52,14 @@ const seedFanout = "^BenchmarkSeed$/^n=5$/^strategy=fanout$/^conn=warm$"
 // A benchmark whose requests fail fails loudly, naming the failures by kind:
 // the run exits non-zero and prints REQUESTS FAILED with the counts.
 func TestFailedRequestsFailTheBenchmark(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + l.Addr().String() + "/"
-	l.Close()
-	srv := servertest.Start(t, servers.Config{MaxDelay: time.Minute})
-	t.Cleanup(srv.Kill) // ends stalled requests at once
+	srv := servertest.Start(t, servers.Config{Delay: 50 * time.Millisecond, MaxDelay: time.Minute}) // -delay's default
+	t.Cleanup(srv.Kill)                                                                             // ends stalled requests at once
 	for _, tc := range []struct {
 		name   string
 		target string
 		extra  []string
 		want   string
 	}{
-		{"refused", refused, nil, "refused=5"},
 		{"fail=1", srv.URL + "?fail=1", nil, "status=5"},
 		{"reset=1", srv.URL + "?reset=1", nil, "reset=5"},
 		{"stall=1", srv.URL + "?stall=1", []string{"-req-timeout", "200ms"}, "timeout=5"},
@@ -86,6 +79,39 @@ func TestFailedRequestsFailTheBenchmark(t *testing.T) {
 	}
 }
 
+// A -target that is not a crawlbench slowserver (here: nothing listens)
+// fails the benchmark, saying so, before any request is timed.
+func TestTargetMustBeASlowserver(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + l.Addr().String() + "/"
+	l.Close()
+	code, out := runSelf(t, "-test.bench", seedFanout, "-test.benchtime", "1x", "-target", refused)
+	if code == 0 || !strings.Contains(out, "is not a crawlbench slowserver") || !strings.Contains(out, "--- FAIL") {
+		t.Errorf("exit %d, want non-zero and an error naming the target:\n%s", code, out)
+	}
+}
+
+// Issue 15, defect 2: a -target whose delay is not -delay (the server's own,
+// or ?delay= in its URL) fails the run naming both values, instead of
+// reporting an overhead-x below 1.
+func TestTargetDelayMustMatch(t *testing.T) {
+	srv := servertest.Start(t, servers.Config{Delay: 5 * time.Millisecond})
+	for _, tc := range []struct {
+		target, delay, want string
+	}{
+		{srv.URL, "50ms", "serves with delay 5ms, but -delay is 50ms"},
+		{srv.URL + "?delay=1ms", "5ms", "asks for delay=1ms, but -delay is 5ms"},
+	} {
+		code, out := runSelf(t, "-test.bench", seedFanout, "-test.benchtime", "1x", "-delay", tc.delay, "-target", tc.target)
+		if code == 0 || !strings.Contains(out, tc.want) || strings.Contains(out, "overhead-x") {
+			t.Errorf("-target %s -delay %s: exit %d, want non-zero, %q and no result:\n%s", tc.target, tc.delay, code, tc.want, out)
+		}
+	}
+}
+
 // Bad benchmark flags exit 2 and name the flag (checkSettings and the flag
 // package's own parse errors).
 func TestBenchFlagsBadInput(t *testing.T) {
@@ -98,14 +124,15 @@ func TestBenchFlagsBadInput(t *testing.T) {
 		{[]string{"-delay", "-5ms"}, "bench: -delay -5ms: want 1ms..10m"},
 		{[]string{"-delay", "abc"}, `invalid value "abc" for flag -delay`},
 		{[]string{"-delay", ""}, `invalid value "" for flag -delay`},
-		{[]string{"-procs", "0"}, "bench: -procs 0: want 1..256"},
-		{[]string{"-procs", "257"}, "bench: -procs 257: want 1..256"},
+		{[]string{"-procs", "-1"}, "bench: -procs -1: want 0 (auto) or 1..256"},
+		{[]string{"-procs", "257"}, "bench: -procs 257: want 0 (auto) or 1..256"},
 		{[]string{"-procs", "1.5"}, `invalid value "1.5" for flag -procs`},
 		{[]string{"-req-timeout", "-1s"}, "bench: -req-timeout -1s: want 0 (auto) or 1ms..1h"},
 		{[]string{"-req-timeout", "2h"}, "bench: -req-timeout 2h0m0s: want 0 (auto) or 1ms..1h"},
 		{[]string{"-target", "ftp://127.0.0.1/"}, `bench: -target "ftp://127.0.0.1/": want an http://host:port/ URL`},
 		{[]string{"-target", "127.0.0.1:5000"}, `bench: -target "127.0.0.1:5000": want an http://host:port/ URL`},
 		{[]string{"-target", "http://"}, `bench: -target "http://": want an http://host:port/ URL`},
+		{[]string{"-target", "http://127.0.0.1:99999/"}, `bench: -target "http://127.0.0.1:99999/": port 99999: want 1..65535`},
 		{[]string{"-no-such-flag"}, "flag provided but not defined: -no-such-flag"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

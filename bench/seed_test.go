@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/crawlbench/crawlbench/bench/harness"
+	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/strategy"
 )
@@ -17,16 +19,16 @@ const seedGoroutinesPerProc = 16
 // connections, P = -procs worker processes (8 as in the seed). One iteration
 // is one batch, so sec/op is the seed's "cost time".
 func BenchmarkSeed(b *testing.B) {
-	srv := startServer(b, serverSpec{})
+	srv := startServer(b, harness.Spec{})
 	for _, n := range []int{5, 100} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			for _, s := range strategy.Names() {
+			for _, s := range strategy.Names(strategy.FamilySeed) {
 				b.Run("strategy="+s, func(b *testing.B) {
 					for _, conn := range []clients.ConnMode{clients.Warm, clients.Cold} {
 						b.Run("conn="+conn.String(), func(b *testing.B) {
-							bc := benchCase{strategy: s, conn: conn, n: n, procs: config.procs}
-							if s == strategy.ProcsFanoutName {
-								bc.c = seedGoroutinesPerProc
+							bc := harness.Case{Strategy: s, Conn: conn, N: n, Procs: config.procs}
+							if kindOf(s) == model.ProcsFanout {
+								bc.C = seedGoroutinesPerProc
 							}
 							runCase(b, srv, bc)
 						})

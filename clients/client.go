@@ -46,14 +46,6 @@ type IndexedClient interface {
 	RunFrom(ctx context.Context, first int64, n int) (*Result, error)
 }
 
-// The in-process strategy names.
-const (
-	SequentialName = "sequential"
-	FakeAsyncName  = "fake-async"
-	FanoutName     = "fanout"
-	FastHTTPName   = "fasthttp"
-)
-
 // unlimitedConns sizes connection pools when Concurrency is 0 (unlimited):
 // a cap, not an allocation.
 const unlimitedConns = MaxConcurrency
@@ -71,29 +63,29 @@ type netHTTP struct {
 
 // NewSequential returns the sequential strategy: one net/http client, one
 // request after the other (the seed's row 6, a loop of requests.get).
-func NewSequential(cfg Config) (Client, error) {
-	return newNetHTTP(SequentialName, cfg, 1, runSequential)
+func NewSequential(name string, cfg Config) (Client, error) {
+	return newNetHTTP(name, cfg, 1, runSequential)
 }
 
 // NewFakeAsync returns the fake-async strategy: each request runs in its own
 // goroutine, but the goroutine is waited for before the next one starts. It
 // looks concurrent and is sequential, the Go shape of the seed's rows 1 and 3
 // (a blocking requests.get inside a coroutine).
-func NewFakeAsync(cfg Config) (Client, error) {
-	return newNetHTTP(FakeAsyncName, cfg, 1, runFakeAsync)
+func NewFakeAsync(name string, cfg Config) (Client, error) {
+	return newNetHTTP(name, cfg, 1, runFakeAsync)
 }
 
 // NewFanout returns the fanout strategy: a goroutine per request over
 // net/http with at most cfg.Concurrency in flight (0: all at once), over a
 // Transport whose idle pool is sized for that concurrency, so warm
 // connections are reused rather than churned.
-func NewFanout(cfg Config) (Client, error) {
+func NewFanout(name string, cfg Config) (Client, error) {
 	conns := cfg.Concurrency
 	if conns == 0 {
 		conns = unlimitedConns
 	}
 	c := cfg.Concurrency
-	return newNetHTTP(FanoutName, cfg, conns, func(ctx context.Context, n int, do func(int)) {
+	return newNetHTTP(name, cfg, conns, func(ctx context.Context, n int, do func(int)) {
 		runFanout(ctx, n, c, do)
 	})
 }

@@ -14,21 +14,22 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/servers"
 	"github.com/crawlbench/crawlbench/servers/servertest"
 )
 
 // constructors are the in-process strategies under test.
-var constructors = map[string]func(clients.Config) (clients.Client, error){
-	clients.SequentialName: clients.NewSequential,
-	clients.FakeAsyncName:  clients.NewFakeAsync,
-	clients.FanoutName:     clients.NewFanout,
-	clients.FastHTTPName:   clients.NewFastHTTP,
+var constructors = map[string]func(string, clients.Config) (clients.Client, error){
+	strategy.Sequential: clients.NewSequential,
+	strategy.FakeAsync:  clients.NewFakeAsync,
+	strategy.Fanout:     clients.NewFanout,
+	strategy.FastHTTP:   clients.NewFastHTTP,
 }
 
 // wantInFlight is the concurrency each strategy must reach with c = 0.
 func wantInFlight(name string, n int) int64 {
-	if name == clients.FanoutName || name == clients.FastHTTPName {
+	if name == strategy.Fanout || name == strategy.FastHTTP {
 		return int64(n)
 	}
 	return 1
@@ -36,7 +37,7 @@ func wantInFlight(name string, n int) int64 {
 
 func newClient(t *testing.T, name string, cfg clients.Config) clients.Client {
 	t.Helper()
-	c, err := constructors[name](cfg)
+	c, err := constructors[name](name, cfg)
 	if err != nil {
 		t.Fatalf("new %s: %v", name, err)
 	}
@@ -96,7 +97,7 @@ func TestStrategiesCountAndConcurrency(t *testing.T) {
 }
 
 func TestWarmConnectionsAreReused(t *testing.T) {
-	for _, name := range []string{clients.FanoutName, clients.FastHTTPName, clients.SequentialName} {
+	for _, name := range []string{strategy.Fanout, strategy.FastHTTP, strategy.Sequential} {
 		t.Run(name, func(t *testing.T) {
 			srv := servertest.Start(t, servers.Config{Delay: 5 * time.Millisecond})
 			c := newClient(t, name, clients.Config{Targets: []string{srv.URL}, Concurrency: 4})
@@ -104,7 +105,7 @@ func TestWarmConnectionsAreReused(t *testing.T) {
 				run(t, c, 20)
 			}
 			want := int64(4)
-			if name == clients.SequentialName {
+			if name == strategy.Sequential {
 				want = 1
 			}
 			if got := srv.Stats().Conns; got > want {
@@ -115,7 +116,7 @@ func TestWarmConnectionsAreReused(t *testing.T) {
 }
 
 func TestConcurrencyLimit(t *testing.T) {
-	for _, name := range []string{clients.FanoutName, clients.FastHTTPName} {
+	for _, name := range []string{strategy.Fanout, strategy.FastHTTP} {
 		t.Run(name, func(t *testing.T) {
 			srv := servertest.Start(t, servers.Config{Delay: 100 * time.Millisecond})
 			c := newClient(t, name, clients.Config{Targets: []string{srv.URL}, Concurrency: 5})
@@ -135,7 +136,7 @@ func TestConcurrencyLimit(t *testing.T) {
 func TestCapacityOneSerialisesFanout(t *testing.T) {
 	const n, d = 6, 20 * time.Millisecond
 	srv := servertest.Start(t, servers.Config{Delay: d, Capacity: 1})
-	c := newClient(t, clients.FanoutName, clients.Config{Targets: []string{srv.URL}})
+	c := newClient(t, strategy.Fanout, clients.Config{Targets: []string{srv.URL}})
 	res := run(t, c, n)
 	if res.OK != n {
 		t.Fatal(res)
@@ -182,7 +183,7 @@ func TestLargeFanoutHoldsEveryRequestOpen(t *testing.T) {
 		t.Skip("opens 2400 sockets")
 	}
 	const n = 1200 // two sockets each, in one process: well under the open-file cap
-	for _, name := range []string{clients.FastHTTPName, clients.FanoutName} {
+	for _, name := range []string{strategy.FastHTTP, strategy.Fanout} {
 		t.Run(name, func(t *testing.T) {
 			url := barrierServer(t, n, 30*time.Second)
 			c := newClient(t, name, clients.Config{Targets: []string{url}})
@@ -270,7 +271,7 @@ func TestCancelCountsEveryRequest(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	for name, newc := range constructors {
-		if _, err := newc(clients.Config{}); err == nil || !strings.Contains(err.Error(), "targets") {
+		if _, err := newc(name, clients.Config{}); err == nil || !strings.Contains(err.Error(), "targets") {
 			t.Errorf("%s with no targets: %v", name, err)
 		}
 		c := newClient(t, name, clients.Config{Targets: []string{"http://127.0.0.1:1/"}})

@@ -48,11 +48,16 @@ func ParseErrorKind(s string) (ErrorKind, bool) {
 	return "", false
 }
 
+// ErrMalformed marks a response whose bytes are not HTTP (a server that
+// speaks another protocol): Classify counts it as Other, whichever client
+// read it, even when the connection closed right after.
+var ErrMalformed = errors.New("malformed HTTP response")
+
 // Classify returns the kind of a transport error. It never returns Status,
 // which is decided from a response, not an error. A nil error is Other.
 func Classify(err error) ErrorKind {
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, ErrMalformed):
 		return Other
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return Refused

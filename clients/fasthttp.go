@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -15,6 +16,7 @@ import (
 
 // fastClient is the fasthttp strategy.
 type fastClient struct {
+	name    string
 	cfg     Config
 	client  *fasthttp.Client
 	indices indexCounter
@@ -29,9 +31,9 @@ type fastClient struct {
 // MaxConnsPerHost for cfg.Concurrency, waits up to the request timeout for a
 // free connection, dials without a concurrency cap, and never retries, so
 // each failure is counted once.
-func NewFastHTTP(cfg Config) (Client, error) {
+func NewFastHTTP(name string, cfg Config) (Client, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", FastHTTPName, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	conns := cfg.Concurrency
 	if conns == 0 {
@@ -51,10 +53,10 @@ func NewFastHTTP(cfg Config) (Client, error) {
 			return dialer.DialTimeout(addr, timeout)
 		},
 	}
-	return &fastClient{cfg: cfg, client: c}, nil
+	return &fastClient{name: name, cfg: cfg, client: c}, nil
 }
 
-func (c *fastClient) Name() string { return FastHTTPName }
+func (c *fastClient) Name() string { return c.name }
 
 func (c *fastClient) Close() error {
 	c.client.CloseIdleConnections()
@@ -63,17 +65,17 @@ func (c *fastClient) Close() error {
 
 func (c *fastClient) Run(ctx context.Context, n int) (*Result, error) {
 	if err := checkN(n); err != nil {
-		return nil, fmt.Errorf("%s: %w", FastHTTPName, err)
+		return nil, fmt.Errorf("%s: %w", c.name, err)
 	}
 	return c.RunFrom(ctx, c.indices.take(int64(n)), n)
 }
 
 func (c *fastClient) RunFrom(ctx context.Context, first int64, n int) (*Result, error) {
 	if err := checkBatch(first, n); err != nil {
-		return nil, fmt.Errorf("%s: %w", FastHTTPName, err)
+		return nil, fmt.Errorf("%s: %w", c.name, err)
 	}
 	timeout := c.cfg.timeout()
-	rec := NewRecorder(FastHTTPName, n, timeout)
+	rec := NewRecorder(c.name, n, timeout)
 	start := time.Now()
 	runFanout(ctx, n, c.cfg.Concurrency, func(i int) {
 		c.do(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], first+int64(i), timeout, rec)
@@ -111,11 +113,29 @@ func (c *fastClient) do(ctx context.Context, url string, index int64, timeout ti
 }
 
 // fastErr wraps fasthttp's timeout errors so that Classify sees them as
-// timeouts. (Its other errors are plain net errors or say what they are.)
+// timeouts, and marks bytes that are not HTTP followed by a close as
+// ErrMalformed, as net/http reports them, rather than as the EOF fasthttp
+// wraps. (Its other errors are plain net errors or say what they are.)
 func fastErr(err error) error {
 	switch {
 	case errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrTimeout):
 		return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+	case notHTTP(err.Error()):
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return err
+}
+
+// notHTTP reports whether a fasthttp header-reading error shows received
+// bytes that do not start like an HTTP/1.x status line (a truncated but
+// genuine response stays a reset).
+func notHTTP(msg string) bool {
+	if !strings.HasPrefix(msg, "error when reading response headers:") {
+		return false
+	}
+	_, contents, ok := strings.Cut(msg, `contents: "`)
+	if !ok || contents == `"` {
+		return false
+	}
+	return !strings.HasPrefix(contents, "HTTP/")
 }

@@ -85,14 +85,14 @@ func (c *netHTTP) Load(ctx context.Context, lc LoadConfig) (*Result, error) {
 // Load implements Loader for fasthttp.
 func (c *fastClient) Load(ctx context.Context, lc LoadConfig) (*Result, error) {
 	if err := lc.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", FastHTTPName, err)
+		return nil, fmt.Errorf("%s: %w", c.name, err)
 	}
 	if lc.Workers > c.client.MaxConnsPerHost {
-		return nil, errTooManyWorkers(FastHTTPName, lc.Workers, c.client.MaxConnsPerHost)
+		return nil, errTooManyWorkers(c.name, lc.Workers, c.client.MaxConnsPerHost)
 	}
 	timeout := c.cfg.timeout()
 	first := c.indices.take(lc.MaxRequests)
-	return runLoad(ctx, FastHTTPName, lc, first, timeout, func(rec *Recorder, i int64) {
+	return runLoad(ctx, c.name, lc, first, timeout, func(rec *Recorder, i int64) {
 		c.do(ctx, c.cfg.Targets[i%int64(len(c.cfg.Targets))], first+i, timeout, rec)
 	}), nil
 }

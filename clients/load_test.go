@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/servers"
 	"github.com/crawlbench/crawlbench/servers/servertest"
 )
 
 // loaders are the strategies that implement clients.Loader.
 func loaders() []string {
-	return []string{clients.SequentialName, clients.FakeAsyncName, clients.FanoutName, clients.FastHTTPName}
+	return []string{strategy.Sequential, strategy.FakeAsync, strategy.Fanout, strategy.FastHTTP}
 }
 
 func newLoader(t *testing.T, name string, cfg clients.Config) clients.Loader {
@@ -30,7 +31,7 @@ func newLoader(t *testing.T, name string, cfg clients.Config) clients.Loader {
 
 // workersFor is the widest load each strategy's pool allows.
 func workersFor(name string, c int) int {
-	if name == clients.SequentialName || name == clients.FakeAsyncName {
+	if name == strategy.Sequential || name == strategy.FakeAsync {
 		return 1
 	}
 	return c
@@ -72,7 +73,7 @@ func TestLoadIsDurationBoundedClosedLoop(t *testing.T) {
 }
 
 func TestLoadStopsAtMaxRequests(t *testing.T) {
-	for _, name := range []string{clients.FanoutName, clients.FastHTTPName} {
+	for _, name := range []string{strategy.Fanout, strategy.FastHTTP} {
 		srv := servertest.Start(t, servers.Config{})
 		l := newLoader(t, name, clients.Config{Targets: []string{srv.URL, srv.URL + "?delay=0s"}, Concurrency: 8})
 		res, err := l.Load(t.Context(), clients.LoadConfig{Workers: 8, Duration: time.Hour, MaxRequests: 101})
@@ -87,7 +88,7 @@ func TestLoadStopsAtMaxRequests(t *testing.T) {
 
 // When ctx ends, no new request starts and the ones in flight are canceled.
 func TestLoadCanceled(t *testing.T) {
-	for _, name := range []string{clients.FanoutName, clients.FastHTTPName} {
+	for _, name := range []string{strategy.Fanout, strategy.FastHTTP} {
 		srv := servertest.Start(t, servers.Config{Delay: 200 * time.Millisecond})
 		l := newLoader(t, name, clients.Config{Targets: []string{srv.URL}, Concurrency: 4})
 		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
@@ -102,7 +103,7 @@ func TestLoadCanceled(t *testing.T) {
 		if res.Wall > 30*time.Second || res.Requests == 0 || res.NotIssued != 0 {
 			t.Errorf("%s: %v; want it to end soon after the context, every issued request accounted for", name, res)
 		}
-		if name == clients.FanoutName && res.Errors[clients.Canceled] == 0 {
+		if name == strategy.Fanout && res.Errors[clients.Canceled] == 0 {
 			// net/http aborts the requests in flight; fasthttp lets them
 			// finish within their deadline.
 			t.Errorf("%s: %v; want the requests in flight at the cancel counted as canceled", name, res)
@@ -115,7 +116,7 @@ func TestLoadErrors(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
 	defer ts.Close()
 	cfg := clients.Config{Targets: []string{ts.URL}, Concurrency: 2}
-	for _, name := range []string{clients.SequentialName, clients.FanoutName, clients.FastHTTPName} {
+	for _, name := range []string{strategy.Sequential, strategy.Fanout, strategy.FastHTTP} {
 		l := newLoader(t, name, cfg)
 		for _, tc := range []struct {
 			lc   clients.LoadConfig

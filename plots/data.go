@@ -14,6 +14,8 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
 	"golang.org/x/perf/benchunit"
+
+	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
 // The crawlbench benchmark families, as benchfmt names them (the benchmark
@@ -447,13 +449,11 @@ func (d *Data) SeedNs() []int {
 // benchmark configuration.
 func (d *Data) Runs() (lo, hi int) { return runsRange(d.cells, (*cell).runs) }
 
-// strategyRank orders strategies as the suite lists them (the scale
-// benchmark's untuned baseline first); unknown ones follow.
+// strategyRank orders strategies as the registry lists them; unknown ones
+// follow.
 func strategyRank(s string) int {
-	for i, name := range []string{"naive-httpget", "sequential", "fake-async", "fanout", "fasthttp", "pool-even", "pool-chunked", "procs-fanout", "procs-fasthttp"} {
-		if s == name {
-			return i
-		}
+	if d, ok := strategy.Lookup(s); ok {
+		return d.Rank
 	}
 	return 100
 }

@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
 // newPanel returns a plot with the charts' fonts, a title, axis labels and
@@ -194,26 +196,9 @@ type seriesStyle struct {
 
 // strategyColor returns the colour of a strategy, the same in every chart
 // (Okabe–Ito palette). Unknown strategies get grey shades.
-func strategyColor(strategy string, i int) color.Color {
-	switch strategy {
-	case "sequential":
-		return color.RGBA{0, 0, 0, 255}
-	case "fake-async":
-		return color.RGBA{0xCC, 0x79, 0xA7, 255}
-	case "fanout":
-		return color.RGBA{0x00, 0x72, 0xB2, 255}
-	case "fasthttp":
-		return color.RGBA{0x00, 0x9E, 0x73, 255}
-	case "pool-even":
-		return color.RGBA{0xE6, 0x9F, 0x00, 255}
-	case "pool-chunked":
-		return color.RGBA{0xD5, 0x5E, 0x00, 255}
-	case "procs-fanout":
-		return color.RGBA{0x56, 0xB4, 0xE9, 255}
-	case "procs-fasthttp":
-		return color.RGBA{0x88, 0x3D, 0x9E, 255}
-	case "naive-httpget":
-		return color.RGBA{0, 0, 0, 255}
+func strategyColor(name string, i int) color.Color {
+	if d, ok := strategy.Lookup(name); ok {
+		return d.Color
 	}
 	return color.Gray{Y: uint8(60 + 30*(i%5))}
 }

@@ -17,6 +17,8 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
+
+	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
 // FamilyPeers is the benchmark family scripts/peers writes
@@ -25,12 +27,15 @@ const FamilyPeers = "Peers"
 
 // The tools of scripts/peers: crawlbench's own clients, then the peers.
 const (
-	toolFanout   = "fanout"
-	toolFastHTTP = "fasthttp"
+	toolFanout   = strategy.Fanout
+	toolFastHTTP = strategy.FastHTTP
 )
 
 // isOurTool reports whether a peers tool is one of crawlbench's clients.
-func isOurTool(tool string) bool { return tool == toolFanout || tool == toolFastHTTP }
+func isOurTool(tool string) bool {
+	d, ok := strategy.Lookup(tool)
+	return ok && d.In(strategy.FamilyPeers)
+}
 
 // toolRank orders the tools as scripts/peers lists them; unknown ones
 // follow.

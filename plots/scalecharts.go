@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
 // labelInflight is the x axis of the scale charts.
@@ -147,7 +149,7 @@ func setValueAxis(ax *plot.Axis, lo, hi, include, logAbove float64) error {
 // emphasised: a thicker line and square marks.
 func scaleStyle(s Series, i int) seriesStyle {
 	st := styleFor(s, i)
-	if s.Strategy == "naive-httpget" {
+	if isBaseline(s.Strategy) {
 		st.line.Width = vg.Points(2.4)
 		st.glyph.Shape = draw.BoxGlyph{} // filled
 		if s.Conn == "cold" {
@@ -160,10 +162,17 @@ func scaleStyle(s Series, i int) seriesStyle {
 
 // scaleLabel is the legend text of a scale series: the baseline says so.
 func scaleLabel(s Series) string {
-	if s.Strategy == "naive-httpget" {
+	if isBaseline(s.Strategy) {
 		s.Name += " (baseline)"
 	}
 	return s.Label()
+}
+
+// isBaseline reports whether the registry marks the strategy called name as
+// an untuned baseline.
+func isBaseline(name string) bool {
+	d, ok := strategy.Lookup(name)
+	return ok && d.Baseline
 }
 
 // yRange returns the smallest Lo and the largest Hi of the series, scaled,

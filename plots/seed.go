@@ -3,6 +3,8 @@ package plots
 import (
 	"fmt"
 	"slices"
+
+	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
 // SeedFigure is one "cost time" the seed experiment published, mapped to
@@ -29,17 +31,17 @@ type SeedFigure struct {
 //	row 4: aiohttp, a new ClientSession per request, 5 tasks, 3.02 s → fanout (cold)
 //
 // Row 2 (15.05 s and a TypeError) has no twin: Go's compiler rules it out.
-// The slice is new on every call.
+// The figures come from the strategy registry (strategy.SeedTwin), batch
+// size 100 first. The slice is new on every call.
 func SeedFigures() []SeedFigure {
-	return []SeedFigure{
-		{Row: 6, N: 100, Strategy: "sequential", Seconds: 305.17, Python: "loop of requests.get"},
-		{Row: 5, N: 100, Strategy: "fanout", Seconds: 3.11, Python: "asyncio + aiohttp, session per request"},
-		{Row: 7, N: 100, Strategy: "pool-chunked", Seconds: 48.17, Python: "multiprocessing.Pool(8).map"},
-		{Row: 8, N: 100, Strategy: "procs-fanout", Seconds: 3.12, Python: "aiomultiprocess.Pool + aiohttp"},
-		{Row: 1, N: 5, Strategy: "sequential", Seconds: 15.05, Python: "requests.get inside coroutines"},
-		{Row: 3, N: 5, Strategy: "fake-async", Seconds: 15.13, Python: "requests.get wrapped in a coroutine"},
-		{Row: 4, N: 5, Strategy: "fanout", Seconds: 3.02, Python: "asyncio + aiohttp, session per request"},
+	var out []SeedFigure
+	for _, d := range strategy.All() {
+		for _, tw := range d.Seed {
+			out = append(out, SeedFigure{Row: tw.Row, N: tw.N, Strategy: d.Name, Seconds: tw.Seconds, Python: tw.Python})
+		}
 	}
+	slices.SortStableFunc(out, func(a, b SeedFigure) int { return b.N - a.N })
+	return out
 }
 
 // seedPythonSpeedups returns the seed's speed-up over its sequential figure
@@ -48,7 +50,7 @@ func SeedFigures() []SeedFigure {
 func seedPythonSpeedups(n int) map[string]float64 {
 	var base float64
 	for _, f := range SeedFigures() {
-		if f.N == n && f.Strategy == "sequential" {
+		if f.N == n && f.Strategy == strategy.Sequential {
 			base = f.Seconds
 		}
 	}
@@ -72,7 +74,7 @@ func seedPythonName(n int) string {
 	for _, f := range SeedFigures() {
 		if f.N == n {
 			rows = append(rows, f.Row)
-			if f.Strategy == "sequential" {
+			if f.Strategy == strategy.Sequential {
 				base = f.Row
 			}
 		}

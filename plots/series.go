@@ -5,6 +5,8 @@ import (
 	"github.com/crawlbench/crawlbench/bench/resultset"
 	"slices"
 	"strings"
+
+	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
 // Point is one plotted value: Y is the median over the -count runs of one
@@ -247,7 +249,7 @@ func (d *Data) SeedSpeedups(n int) (strategies []string, bars []Series, err erro
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
-		if c.strategy == "sequential" {
+		if c.strategy == strategy.Sequential {
 			base[id] = c
 		}
 	}

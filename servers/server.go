@@ -102,6 +102,12 @@ type Stats struct {
 	// that reading the stats does not change them. The exclusion needs
 	// Server.ConnContext wired (HTTPServer does).
 	Conns int64 `json:"conns"`
+	// DelayNS and Dist are the server's configured delay d in nanoseconds
+	// and its distribution (Config.Delay, Config.Dist), so that a client
+	// can check it measures the server it thinks it does. Not counters:
+	// a reset keeps them.
+	DelayNS int64  `json:"delay_ns"`
+	Dist    string `json:"dist"`
 }
 
 // Server is the slow HTTP handler. Create it with New; it is safe for
@@ -484,7 +490,7 @@ func (s *Server) control(r *http.Request) {
 // a request is counted before it leaves service, so a snapshot whose
 // InFlight is 0 counts every request that was in service before it.
 func (s *Server) Stats() Stats {
-	st := Stats{InFlight: s.inFlight.Load(), Queued: s.queued.Load()}
+	st := Stats{InFlight: s.inFlight.Load(), Queued: s.queued.Load(), DelayNS: int64(s.cfg.Delay), Dist: string(s.cfg.Dist)}
 	s.connMu.Lock()
 	st.Conns = s.conns
 	s.connMu.Unlock()

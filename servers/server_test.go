@@ -462,7 +462,7 @@ func resetOver(t *testing.T, c *http.Client, base string) {
 }
 
 func TestStatsEndpoints(t *testing.T) {
-	l := startLive(t, servers.Config{})
+	l := startLive(t, servers.Config{Delay: 3 * time.Millisecond, Dist: servers.DistUniform})
 	mustGet(t, l.client, l.url+"/")
 	mustGet(t, l.client, l.url+"/?bytes=x")
 
@@ -470,14 +470,20 @@ func TestStatsEndpoints(t *testing.T) {
 	if code != http.StatusOK || h.Get("Content-Type") != "application/json" {
 		t.Fatalf("GET /_stats = %d %q (%s)", code, body, h.Get("Content-Type"))
 	}
-	var raw map[string]int64
+	var raw map[string]any
 	if err := json.Unmarshal([]byte(body), &raw); err != nil {
 		t.Fatalf("stats %q: %v", body, err)
 	}
-	want := map[string]int64{"served": 1, "canceled": 0, "bad_requests": 1, "failed": 0, "resets": 0, "stalled": 0, "in_flight": 0, "max_in_flight": 1, "queued": 0, "max_queued": 0, "conns": 1}
+	// The configuration beside the counters, so a client can check it.
+	if raw["delay_ns"] != float64(3*time.Millisecond) || raw["dist"] != "uniform" {
+		t.Errorf("stats say delay_ns %v, dist %v; want %d and uniform", raw["delay_ns"], raw["dist"], 3*time.Millisecond)
+	}
+	delete(raw, "delay_ns")
+	delete(raw, "dist")
+	want := map[string]float64{"served": 1, "canceled": 0, "bad_requests": 1, "failed": 0, "resets": 0, "stalled": 0, "in_flight": 0, "max_in_flight": 1, "queued": 0, "max_queued": 0, "conns": 1}
 	for k, v := range want {
 		if got, ok := raw[k]; !ok || got != v {
-			t.Errorf("stats[%q] = %d (present %v), want %d; all %s", k, got, ok, v, body)
+			t.Errorf("stats[%q] = %v (present %v), want %v; all %s", k, got, ok, v, body)
 		}
 	}
 	if len(raw) != len(want) {
@@ -509,7 +515,7 @@ func TestStatsEndpoints(t *testing.T) {
 	}
 
 	resetOver(t, l.client, l.url)
-	if st := l.srv.Stats(); st != (servers.Stats{}) {
+	if st := l.srv.Stats(); st != (servers.Stats{DelayNS: st.DelayNS, Dist: st.Dist}) {
 		t.Errorf("after reset: %+v, want zero", st)
 	}
 }

@@ -36,7 +36,7 @@ func IdealDelays(p Params, delay func(index int64) time.Duration) (time.Duration
 	}
 	t, err := MakespanDelays(gs, p.K, delay)
 	if err != nil {
-		return 0, fmt.Errorf("model: ideal %s: %w", p.Strategy, err)
+		return 0, fmt.Errorf("model: ideal %s: %w", p.Kind, err)
 	}
 	return t, nil
 }

@@ -38,15 +38,15 @@ func TestIdealDelaysConstantIsIdeal(t *testing.T) {
 // random larger parameters, where limited servers have no closed form.
 func TestIdealDelaysConstantLarge(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	all := Strategies()
+	all := Kinds()
 	for range 300 {
 		p := Params{
-			Strategy: all[rng.IntN(len(all))],
-			N:        1 + rng.IntN(3000),
-			Delay:    time.Duration(1 + rng.IntN(int(time.Second))),
-			C:        rng.IntN(200),
-			P:        1 + rng.IntN(16),
-			K:        rng.IntN(300),
+			Kind:  all[rng.IntN(len(all))],
+			N:     1 + rng.IntN(3000),
+			Delay: time.Duration(1 + rng.IntN(int(time.Second))),
+			C:     rng.IntN(200),
+			P:     1 + rng.IntN(16),
+			K:     rng.IntN(300),
 		}
 		want, err := Ideal(p)
 		if err != nil {
@@ -78,14 +78,14 @@ func TestIdealDelaysClosedForms(t *testing.T) {
 			p    Params
 			want time.Duration
 		}{
-			{Params{Strategy: Sequential, N: n, Delay: time.Second}, sum},
-			{Params{Strategy: FakeAsync, N: n, Delay: time.Second, K: 3}, sum},
-			{Params{Strategy: Fanout, N: n, Delay: time.Second, C: 1}, sum},
-			{Params{Strategy: Fanout, N: n, Delay: time.Second}, largest},
-			{Params{Strategy: FastHTTP, N: n, Delay: time.Second, C: n + 5}, largest},
-			{Params{Strategy: ProcsFanout, N: n, Delay: time.Second, P: 4}, largest},
-			{Params{Strategy: Fanout, N: n, Delay: time.Second, K: 1}, sum},
-			{Params{Strategy: PoolChunked, N: n, Delay: time.Second, P: 8, K: 1}, sum},
+			{Params{Kind: Sequential, N: n, Delay: time.Second}, sum},
+			{Params{Kind: FakeAsync, N: n, Delay: time.Second, K: 3}, sum},
+			{Params{Kind: Fanout, N: n, Delay: time.Second, C: 1}, sum},
+			{Params{Kind: Fanout, N: n, Delay: time.Second}, largest},
+			{Params{Kind: Fanout, N: n, Delay: time.Second, C: n + 5}, largest},
+			{Params{Kind: ProcsFanout, N: n, Delay: time.Second, P: 4}, largest},
+			{Params{Kind: Fanout, N: n, Delay: time.Second, K: 1}, sum},
+			{Params{Kind: PoolChunked, N: n, Delay: time.Second, P: 8, K: 1}, sum},
 		} {
 			got, err := IdealDelays(tc.p, delay)
 			if err != nil {
@@ -109,33 +109,33 @@ func TestIdealDelaysWorkedExamples(t *testing.T) {
 	}{
 		// Two lanes: seq 0 (3) on lane A; seq 1 (1) on lane B, which then
 		// issues seq 2 (1) at 1 and seq 3 (1) at 2; A ends at 3.
-		{"fanout c=2 one slow", Params{Strategy: Fanout, N: 4, Delay: ms, C: 2}, []time.Duration{3 * ms, ms, ms, ms}, 3 * ms},
+		{"fanout c=2 one slow", Params{Kind: Fanout, N: 4, Delay: ms, C: 2}, []time.Duration{3 * ms, ms, ms, ms}, 3 * ms},
 		// The slow request arrives last: 0 (A) and 1 (B) end together at 1;
 		// A's completion comes first (lower seq), so A issues 2 (1, ends 2)
 		// and B issues 3 (3, ends 4).
-		{"fanout c=2 slow last", Params{Strategy: Fanout, N: 4, Delay: ms, C: 2}, []time.Duration{ms, ms, ms, 3 * ms}, 4 * ms},
+		{"fanout c=2 slow last", Params{Kind: Fanout, N: 4, Delay: ms, C: 2}, []time.Duration{ms, ms, ms, 3 * ms}, 4 * ms},
 		// Same, but one lane: the delays add up.
-		{"fanout c=1 slow last", Params{Strategy: Fanout, N: 4, Delay: ms, C: 1}, []time.Duration{ms, ms, ms, 3 * ms}, 6 * ms},
+		{"fanout c=1 slow last", Params{Kind: Fanout, N: 4, Delay: ms, C: 1}, []time.Duration{ms, ms, ms, 3 * ms}, 6 * ms},
 		// k = 2, 3 lanes at once: seq 0 (5) and 1 (1) start at 0; seq 2
 		// (1) waits for the slot freed at 1 and ends at 2.
-		{"fanout k=2 FIFO", Params{Strategy: Fanout, N: 3, Delay: ms, K: 2}, []time.Duration{5 * ms, ms, ms}, 5 * ms},
+		{"fanout k=2 FIFO", Params{Kind: Fanout, N: 3, Delay: ms, K: 2}, []time.Duration{5 * ms, ms, ms}, 5 * ms},
 		// k = 2, 4 lanes: 0 (4), 1 (1) start at 0; 2 (4) starts at 1 (ends
 		// 5); 3 (1) starts at 4 when 0 ends (ends 5).
-		{"fanout k=2 queue", Params{Strategy: Fanout, N: 4, Delay: ms, K: 2}, []time.Duration{4 * ms, ms, 4 * ms, ms}, 5 * ms},
+		{"fanout k=2 queue", Params{Kind: Fanout, N: 4, Delay: ms, K: 2}, []time.Duration{4 * ms, ms, 4 * ms, ms}, 5 * ms},
 		// pool-even P=2, N=4: worker 0 runs indices 0, 1 (2 + 1 = 3),
 		// worker 1 runs 2, 3 (2 + 2 = 4).
-		{"pool-even shares", Params{Strategy: PoolEven, N: 4, Delay: ms, P: 2}, []time.Duration{2 * ms, ms, 2 * ms, 2 * ms}, 4 * ms},
+		{"pool-even shares", Params{Kind: PoolEven, N: 4, Delay: ms, P: 2}, []time.Duration{2 * ms, ms, 2 * ms, 2 * ms}, 4 * ms},
 		// pool-even P=2, N=5: worker 0 runs 0, 1, 2 (3), worker 1 runs 3,
 		// 4 (1 + 5 = 6). Numbered by arrival instead, the slow delay would
 		// fall on worker 0's third request (ends at 7).
-		{"pool-even index not arrival", Params{Strategy: PoolEven, N: 5, Delay: ms, P: 2}, []time.Duration{ms, ms, ms, ms, 5 * ms}, 6 * ms},
+		{"pool-even index not arrival", Params{Kind: PoolEven, N: 5, Delay: ms, P: 2}, []time.Duration{ms, ms, ms, ms, 5 * ms}, 6 * ms},
 		// pool-chunked P=2, N=8: chunks of 1 (divmod(8, 8)); chunk c is
 		// index c. 0 (4) on worker A, 1 (1) on B; B takes 2 (1), 3 (1),
 		// 4 (1) ending at 4, when A takes 5 and B 6; A ends 5 at 5 (1) and
 		// takes 7 (1): 6.
-		{"pool-chunked chunks in order", Params{Strategy: PoolChunked, N: 8, Delay: ms, P: 2}, []time.Duration{4 * ms, ms, ms, ms, ms, ms, ms, ms}, 6 * ms},
+		{"pool-chunked chunks in order", Params{Kind: PoolChunked, N: 8, Delay: ms, P: 2}, []time.Duration{4 * ms, ms, ms, ms, ms, ms, ms, ms}, 6 * ms},
 		// Zero delays are allowed: a lane issues its next request at once.
-		{"zero delays", Params{Strategy: Sequential, N: 3, Delay: ms}, []time.Duration{0, 0, 0}, 0},
+		{"zero delays", Params{Kind: Sequential, N: 3, Delay: ms}, []time.Duration{0, 0, 0}, 0},
 	}
 	for _, tt := range tests {
 		got, err := IdealDelays(tt.p, func(j int64) time.Duration { return tt.delays[j] })
@@ -216,10 +216,10 @@ func TestIdealDelaysMatchesBruteForce(t *testing.T) {
 // is one lane group (fanout), and unit by unit for pool-chunked.
 func TestIdealDelaysIndices(t *testing.T) {
 	for _, p := range []Params{
-		{Strategy: Fanout, N: 257, Delay: 1, C: 16, K: 5},
-		{Strategy: PoolChunked, N: 100, Delay: 1, P: 8},
-		{Strategy: PoolEven, N: 101, Delay: 1, P: 4, K: 3},
-		{Strategy: ProcsFanout, N: 99, Delay: 1, P: 4, C: 3, K: 2},
+		{Kind: Fanout, N: 257, Delay: 1, C: 16, K: 5},
+		{Kind: PoolChunked, N: 100, Delay: 1, P: 8},
+		{Kind: PoolEven, N: 101, Delay: 1, P: 4, K: 3},
+		{Kind: ProcsFanout, N: 99, Delay: 1, P: 4, C: 3, K: 2},
 	} {
 		var asked []int64
 		if _, err := IdealDelays(p, func(j int64) time.Duration {
@@ -237,7 +237,7 @@ func TestIdealDelaysIndices(t *testing.T) {
 				t.Fatalf("%+v: indices asked %v, want each of 0..%d once", p, asked, p.N-1)
 			}
 		}
-		if p.Strategy == Fanout && !slices.Equal(asked, sorted) {
+		if p.Kind == Fanout && !slices.Equal(asked, sorted) {
 			t.Errorf("%+v: indices asked %v, want issue order 0, 1, 2, ...", p, asked)
 		}
 	}
@@ -246,7 +246,7 @@ func TestIdealDelaysIndices(t *testing.T) {
 // TestIdealBatches checks the mean over batches against IdealDelays of
 // each batch, the index offset, and the errors.
 func TestIdealBatches(t *testing.T) {
-	p := Params{Strategy: ProcsFanout, N: 10, Delay: time.Millisecond, P: 3, C: 2}
+	p := Params{Kind: ProcsFanout, N: 10, Delay: time.Millisecond, P: 3, C: 2}
 	delay := func(i int64) time.Duration { return time.Duration(i%13) * time.Millisecond }
 	firsts := []int64{0, 10, 25}
 	var sum time.Duration
@@ -279,12 +279,12 @@ func TestIdealBatches(t *testing.T) {
 
 func TestIdealDelaysErrors(t *testing.T) {
 	// Params are validated as by Ideal.
-	_, err := IdealDelays(Params{Strategy: Fanout, N: 0, Delay: time.Second}, nil)
+	_, err := IdealDelays(Params{Kind: Fanout, N: 0, Delay: time.Second}, nil)
 	var pe *ParamError
 	if !errors.As(err, &pe) || pe.Field != "N" {
 		t.Errorf("IdealDelays with N = 0: %v, want *ParamError for N", err)
 	}
-	p := Params{Strategy: Fanout, N: 10, Delay: time.Second, C: 3}
+	p := Params{Kind: Fanout, N: 10, Delay: time.Second, C: 3}
 	_, err = IdealDelays(p, func(j int64) time.Duration {
 		if j == 4 {
 			return -time.Nanosecond
@@ -294,7 +294,7 @@ func TestIdealDelaysErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "delay(4) = -1ns") {
 		t.Errorf("negative delay: %v, want an error naming delay(4)", err)
 	}
-	_, err = IdealDelays(Params{Strategy: Sequential, N: 3, Delay: time.Second}, func(int64) time.Duration { return math.MaxInt64 / 2 })
+	_, err = IdealDelays(Params{Kind: Sequential, N: 3, Delay: time.Second}, func(int64) time.Duration { return math.MaxInt64 / 2 })
 	if err == nil || !strings.Contains(err.Error(), "overflows") {
 		t.Errorf("overflowing delays: %v, want an overflow error", err)
 	}
@@ -339,9 +339,9 @@ func TestIdealDelaysLargeN(t *testing.T) {
 		sum += ds[j]
 	}
 	for _, p := range []Params{
-		{Strategy: Fanout, N: n, Delay: time.Second, C: 1024},
-		{Strategy: Fanout, N: n, Delay: time.Second, C: 1024, K: 64},
-		{Strategy: ProcsFanout, N: n, Delay: time.Second, P: 8, C: 128, K: 1000},
+		{Kind: Fanout, N: n, Delay: time.Second, C: 1024},
+		{Kind: Fanout, N: n, Delay: time.Second, C: 1024, K: 64},
+		{Kind: ProcsFanout, N: n, Delay: time.Second, P: 8, C: 128, K: 1000},
 	} {
 		got, err := IdealDelays(p, func(j int64) time.Duration { return ds[j] })
 		if err != nil {
@@ -364,8 +364,8 @@ func BenchmarkIdealDelays(b *testing.B) {
 	}
 	delay := func(j int64) time.Duration { return ds[j] }
 	for _, p := range []Params{
-		{Strategy: Fanout, N: n, Delay: time.Second, C: 1024},
-		{Strategy: Fanout, N: n, Delay: time.Second, C: 1024, K: 64},
+		{Kind: Fanout, N: n, Delay: time.Second, C: 1024},
+		{Kind: Fanout, N: n, Delay: time.Second, C: 1024, K: 64},
 	} {
 		b.Run(fmt.Sprintf("c=%d/k=%d", p.C, p.K), func(b *testing.B) {
 			for b.Loop() {

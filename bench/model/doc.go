@@ -15,7 +15,8 @@
 // worker on its own even share; pool-chunked P lanes taking chunks of
 // ChunkSize(N, P) from one list, as Python's Pool.map hands chunks to the next
 // free worker; procs-fanout one list per process (an even share) with
-// min(C, share) lanes each.
+// min(C, share) lanes each. Params.Kind names that shape (a Kind, not a
+// strategy's name): package clients/strategy maps each strategy to one.
 //
 // Since every service takes exactly d, every event happens at a multiple of
 // d, and Makespan simulates the schedule exactly, round by round, in

@@ -13,27 +13,27 @@ import (
 func Example() {
 	d := 3 * time.Second
 	for _, p := range []model.Params{
-		{Strategy: model.Sequential, N: 100, Delay: d},
-		{Strategy: model.FakeAsync, N: 5, Delay: d},
-		{Strategy: model.Fanout, N: 100, Delay: d, C: 100},
-		{Strategy: model.PoolEven, N: 100, Delay: d, P: 8},
-		{Strategy: model.PoolChunked, N: 100, Delay: d, P: 8},
-		{Strategy: model.ProcsFanout, N: 100, Delay: d, P: 8, C: 16},
-		{Strategy: model.Fanout, N: 100, Delay: d, K: 8},
+		{Kind: model.Sequential, N: 100, Delay: d},
+		{Kind: model.FakeAsync, N: 5, Delay: d},
+		{Kind: model.Fanout, N: 100, Delay: d, C: 100},
+		{Kind: model.PoolEven, N: 100, Delay: d, P: 8},
+		{Kind: model.PoolChunked, N: 100, Delay: d, P: 8},
+		{Kind: model.ProcsFanout, N: 100, Delay: d, P: 8, C: 16},
+		{Kind: model.Fanout, N: 100, Delay: d, K: 8},
 	} {
 		ideal, err := model.Ideal(p)
 		if err != nil {
 			fmt.Println(err)
 			return
 		}
-		fmt.Printf("%-12s N=%-3d P=%d C=%-3d K=%d: %v\n", p.Strategy, p.N, p.P, p.C, p.K, ideal)
+		fmt.Printf("%-12s N=%-3d P=%d C=%-3d K=%d: %v\n", p.Kind, p.N, p.P, p.C, p.K, ideal)
 	}
 	// Output:
-	// sequential   N=100 P=0 C=0   K=0: 5m0s
-	// fake-async   N=5   P=0 C=0   K=0: 15s
-	// fanout       N=100 P=0 C=100 K=0: 3s
-	// pool-even    N=100 P=8 C=0   K=0: 39s
-	// pool-chunked N=100 P=8 C=0   K=0: 48s
-	// procs-fanout N=100 P=8 C=16  K=0: 3s
-	// fanout       N=100 P=0 C=0   K=8: 39s
+	// Sequential   N=100 P=0 C=0   K=0: 5m0s
+	// FakeAsync    N=5   P=0 C=0   K=0: 15s
+	// Fanout       N=100 P=0 C=100 K=0: 3s
+	// PoolEven     N=100 P=8 C=0   K=0: 39s
+	// PoolChunked  N=100 P=8 C=0   K=0: 48s
+	// ProcsFanout  N=100 P=8 C=16  K=0: 3s
+	// Fanout       N=100 P=0 C=0   K=8: 39s
 }

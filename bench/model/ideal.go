@@ -27,7 +27,7 @@ func IdealRounds(p Params) (int64, error) {
 	}
 	rounds, err := Makespan(gs, p.K)
 	if err != nil {
-		return 0, fmt.Errorf("model: ideal %s: %w", p.Strategy, err)
+		return 0, fmt.Errorf("model: ideal %s: %w", p.Kind, err)
 	}
 	return rounds, nil
 }
@@ -63,14 +63,14 @@ func closedRounds(p Params) (int64, bool, error) {
 	}
 	n := int64(p.N)
 	switch {
-	case p.K == 1, p.Strategy == Sequential, p.Strategy == FakeAsync:
+	case p.K == 1, p.Kind == Sequential, p.Kind == FakeAsync:
 		return n, true, nil
-	case p.Strategy == Fanout, p.Strategy == FastHTTP:
+	case p.Kind == Fanout:
 		return ceilDiv(n, int64(min(effective(p.C, p.N), effective(p.K, p.N)))), true, nil
 	case p.K != 0 && p.K < lanes:
 		return 0, false, nil
 	}
-	switch p.Strategy {
+	switch p.Kind {
 	case PoolEven:
 		return ceilDiv(n, int64(p.P)), true, nil
 	case PoolChunked:

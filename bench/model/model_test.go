@@ -20,33 +20,33 @@ func TestIdealSeedAndCapacityCases(t *testing.T) {
 		want time.Duration
 	}{
 		// The seed's measured cases (SEED.md table and model section).
-		{"sequential N=100", Params{Strategy: Sequential, N: 100, Delay: sec3}, 300 * time.Second},
-		{"fake-async N=5", Params{Strategy: FakeAsync, N: 5, Delay: sec3}, 15 * time.Second},
-		{"fake-async N=5 ignores C", Params{Strategy: FakeAsync, N: 5, Delay: sec3, C: 5}, 15 * time.Second},
-		{"fanout N=5 c=0", Params{Strategy: Fanout, N: 5, Delay: sec3}, sec3},
-		{"fanout N=5 c=5", Params{Strategy: Fanout, N: 5, Delay: sec3, C: 5}, sec3},
-		{"fanout N=100 c=100", Params{Strategy: Fanout, N: 100, Delay: sec3, C: 100}, sec3},
-		{"fanout N=100 c=0", Params{Strategy: Fanout, N: 100, Delay: sec3}, sec3},
-		{"fasthttp N=100 c=0", Params{Strategy: FastHTTP, N: 100, Delay: sec3}, sec3},
-		{"pool-chunked N=100 P=8", Params{Strategy: PoolChunked, N: 100, Delay: sec3, P: 8}, 48 * time.Second},
-		{"pool-even N=100 P=8", Params{Strategy: PoolEven, N: 100, Delay: sec3, P: 8}, 39 * time.Second},
-		{"procs-fanout N=100 P=8 c=16", Params{Strategy: ProcsFanout, N: 100, Delay: sec3, P: 8, C: 16}, sec3},
-		{"pool-chunked N=5 P=8", Params{Strategy: PoolChunked, N: 5, Delay: sec3, P: 8}, sec3},
-		{"pool-even N=5 P=8", Params{Strategy: PoolEven, N: 5, Delay: sec3, P: 8}, sec3},
+		{"sequential N=100", Params{Kind: Sequential, N: 100, Delay: sec3}, 300 * time.Second},
+		{"fake-async N=5", Params{Kind: FakeAsync, N: 5, Delay: sec3}, 15 * time.Second},
+		{"fake-async N=5 ignores C", Params{Kind: FakeAsync, N: 5, Delay: sec3, C: 5}, 15 * time.Second},
+		{"fanout N=5 c=0", Params{Kind: Fanout, N: 5, Delay: sec3}, sec3},
+		{"fanout N=5 c=5", Params{Kind: Fanout, N: 5, Delay: sec3, C: 5}, sec3},
+		{"fanout N=100 c=100", Params{Kind: Fanout, N: 100, Delay: sec3, C: 100}, sec3},
+		{"fanout N=100 c=0", Params{Kind: Fanout, N: 100, Delay: sec3}, sec3},
+		{"fasthttp N=100 c=0", Params{Kind: Fanout, N: 100, Delay: sec3}, sec3},
+		{"pool-chunked N=100 P=8", Params{Kind: PoolChunked, N: 100, Delay: sec3, P: 8}, 48 * time.Second},
+		{"pool-even N=100 P=8", Params{Kind: PoolEven, N: 100, Delay: sec3, P: 8}, 39 * time.Second},
+		{"procs-fanout N=100 P=8 c=16", Params{Kind: ProcsFanout, N: 100, Delay: sec3, P: 8, C: 16}, sec3},
+		{"pool-chunked N=5 P=8", Params{Kind: PoolChunked, N: 5, Delay: sec3, P: 8}, sec3},
+		{"pool-even N=5 P=8", Params{Kind: PoolEven, N: 5, Delay: sec3, P: 8}, sec3},
 
 		// Server capacity k.
-		{"fanout N=100 c=0 k=1", Params{Strategy: Fanout, N: 100, Delay: sec3, K: 1}, 300 * time.Second},
-		{"fanout N=100 c=0 k=8", Params{Strategy: Fanout, N: 100, Delay: sec3, K: 8}, 39 * time.Second},
-		{"fanout N=100 c=4 k=64", Params{Strategy: Fanout, N: 100, Delay: sec3, C: 4, K: 64}, 75 * time.Second},
-		{"fasthttp N=100 c=0 k=8", Params{Strategy: FastHTTP, N: 100, Delay: sec3, K: 8}, 39 * time.Second},
-		{"sequential N=100 k=1", Params{Strategy: Sequential, N: 100, Delay: sec3, K: 1}, 300 * time.Second},
-		{"pool-even N=100 P=8 k=1", Params{Strategy: PoolEven, N: 100, Delay: sec3, P: 8, K: 1}, 300 * time.Second},
-		{"pool-even N=100 P=8 k=8", Params{Strategy: PoolEven, N: 100, Delay: sec3, P: 8, K: 8}, 39 * time.Second},
-		{"pool-even N=100 P=8 k=4", Params{Strategy: PoolEven, N: 100, Delay: sec3, P: 8, K: 4}, 75 * time.Second},
-		{"pool-chunked N=100 P=8 k=1", Params{Strategy: PoolChunked, N: 100, Delay: sec3, P: 8, K: 1}, 300 * time.Second},
-		{"procs-fanout N=100 P=8 c=16 k=1", Params{Strategy: ProcsFanout, N: 100, Delay: sec3, P: 8, C: 16, K: 1}, 300 * time.Second},
-		{"procs-fanout N=100 P=8 c=16 k=10", Params{Strategy: ProcsFanout, N: 100, Delay: sec3, P: 8, C: 16, K: 10}, 30 * time.Second},
-		{"procs-fanout N=100 P=8 c=2", Params{Strategy: ProcsFanout, N: 100, Delay: sec3, P: 8, C: 2}, 21 * time.Second},
+		{"fanout N=100 c=0 k=1", Params{Kind: Fanout, N: 100, Delay: sec3, K: 1}, 300 * time.Second},
+		{"fanout N=100 c=0 k=8", Params{Kind: Fanout, N: 100, Delay: sec3, K: 8}, 39 * time.Second},
+		{"fanout N=100 c=4 k=64", Params{Kind: Fanout, N: 100, Delay: sec3, C: 4, K: 64}, 75 * time.Second},
+		{"fasthttp N=100 c=0 k=8", Params{Kind: Fanout, N: 100, Delay: sec3, K: 8}, 39 * time.Second},
+		{"sequential N=100 k=1", Params{Kind: Sequential, N: 100, Delay: sec3, K: 1}, 300 * time.Second},
+		{"pool-even N=100 P=8 k=1", Params{Kind: PoolEven, N: 100, Delay: sec3, P: 8, K: 1}, 300 * time.Second},
+		{"pool-even N=100 P=8 k=8", Params{Kind: PoolEven, N: 100, Delay: sec3, P: 8, K: 8}, 39 * time.Second},
+		{"pool-even N=100 P=8 k=4", Params{Kind: PoolEven, N: 100, Delay: sec3, P: 8, K: 4}, 75 * time.Second},
+		{"pool-chunked N=100 P=8 k=1", Params{Kind: PoolChunked, N: 100, Delay: sec3, P: 8, K: 1}, 300 * time.Second},
+		{"procs-fanout N=100 P=8 c=16 k=1", Params{Kind: ProcsFanout, N: 100, Delay: sec3, P: 8, C: 16, K: 1}, 300 * time.Second},
+		{"procs-fanout N=100 P=8 c=16 k=10", Params{Kind: ProcsFanout, N: 100, Delay: sec3, P: 8, C: 16, K: 10}, 30 * time.Second},
+		{"procs-fanout N=100 P=8 c=2", Params{Kind: ProcsFanout, N: 100, Delay: sec3, P: 8, C: 2}, 21 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +64,7 @@ func TestIdealSeedAndCapacityCases(t *testing.T) {
 // TestPoolChunkedSchedule checks the seed's chunked schedule in detail: chunk
 // size 4 and 25 chunks of 12 s each over 8 workers give 4 waves.
 func TestPoolChunkedSchedule(t *testing.T) {
-	p := Params{Strategy: PoolChunked, N: 100, Delay: sec3, P: 8}
+	p := Params{Kind: PoolChunked, N: 100, Delay: sec3, P: 8}
 	gs, err := Groups(p)
 	if err != nil {
 		t.Fatal(err)
@@ -87,17 +87,17 @@ func TestGroups(t *testing.T) {
 		p    Params
 		want []Group
 	}{
-		{Params{Strategy: Sequential, N: 7, Delay: 1, C: 3, P: 2}, []Group{{7, 1, 1}}},
-		{Params{Strategy: FakeAsync, N: 7, Delay: 1}, []Group{{7, 1, 1}}},
-		{Params{Strategy: Fanout, N: 7, Delay: 1}, []Group{{7, 1, 7}}},
-		{Params{Strategy: Fanout, N: 7, Delay: 1, C: 3}, []Group{{7, 1, 3}}},
-		{Params{Strategy: Fanout, N: 7, Delay: 1, C: 30}, []Group{{7, 1, 7}}},
-		{Params{Strategy: PoolEven, N: 7, Delay: 1, P: 3}, []Group{{3, 1, 1}, {2, 1, 1}, {2, 1, 1}}},
-		{Params{Strategy: PoolEven, N: 2, Delay: 1, P: 5}, []Group{{1, 1, 1}, {1, 1, 1}}},
-		{Params{Strategy: PoolChunked, N: 7, Delay: 1, P: 3}, []Group{{7, 1, 3}}},
-		{Params{Strategy: PoolChunked, N: 100, Delay: 1, P: 2}, []Group{{100, 13, 2}}},
-		{Params{Strategy: ProcsFanout, N: 7, Delay: 1, P: 3, C: 2}, []Group{{3, 1, 2}, {2, 1, 2}, {2, 1, 2}}},
-		{Params{Strategy: ProcsFanout, N: 7, Delay: 1, P: 3}, []Group{{3, 1, 3}, {2, 1, 2}, {2, 1, 2}}},
+		{Params{Kind: Sequential, N: 7, Delay: 1, C: 3, P: 2}, []Group{{7, 1, 1}}},
+		{Params{Kind: FakeAsync, N: 7, Delay: 1}, []Group{{7, 1, 1}}},
+		{Params{Kind: Fanout, N: 7, Delay: 1}, []Group{{7, 1, 7}}},
+		{Params{Kind: Fanout, N: 7, Delay: 1, C: 3}, []Group{{7, 1, 3}}},
+		{Params{Kind: Fanout, N: 7, Delay: 1, C: 30}, []Group{{7, 1, 7}}},
+		{Params{Kind: PoolEven, N: 7, Delay: 1, P: 3}, []Group{{3, 1, 1}, {2, 1, 1}, {2, 1, 1}}},
+		{Params{Kind: PoolEven, N: 2, Delay: 1, P: 5}, []Group{{1, 1, 1}, {1, 1, 1}}},
+		{Params{Kind: PoolChunked, N: 7, Delay: 1, P: 3}, []Group{{7, 1, 3}}},
+		{Params{Kind: PoolChunked, N: 100, Delay: 1, P: 2}, []Group{{100, 13, 2}}},
+		{Params{Kind: ProcsFanout, N: 7, Delay: 1, P: 3, C: 2}, []Group{{3, 1, 2}, {2, 1, 2}, {2, 1, 2}}},
+		{Params{Kind: ProcsFanout, N: 7, Delay: 1, P: 3}, []Group{{3, 1, 3}, {2, 1, 2}, {2, 1, 2}}},
 	}
 	for _, tt := range tests {
 		got, err := Groups(tt.p)
@@ -115,16 +115,16 @@ func TestLanes(t *testing.T) {
 		p    Params
 		want int
 	}{
-		{Params{Strategy: Sequential, N: 100, Delay: 1}, 1},
-		{Params{Strategy: Fanout, N: 100, Delay: 1}, 100},
-		{Params{Strategy: Fanout, N: 100, Delay: 1, C: 16}, 16},
-		{Params{Strategy: PoolEven, N: 100, Delay: 1, P: 8}, 8},
-		{Params{Strategy: PoolEven, N: 5, Delay: 1, P: 8}, 5},
-		{Params{Strategy: PoolChunked, N: 100, Delay: 1, P: 8}, 8},
-		{Params{Strategy: PoolChunked, N: 9, Delay: 1, P: 2}, 2},     // chunks of 2: 5 chunks
-		{Params{Strategy: PoolChunked, N: 100, Delay: 1, P: 30}, 30}, // chunks of 1
-		{Params{Strategy: ProcsFanout, N: 100, Delay: 1, P: 8, C: 16}, 100},
-		{Params{Strategy: ProcsFanout, N: 100, Delay: 1, P: 8, C: 4}, 32},
+		{Params{Kind: Sequential, N: 100, Delay: 1}, 1},
+		{Params{Kind: Fanout, N: 100, Delay: 1}, 100},
+		{Params{Kind: Fanout, N: 100, Delay: 1, C: 16}, 16},
+		{Params{Kind: PoolEven, N: 100, Delay: 1, P: 8}, 8},
+		{Params{Kind: PoolEven, N: 5, Delay: 1, P: 8}, 5},
+		{Params{Kind: PoolChunked, N: 100, Delay: 1, P: 8}, 8},
+		{Params{Kind: PoolChunked, N: 9, Delay: 1, P: 2}, 2},     // chunks of 2: 5 chunks
+		{Params{Kind: PoolChunked, N: 100, Delay: 1, P: 30}, 30}, // chunks of 1
+		{Params{Kind: ProcsFanout, N: 100, Delay: 1, P: 8, C: 16}, 100},
+		{Params{Kind: ProcsFanout, N: 100, Delay: 1, P: 8, C: 4}, 32},
 	}
 	for _, tt := range tests {
 		got, err := Lanes(tt.p)
@@ -162,25 +162,25 @@ func TestChunkSize(t *testing.T) {
 }
 
 func TestValidateFieldErrors(t *testing.T) {
-	ok := Params{Strategy: Fanout, N: 100, Delay: sec3, C: 0, P: 0, K: 0}
+	ok := Params{Kind: Fanout, N: 100, Delay: sec3, C: 0, P: 0, K: 0}
 	tests := []struct {
 		name  string
 		mod   func(*Params)
 		field string
 	}{
-		{"empty strategy", func(p *Params) { p.Strategy = "" }, "Strategy"},
-		{"unknown strategy", func(p *Params) { p.Strategy = "threads" }, "Strategy"},
+		{"zero kind", func(p *Params) { p.Kind = 0 }, "Kind"},
+		{"unknown kind", func(p *Params) { p.Kind = ProcsFanout + 1 }, "Kind"},
 		{"N zero", func(p *Params) { p.N = 0 }, "N"},
 		{"N negative", func(p *Params) { p.N = -1 }, "N"},
 		{"N too large", func(p *Params) { p.N = MaxN + 1 }, "N"},
 		{"Delay zero", func(p *Params) { p.Delay = 0 }, "Delay"},
 		{"Delay negative", func(p *Params) { p.Delay = -time.Second }, "Delay"},
 		{"C negative", func(p *Params) { p.C = -1 }, "C"},
-		{"C negative, unused by sequential", func(p *Params) { p.Strategy = Sequential; p.C = -1 }, "C"},
+		{"C negative, unused by sequential", func(p *Params) { p.Kind = Sequential; p.C = -1 }, "C"},
 		{"P negative", func(p *Params) { p.P = -1 }, "P"},
-		{"P zero pool-even", func(p *Params) { p.Strategy = PoolEven }, "P"},
-		{"P zero pool-chunked", func(p *Params) { p.Strategy = PoolChunked }, "P"},
-		{"P zero procs-fanout", func(p *Params) { p.Strategy = ProcsFanout }, "P"},
+		{"P zero pool-even", func(p *Params) { p.Kind = PoolEven }, "P"},
+		{"P zero pool-chunked", func(p *Params) { p.Kind = PoolChunked }, "P"},
+		{"P zero procs-fanout", func(p *Params) { p.Kind = ProcsFanout }, "P"},
 		{"K negative", func(p *Params) { p.K = -1 }, "K"},
 	}
 	if err := ok.Validate(); err != nil {
@@ -219,10 +219,10 @@ func TestValidateFieldErrors(t *testing.T) {
 
 func TestValidateAcceptsUnusedFields(t *testing.T) {
 	for _, p := range []Params{
-		{Strategy: Sequential, N: 1, Delay: 1, C: 5, P: 3, K: 2},
-		{Strategy: Fanout, N: 1, Delay: 1, P: 7},
-		{Strategy: PoolEven, N: 1, Delay: 1, P: 1, C: 9},
-		{Strategy: ProcsFanout, N: MaxN, Delay: 1, P: 1},
+		{Kind: Sequential, N: 1, Delay: 1, C: 5, P: 3, K: 2},
+		{Kind: Fanout, N: 1, Delay: 1, P: 7},
+		{Kind: PoolEven, N: 1, Delay: 1, P: 1, C: 9},
+		{Kind: ProcsFanout, N: MaxN, Delay: 1, P: 1},
 	} {
 		if err := p.Validate(); err != nil {
 			t.Errorf("Validate(%+v) = %v, want nil", p, err)
@@ -231,7 +231,7 @@ func TestValidateAcceptsUnusedFields(t *testing.T) {
 }
 
 func TestIdealDelayOverflow(t *testing.T) {
-	p := Params{Strategy: Sequential, N: 100, Delay: time.Duration(math.MaxInt64 / 50)}
+	p := Params{Kind: Sequential, N: 100, Delay: time.Duration(math.MaxInt64 / 50)}
 	_, err := Ideal(p)
 	var pe *ParamError
 	if !errors.As(err, &pe) || pe.Field != "Delay" {
@@ -250,37 +250,18 @@ func TestIdealDelayOverflow(t *testing.T) {
 	}
 }
 
-func TestStrategies(t *testing.T) {
-	want := []Strategy{"sequential", "fake-async", "fanout", "fasthttp", "pool-even", "pool-chunked", "procs-fanout"}
-	got := Strategies()
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("Strategies() = %v, want %v", got, want)
+func TestKinds(t *testing.T) {
+	want := []Kind{Sequential, FakeAsync, Fanout, PoolEven, PoolChunked, ProcsFanout}
+	got := Kinds()
+	if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(got) != "[Sequential FakeAsync Fanout PoolEven PoolChunked ProcsFanout]" {
+		t.Fatalf("Kinds() = %v, want %v", got, want)
 	}
-	got[0] = "mutated"
-	if Strategies()[0] != Sequential {
-		t.Error("Strategies() returns shared state")
+	got[0] = ProcsFanout
+	if Kinds()[0] != Sequential {
+		t.Error("Kinds() returns shared state")
 	}
-}
-
-func TestParseStrategy(t *testing.T) {
-	for _, s := range Strategies() {
-		got, err := ParseStrategy(string(s))
-		if err != nil || got != s {
-			t.Errorf("ParseStrategy(%q) = %q, %v", s, got, err)
-		}
-	}
-	if got, err := ParseStrategy("  Pool-Chunked "); err != nil || got != PoolChunked {
-		t.Errorf("ParseStrategy with case and space = %q, %v", got, err)
-	}
-	for _, bad := range []string{"", "async", "fanout2", "pool"} {
-		_, err := ParseStrategy(bad)
-		if err == nil {
-			t.Errorf("ParseStrategy(%q) = nil error", bad)
-			continue
-		}
-		if !strings.Contains(err.Error(), "procs-fanout") || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) {
-			t.Errorf("ParseStrategy(%q) error %q should quote the input and list accepted names", bad, err)
-		}
+	if s := Kind(0).String(); s != "Kind(0)" {
+		t.Errorf("Kind(0).String() = %q", s)
 	}
 }
 
@@ -314,12 +295,12 @@ func TestMakespanErrors(t *testing.T) {
 
 // grid yields Params over a grid of small N, C, P and K for every strategy.
 func grid(yield func(Params) bool) {
-	for _, st := range Strategies() {
+	for _, st := range Kinds() {
 		for n := 1; n <= 40; n++ {
 			for _, c := range []int{0, 1, 2, 3, 5, 16} {
 				for _, p := range []int{1, 2, 3, 5, 8} {
 					for _, k := range []int{0, 1, 2, 3, 7, 64} {
-						if !yield(Params{Strategy: st, N: n, Delay: 7 * time.Millisecond, C: c, P: p, K: k}) {
+						if !yield(Params{Kind: st, N: n, Delay: 7 * time.Millisecond, C: c, P: p, K: k}) {
 							return
 						}
 					}
@@ -332,7 +313,7 @@ func grid(yield func(Params) bool) {
 // TestClosedFormMatchesSimulation checks every closed form against Makespan,
 // and that the unlimited-server forms cover every strategy.
 func TestClosedFormMatchesSimulation(t *testing.T) {
-	covered := map[Strategy]int{}
+	covered := map[Kind]int{}
 	for p := range grid {
 		cf, ok, err := ClosedForm(p)
 		if err != nil {
@@ -344,7 +325,7 @@ func TestClosedFormMatchesSimulation(t *testing.T) {
 		if !ok {
 			continue
 		}
-		covered[p.Strategy]++
+		covered[p.Kind]++
 		sim, err := Ideal(p)
 		if err != nil {
 			t.Fatalf("Ideal(%+v): %v", p, err)
@@ -353,7 +334,7 @@ func TestClosedFormMatchesSimulation(t *testing.T) {
 			t.Errorf("%+v: closed form %v != simulation %v", p, cf, sim)
 		}
 	}
-	for _, s := range Strategies() {
+	for _, s := range Kinds() {
 		if covered[s] == 0 {
 			t.Errorf("no closed-form case checked for %s", s)
 		}
@@ -363,7 +344,7 @@ func TestClosedFormMatchesSimulation(t *testing.T) {
 // TestClosedFormLimitedServer documents which limited-server cases have no
 // formula (the simulation is the model there).
 func TestClosedFormLimitedServer(t *testing.T) {
-	p := Params{Strategy: PoolEven, N: 100, Delay: sec3, P: 8, K: 3}
+	p := Params{Kind: PoolEven, N: 100, Delay: sec3, P: 8, K: 3}
 	if _, ok, err := ClosedForm(p); err != nil || ok {
 		t.Errorf("ClosedForm(%+v) = ok %v, err %v; want no formula", p, ok, err)
 	}
@@ -422,15 +403,15 @@ func TestBoundsProperty(t *testing.T) {
 		check(p)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	all := Strategies()
+	all := Kinds()
 	for range 2000 {
 		p := Params{
-			Strategy: all[rng.IntN(len(all))],
-			N:        1 + rng.IntN(5000),
-			Delay:    time.Duration(1 + rng.IntN(int(5*time.Second))),
-			C:        rng.IntN(300),
-			P:        1 + rng.IntN(64),
-			K:        rng.IntN(600),
+			Kind:  all[rng.IntN(len(all))],
+			N:     1 + rng.IntN(5000),
+			Delay: time.Duration(1 + rng.IntN(int(5*time.Second))),
+			C:     rng.IntN(300),
+			P:     1 + rng.IntN(64),
+			K:     rng.IntN(600),
 		}
 		check(p)
 	}
@@ -439,11 +420,11 @@ func TestBoundsProperty(t *testing.T) {
 // TestIdealMonotoneInCapacity checks on the grid that adding server slots
 // never makes a batch slower, and that k ≥ N is the same as unlimited.
 func TestIdealMonotoneInCapacity(t *testing.T) {
-	for _, st := range Strategies() {
+	for _, st := range Kinds() {
 		for n := 1; n <= 40; n++ {
 			for _, c := range []int{0, 1, 3, 16} {
 				for _, pp := range []int{1, 3, 8} {
-					p := Params{Strategy: st, N: n, Delay: 1, C: c, P: pp}
+					p := Params{Kind: st, N: n, Delay: 1, C: c, P: pp}
 					unlimited, err := IdealRounds(p)
 					if err != nil {
 						t.Fatal(err)
@@ -476,9 +457,9 @@ func TestLargeN(t *testing.T) {
 		t.Skip("large simulation")
 	}
 	const n = 1_000_000
-	for _, st := range Strategies() {
+	for _, st := range Kinds() {
 		for _, k := range []int{0, 1, 1000} {
-			p := Params{Strategy: st, N: n, Delay: sec3, C: 100, P: 8, K: k}
+			p := Params{Kind: st, N: n, Delay: sec3, C: 100, P: 8, K: k}
 			got, err := Ideal(p)
 			if err != nil {
 				t.Fatalf("Ideal(%+v): %v", p, err)
@@ -499,7 +480,7 @@ func TestLargeN(t *testing.T) {
 		}
 	}
 	// Unlimited fan-out of a million requests is one round.
-	if got, err := Ideal(Params{Strategy: Fanout, N: n, Delay: sec3}); err != nil || got != sec3 {
+	if got, err := Ideal(Params{Kind: Fanout, N: n, Delay: sec3}); err != nil || got != sec3 {
 		t.Errorf("fanout N=1e6 c=0 = %v, %v; want 3s", got, err)
 	}
 }
@@ -509,11 +490,11 @@ func BenchmarkIdeal(b *testing.B) {
 		name string
 		p    Params
 	}{
-		{"sequential-1e6", Params{Strategy: Sequential, N: 1_000_000, Delay: sec3}},
-		{"fanout-1e6-k1", Params{Strategy: Fanout, N: 1_000_000, Delay: sec3, K: 1}},
-		{"fanout-1e6", Params{Strategy: Fanout, N: 1_000_000, Delay: sec3}},
-		{"pool-chunked-1e6-k3", Params{Strategy: PoolChunked, N: 1_000_000, Delay: sec3, P: 8, K: 3}},
-		{"procs-fanout-1e6-k1000", Params{Strategy: ProcsFanout, N: 1_000_000, Delay: sec3, P: 8, C: 16, K: 1000}},
+		{"sequential-1e6", Params{Kind: Sequential, N: 1_000_000, Delay: sec3}},
+		{"fanout-1e6-k1", Params{Kind: Fanout, N: 1_000_000, Delay: sec3, K: 1}},
+		{"fanout-1e6", Params{Kind: Fanout, N: 1_000_000, Delay: sec3}},
+		{"pool-chunked-1e6-k3", Params{Kind: PoolChunked, N: 1_000_000, Delay: sec3, P: 8, K: 3}},
+		{"procs-fanout-1e6-k1000", Params{Kind: ProcsFanout, N: 1_000_000, Delay: sec3, P: 8, C: 16, K: 1000}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for b.Loop() {

@@ -18,12 +18,12 @@ const MaxN = 10_000_000
 // the pools; P by sequential, fake-async, fanout and fasthttp), but they must
 // still not be negative.
 type Params struct {
-	Strategy Strategy
-	N        int           // requests in the batch, ≥ 1
-	Delay    time.Duration // d, the server's fixed service time per request, > 0
-	C        int           // client concurrency limit for fan-out strategies (per process for procs-fanout); 0 = unlimited (all N at once)
-	P        int           // worker processes (pool-*, procs-fanout); ≥ 1 there
-	K        int           // server capacity (concurrent requests served); 0 = unlimited
+	Kind  Kind
+	N     int           // requests in the batch, ≥ 1
+	Delay time.Duration // d, the server's fixed service time per request, > 0
+	C     int           // client concurrency limit for fan-out strategies (per process for procs-fanout); 0 = unlimited (all N at once)
+	P     int           // worker processes (pool-*, procs-fanout); ≥ 1 there
+	K     int           // server capacity (concurrent requests served); 0 = unlimited
 }
 
 // ParamError reports an invalid Params field.
@@ -41,10 +41,8 @@ func (e *ParamError) Error() string {
 // bad field and its accepted range.
 func (p Params) Validate() error {
 	switch {
-	case p.Strategy == "":
-		return &ParamError{"Strategy", "empty (accepted: " + strategyList() + ")"}
-	case !p.Strategy.valid():
-		return &ParamError{"Strategy", fmt.Sprintf("unknown strategy %q (accepted: %s)", string(p.Strategy), strategyList())}
+	case !p.Kind.valid():
+		return &ParamError{"Kind", fmt.Sprintf("%v: want one of %s", p.Kind, kindList())}
 	case p.N < 1 || p.N > MaxN:
 		return &ParamError{"N", fmt.Sprintf("%d out of range [1, %d]", p.N, MaxN)}
 	case p.Delay <= 0:
@@ -53,8 +51,8 @@ func (p Params) Validate() error {
 		return &ParamError{"C", fmt.Sprintf("%d must be ≥ 0 (0 = unlimited)", p.C)}
 	case p.P < 0:
 		return &ParamError{"P", fmt.Sprintf("%d must be ≥ 0 (≥ 1 for %s, %s, %s)", p.P, PoolEven, PoolChunked, ProcsFanout)}
-	case p.P == 0 && p.Strategy.usesProcs():
-		return &ParamError{"P", fmt.Sprintf("0 worker processes: strategy %s needs P ≥ 1", p.Strategy)}
+	case p.P == 0 && p.Kind.UsesProcs():
+		return &ParamError{"P", fmt.Sprintf("0 worker processes: kind %v needs P ≥ 1", p.Kind)}
 	case p.K < 0:
 		return &ParamError{"K", fmt.Sprintf("%d must be ≥ 0 (0 = unlimited)", p.K)}
 	}

@@ -27,10 +27,10 @@ func Groups(p Params) ([]Group, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	switch p.Strategy {
+	switch p.Kind {
 	case Sequential, FakeAsync:
 		return []Group{{Items: p.N, Unit: 1, Lanes: 1}}, nil
-	case Fanout, FastHTTP:
+	case Fanout:
 		return []Group{{Items: p.N, Unit: 1, Lanes: effective(p.C, p.N)}}, nil
 	case PoolEven:
 		sh := shares(p.N, p.P)
@@ -51,7 +51,7 @@ func Groups(p Params) ([]Group, error) {
 		}
 		return gs, nil
 	}
-	return nil, &ParamError{"Strategy", fmt.Sprintf("unknown strategy %q", string(p.Strategy))}
+	return nil, &ParamError{"Kind", fmt.Sprintf("unknown kind %v", p.Kind)}
 }
 
 // Makespan simulates the groups against a server with k slots (0 =

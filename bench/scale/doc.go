@@ -9,7 +9,7 @@
 //	go run ./scripts/runbench -pkg ./bench/scale -label scale-10k -- -bench Scale -scale 10k
 //
 // See BenchmarkScale for the metrics. The flags (-scale, -delay,
-// -strategies, -conns, -servers, -procs, -hosts, -reuseport, -sample,
+// -strategies, -conns, -server-procs, -procs, -hosts, -reuseport, -sample,
 // -req-timeout, -force, -warmup) are checked before anything runs; a bad
 // value exits with status 2 and a line naming the flag and its range.
 package scale

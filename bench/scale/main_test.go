@@ -4,16 +4,15 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
+	"github.com/crawlbench/crawlbench/bench/harness"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage"
 	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
 	"github.com/crawlbench/crawlbench/servers/servercmd"
@@ -24,7 +23,7 @@ import (
 const (
 	maxInflight = 200_000
 	maxDelay    = 10 * time.Minute
-	// perServer is how many connections the automatic -servers gives one
+	// perServer is how many connections the automatic -server-procs gives one
 	// server process: under the 20,000 open files a process may have here,
 	// with room to spare.
 	perServer = 15_000
@@ -37,7 +36,7 @@ const (
 
 // strategies the scale benchmark knows, in report order.
 func knownStrategies() []string {
-	return []string{naiveName, clients.FanoutName, clients.FastHTTPName, procpool.ProcsFanoutName, procpool.ProcsFastHTTPName}
+	return strategy.Names(strategy.FamilyScale)
 }
 
 // settings are the benchmark flags, parsed once in TestMain.
@@ -57,23 +56,24 @@ type settings struct {
 	force      bool
 	warmup     bool
 	serverCmd  []string // nil: re-execute the test binary
+	runner     *harness.Runner
 }
 
 var (
-	scaleFlag      = flag.String("scale", "1k", "requests in flight at once, n = c, comma-separated: 1k, 10k, 100k or a number (1.."+strconv.Itoa(maxInflight)+")")
-	delayFlag      = flag.Duration("delay", 0, "server delay d (0: 1s up to 10k in flight, 10s above, so every request of a batch is in flight together); 1ms..10m")
-	strategiesFlag = flag.String("strategies", strings.Join(knownStrategies(), ","), "strategies to run, comma-separated")
-	connsFlag      = flag.String("conns", "warm,cold", "connection modes to run, comma-separated: warm, cold")
-	serversFlag    = flag.Int("servers", 0, "server processes (0: one per "+strconv.Itoa(perServer)+" in flight); 1..64")
-	listenersFlag  = flag.Int("listeners", 0, "listening sockets per server process, each with its own accept queue (0: enough that the queues hold every connection of a burst, n ÷ servers ÷ net.core.somaxconn); 1..64")
-	procsFlag      = flag.Int("procs", 0, "procs-fanout worker processes (0: one per "+strconv.Itoa(perWorker)+" in flight, at least 2); 1..256")
-	hostsFlag      = flag.Int("hosts", 1, "loopback addresses the servers spread over (127.0.0.1, 127.0.0.2, ...); 1..16")
-	reuseportFlag  = flag.Bool("reuseport", false, "put the server processes on one port with SO_REUSEPORT (per host) instead of a port each; server counters are then not read")
-	sampleFlag     = flag.Duration("sample", 100*time.Millisecond, "resource sampling interval (1ms..1m)")
-	reqTimeoutFlag = flag.Duration("req-timeout", 0, "per-request timeout (0: 3×delay + 30s); 1ms..1h")
-	forceFlag      = flag.Bool("force", false, "run single-process strategies even when n exceeds this process's open-file limit (to see them fail)")
-	serverCmdFlag  = flag.String("server-cmd", "", "slowserver binary to run the servers with (default: this test binary), e.g. one built with go build ./servers/slowserver")
-	warmupFlag     = flag.Bool("warmup", true, "run one untimed batch before the timed ones (in warm mode it opens the connections; in cold mode it warms the Go runtime)")
+	scaleFlag       = flag.String("scale", "1k", "requests in flight at once, n = c, comma-separated: 1k, 10k, 100k or a number (1.."+strconv.Itoa(maxInflight)+")")
+	delayFlag       = flag.Duration("delay", 0, "server delay d (0: 1s up to 10k in flight, 10s above, so every request of a batch is in flight together); 1ms..10m")
+	strategiesFlag  = flag.String("strategies", strings.Join(knownStrategies(), ","), "strategies to run, comma-separated")
+	connsFlag       = flag.String("conns", "warm,cold", "connection modes to run, comma-separated: warm, cold")
+	serverProcsFlag = flag.Int("server-procs", 0, "slowserver processes (0: auto, one per "+strconv.Itoa(perServer)+" in flight); 1..64")
+	listenersFlag   = flag.Int("listeners", 0, "listening sockets per server process, each with its own accept queue (0: enough that the queues hold every connection of a burst, n ÷ servers ÷ net.core.somaxconn); 1..64")
+	procsFlag       = flag.Int("procs", 0, harness.ProcsUsage+"; auto here is one per "+strconv.Itoa(perWorker)+" in flight, at least 2")
+	hostsFlag       = flag.Int("hosts", 1, "loopback addresses the servers spread over (127.0.0.1, 127.0.0.2, ...); 1..16")
+	reuseportFlag   = flag.Bool("reuseport", false, "put the server processes on one port with SO_REUSEPORT (per host) instead of a port each; server counters are then not read")
+	sampleFlag      = flag.Duration("sample", 100*time.Millisecond, "resource sampling interval (1ms..1m)")
+	reqTimeoutFlag  = flag.Duration("req-timeout", 0, harness.ReqTimeoutUsage)
+	forceFlag       = flag.Bool("force", false, "run single-process strategies even when n exceeds this process's open-file limit (to see them fail)")
+	serverCmdFlag   = flag.String("server-cmd", "", "slowserver binary to run the servers with (default: this test binary), e.g. one built with go build ./servers/slowserver")
+	warmupFlag      = flag.Bool("warmup", true, "run one untimed batch before the timed ones (in warm mode it opens the connections; in cold mode it warms the Go runtime)")
 )
 
 // parseInflight parses the -scale list.
@@ -134,16 +134,17 @@ func checkSettings() (settings, error) {
 		c, _ := clients.ParseConnMode(m)
 		s.conns = append(s.conns, c)
 	}
-	s.servers, s.procs, s.hosts = *serversFlag, *procsFlag, *hostsFlag
+	s.servers, s.procs, s.hosts = *serverProcsFlag, *procsFlag, *hostsFlag
 	switch {
 	case s.servers < 0 || s.servers > serverproc.MaxGroup:
-		return s, fmt.Errorf("-servers %d: want 0 (auto) or 1..%d", s.servers, serverproc.MaxGroup)
+		return s, fmt.Errorf("-server-procs %d: want 0 (auto) or 1..%d", s.servers, serverproc.MaxGroup)
 	case *listenersFlag < 0 || *listenersFlag > servercmd.MaxListeners:
 		return s, fmt.Errorf("-listeners %d: want 0 (auto) or 1..%d", *listenersFlag, servercmd.MaxListeners)
-	case s.procs < 0 || s.procs > procpool.MaxProcs:
-		return s, fmt.Errorf("-procs %d: want 0 (auto) or 1..%d", s.procs, procpool.MaxProcs)
 	case s.hosts < 1 || s.hosts > 16:
 		return s, fmt.Errorf("-hosts %d: want 1..16", s.hosts)
+	}
+	if err := harness.CheckProcs(s.procs); err != nil {
+		return s, err
 	}
 	s.listeners = *listenersFlag
 	if s.somaxconn, err = servercmd.Somaxconn(); err != nil {
@@ -154,8 +155,8 @@ func checkSettings() (settings, error) {
 		return s, fmt.Errorf("-sample %v: want %v..%v", s.sample, usage.MinInterval, usage.MaxInterval)
 	}
 	s.reqTimeout = *reqTimeoutFlag
-	if s.reqTimeout != 0 && (s.reqTimeout < time.Millisecond || s.reqTimeout > time.Hour) {
-		return s, fmt.Errorf("-req-timeout %v: want 0 (auto) or 1ms..1h", s.reqTimeout)
+	if err := harness.CheckReqTimeout(s.reqTimeout); err != nil {
+		return s, err
 	}
 	s.reuseport, s.force, s.warmup = *reuseportFlag, *forceFlag, *warmupFlag
 	if *serverCmdFlag != "" {
@@ -209,10 +210,7 @@ func (s settings) procsFor(n int) int {
 
 // timeoutFor returns the per-request timeout for delay d.
 func (s settings) timeoutFor(d time.Duration) time.Duration {
-	if s.reqTimeout != 0 {
-		return s.reqTimeout
-	}
-	return 3*d + 30*time.Second
+	return harness.ReqTimeout(s.reqTimeout, d)
 }
 
 // hostList returns the server hosts 127.0.0.1 ... 127.0.0.<hosts>.
@@ -241,23 +239,21 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(2)
 	}
+	s.runner = harness.NewRunner(false)
 	config = s
-	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
-		printProvenance(s)
-		// Benchmarks leave fasthttp's cleaners and closing connections
-		// behind for a moment; leak checks are for the tests.
-		os.Exit(m.Run())
+	bench := harness.Benchmarking()
+	if bench {
+		harness.PrintProvenance(os.Stdout, s.provenance())
 	}
-	goleak.VerifyTestMain(m, leaktest.FastHTTPCleaners()...)
+	// Benchmarks leave fasthttp's cleaners and closing connections behind
+	// for a moment; leak checks are for the tests.
+	os.Exit(s.runner.Main(m, os.Stdout, !bench, leaktest.FastHTTPCleaners()...))
 }
 
-// printProvenance writes benchfmt configuration lines about the machine's
-// limits, which decide what the scale benchmark can reach.
-func printProvenance(s settings) {
+// provenance returns the configuration lines of s: the machine's limits,
+// which decide what the scale benchmark can reach, and the flags.
+func (s settings) provenance() [][2]string {
 	lines := [][2]string{
-		{"gomaxprocs", fmt.Sprint(runtime.GOMAXPROCS(0))},
-		{"numcpu", fmt.Sprint(runtime.NumCPU())},
-		{"date", time.Now().UTC().Format(time.RFC3339)},
 		{"scale", *scaleFlag},
 		{"rlimit-nofile", limitString(rlimitNofile())},
 		{"ip-local-port-range", sysctl("/proc/sys/net/ipv4/ip_local_port_range")},
@@ -271,14 +267,14 @@ func printProvenance(s settings) {
 		{"hosts", fmt.Sprint(s.hosts)},
 		{"sample", s.sample.String()},
 		{"warmup", fmt.Sprint(s.warmup)},
-	}
-	for _, l := range lines {
-		fmt.Printf("%s: %s\n", l[0], l[1])
+		{"req-timeout", reqTimeoutString(s.reqTimeout)},
+		{"procs", autoString(s.procs)},
+		{"server-procs", autoString(s.servers)},
 	}
 	// Skipped sub-benchmarks leave no line in the output; say which.
 	limit, err := rlimitNofile()
 	if err != nil || s.force {
-		return
+		return lines
 	}
 	for _, n := range s.inflight {
 		var skipped []string
@@ -289,10 +285,27 @@ func printProvenance(s settings) {
 			}
 		}
 		if len(skipped) > 0 {
-			fmt.Printf("scale-skipped-inflight-%d: %s (one process would need about %d open files; RLIMIT_NOFILE is %d)\n",
-				n, strings.Join(skipped, ", "), n+fdSlack, limit)
+			lines = append(lines, [2]string{fmt.Sprintf("scale-skipped-inflight-%d", n), fmt.Sprintf("%s (one process would need about %d open files; RLIMIT_NOFILE is %d)",
+				strings.Join(skipped, ", "), n+fdSlack, limit)})
 		}
 	}
+	return lines
+}
+
+// autoString is n, or "auto" for 0.
+func autoString(n int) string {
+	if n == 0 {
+		return "auto"
+	}
+	return strconv.Itoa(n)
+}
+
+// reqTimeoutString is -req-timeout as given, "auto" for 0.
+func reqTimeoutString(t time.Duration) string {
+	if t == 0 {
+		return "auto (10×d + 30s)"
+	}
+	return t.String()
 }
 
 // sysctl returns the one-line content of a /proc/sys file, tabs as spaces.

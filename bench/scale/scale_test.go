@@ -10,10 +10,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/crawlbench/crawlbench/bench/model"
-	"github.com/crawlbench/crawlbench/bench/report"
+	"github.com/crawlbench/crawlbench/bench/harness"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 )
@@ -25,7 +25,7 @@ import (
 //
 //	BenchmarkScale/inflight=10000/strategy=fanout/conn=cold
 //
-// Servers run in -servers processes (by default one per 15,000
+// Servers run in -server-procs processes (by default one per 15,000
 // connections, each on a port of its own; the client round-robins over
 // them), each with -listeners SO_REUSEPORT sockets (by default enough
 // accept queues, of net.core.somaxconn each, for its whole share of a
@@ -103,7 +103,7 @@ type scaleCase struct {
 
 // usesProcs reports whether the strategy runs worker processes.
 func (sc scaleCase) usesProcs() bool {
-	return sc.strategy == procpool.ProcsFanoutName || sc.strategy == procpool.ProcsFastHTTPName
+	return strategy.UsesProcs(sc.strategy)
 }
 
 // perProc is the concurrency each client process runs at.
@@ -116,45 +116,7 @@ func (sc scaleCase) perProc() int {
 
 // ideal returns the model's wall time for one batch.
 func (sc scaleCase) ideal() (time.Duration, error) {
-	p := model.Params{Strategy: model.Strategy(sc.strategy), N: sc.n, Delay: sc.d, C: sc.perProc()}
-	switch sc.strategy {
-	case naiveName:
-		p.Strategy, p.C = model.Fanout, 0
-	case procpool.ProcsFanoutName, procpool.ProcsFastHTTPName:
-		p.Strategy, p.P = model.ProcsFanout, sc.procs
-	}
-	return model.Ideal(p)
-}
-
-// client is a strategy under test, with the pool when it has workers.
-type client struct {
-	clients.Client
-	pool *procpool.Pool
-}
-
-func newClient(ctx context.Context, sc scaleCase, targets []string) (client, error) {
-	cfg := clients.Config{Targets: targets, Conn: sc.conn, Concurrency: sc.perProc(), Timeout: config.timeoutFor(sc.d)}
-	switch sc.strategy {
-	case naiveName:
-		cfg.Concurrency = 0
-		c, err := newNaive(cfg)
-		return client{Client: c}, err
-	case clients.FanoutName:
-		c, err := clients.NewFanout(cfg)
-		return client{Client: c}, err
-	case clients.FastHTTPName:
-		c, err := clients.NewFastHTTP(cfg)
-		return client{Client: c}, err
-	case procpool.ProcsFanoutName, procpool.ProcsFastHTTPName:
-		// A worker closing 10,000+ keep-alive connections on a busy machine
-		// takes seconds.
-		p, err := procpool.Start(ctx, sc.strategy, procpool.Config{Client: cfg, Procs: sc.procs, Sample: config.sample, StopGrace: time.Minute})
-		if err != nil {
-			return client{}, err
-		}
-		return client{Client: p, pool: p}, nil
-	}
-	return client{}, fmt.Errorf("unknown strategy %q", sc.strategy)
+	return harness.Ideal(sc.harnessCase(), harness.Server{Delay: sc.d}, nil)
 }
 
 // procsCPU returns the CPU time the processes pids have used so far (at
@@ -193,129 +155,125 @@ func checkFDs(b *testing.B, sc scaleCase) {
 	}
 }
 
-// runScale runs one case: an optional untimed batch, then b.Loop batches
-// of n requests, sampling the client's resource use.
+// server returns the harness's view of the group: its counters are read
+// and reset unless the processes share a URL.
+func (g *serverGroup) server(d time.Duration) harness.Server {
+	srv := harness.Server{URLs: g.targets, Delay: d}
+	if !g.shared {
+		srv.Reset, srv.Stats = g.group.Reset, g.group.Stats
+	}
+	return srv
+}
+
+// harnessCase returns sc as a harness.Case: c = the requests per process.
+func (sc scaleCase) harnessCase() harness.Case {
+	return harness.Case{Strategy: sc.strategy, Conn: sc.conn, N: sc.n, C: sc.perProc(), Procs: sc.procs}
+}
+
+// runScale runs one case through the harness (an optional untimed batch,
+// then b.Loop batches of n requests), with hooks that sample the client's
+// and the servers' resource use.
 func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
 	checkFDs(b, sc)
-	ctx := b.Context()
-	ideal, err := sc.ideal()
-	if err != nil {
-		b.Fatalf("model: %v", err)
-	}
-
-	// The idle process, before the client exists.
-	runtime.GC()
-	debug.FreeOSMemory()
-	base, err := usage.Now()
-	if err != nil {
-		b.Fatalf("baseline usage: %v", err)
-	}
-	cl, err := newClient(ctx, sc, srv.targets)
-	if err != nil {
-		b.Fatalf("start %s: %v", sc.strategy, err)
-	}
-	defer func() {
-		if err := cl.Close(); err != nil {
-			b.Errorf("close %s: %v", sc.strategy, err)
-		}
-	}()
-	var workersBaseRSS int64
-	if cl.pool != nil {
-		for _, pid := range cl.pool.Pids() {
-			p, err := usage.ReadProc(pid)
-			if err != nil {
-				b.Fatalf("worker baseline: %v", err)
-			}
-			workersBaseRSS += p.RSS
-		}
-	}
-
+	var (
+		base           usage.Usage // the idle process, before the client exists
+		pool           *procpool.Pool
+		workersBaseRSS int64
+		tcp0           tcpExt
+		srvCPU0        time.Duration
+		smp            *usage.Sampler
+		self           usage.Usage
+		perWorker      []usage.Usage
+		srvCPU         time.Duration
+		tcp1           tcpExt
+	)
+	warmup := harness.NoWarmup
 	if config.warmup {
-		res, err := cl.Run(ctx, sc.n)
-		if err != nil {
-			b.Fatalf("%s warm-up: %v", sc.strategy, err)
-		}
-		b.Logf("warm-up batch (untimed): %v", res)
+		warmup = harness.WarmBatch
 	}
-	if !srv.shared {
-		if err := srv.group.Reset(ctx); err != nil {
-			b.Fatalf("reset server counters: %v", err)
-		}
-	}
-	tcp0, err := readTCPExt()
-	if err != nil {
-		b.Fatal(err)
-	}
-	srvCPU0 := procsCPU(b, srv.group.Pids())
-	smp, err := usage.Start(config.sample)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Each batch is merged as it ends, inside the timed loop: tens of µs
-	// against a batch of at least 1 s, and holding only one histogram
-	// while the client's memory is being sampled.
-	total := clients.NewResult(sc.strategy)
-	var perWorker []usage.Usage
-	for b.Loop() {
-		res, err := cl.Run(ctx, sc.n)
-		if err != nil {
-			_, _ = smp.Stop()
-			b.Fatalf("%s: %v", sc.strategy, err)
-		}
-		if err := total.Merge(res); err != nil {
-			b.Fatal(err)
-		}
-		if cl.pool != nil {
-			use := cl.pool.Usage()
+	hooks := harness.Hooks{
+		BeforeClient: func(b *testing.B) {
+			runtime.GC()
+			debug.FreeOSMemory()
+			var err error
+			if base, err = usage.Now(); err != nil {
+				b.Fatalf("baseline usage: %v", err)
+			}
+		},
+		Started: func(b *testing.B, cl clients.Client) {
+			pool, _ = cl.(*procpool.Pool)
+			if pool == nil {
+				return
+			}
+			for _, pid := range pool.Pids() {
+				p, err := usage.ReadProc(pid)
+				if err != nil {
+					b.Fatalf("worker baseline: %v", err)
+				}
+				workersBaseRSS += p.RSS
+			}
+		},
+		BeforeLoop: func(b *testing.B) {
+			var err error
+			if tcp0, err = readTCPExt(); err != nil {
+				b.Fatal(err)
+			}
+			srvCPU0 = procsCPU(b, srv.group.Pids())
+			if smp, err = usage.Start(config.sample); err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _, _ = smp.Stop() }) // after a failed batch; Stop is idempotent
+		},
+		AfterBatch: func(b *testing.B, cl clients.Client) {
+			if pool == nil {
+				return
+			}
+			use := pool.Usage()
 			if perWorker == nil {
 				perWorker = make([]usage.Usage, len(use))
 			}
 			for i, u := range use {
 				perWorker[i].Max(u)
 			}
-		}
+		},
+		AfterLoop: func(b *testing.B) {
+			var err error
+			if self, err = smp.Stop(); err != nil {
+				b.Fatalf("sampling: %v", err)
+			}
+			srvCPU = procsCPU(b, srv.group.Pids()) - srvCPU0
+			if tcp1, err = readTCPExt(); err != nil {
+				b.Fatal(err)
+			}
+		},
+		Report: func(b *testing.B, total *clients.Result) {
+			all := self
+			for _, u := range perWorker {
+				all.Add(u)
+			}
+			n := float64(sc.n)
+			b.ReportMetric(float64(all.PeakRSS), "rss-B")
+			b.ReportMetric(float64(all.PeakRSS-base.PeakRSS-workersBaseRSS)/n, "rss-per-req-B")
+			b.ReportMetric(float64(all.PeakHeap-base.PeakHeap)/n, "heap-per-req-B")
+			b.ReportMetric(float64(all.PeakGoroutines), "goroutines")
+			b.ReportMetric(float64(all.PeakFDs), "fds")
+			b.ReportMetric(float64(all.PeakThreads), "threads")
+			b.ReportMetric(float64(all.CPU.Microseconds())/1000/(float64(total.Requests)/1000), "cpu-ms-per-1k")
+			b.ReportMetric(float64(srvCPU.Microseconds())/1000/(float64(total.Requests)/1000), "srv-cpu-ms-per-1k")
+			b.ReportMetric(float64(tcp1.since(tcp0, listenOverflows)), "listen-overflows")
+			b.ReportMetric(float64(tcp1.since(tcp0, synRetrans)), "syn-retrans")
+			if n, err := conntrackCount(); err == nil {
+				b.ReportMetric(float64(n), "conntrack")
+			}
+			b.ReportMetric(float64(len(srv.group.Pids())), "srv-procs")
+			b.ReportMetric(float64(config.listenersFor(sc.n)), "srv-listeners")
+			b.ReportMetric(float64(all.Procs), "client-procs")
+		},
 	}
-	self, err := smp.Stop()
-	if err != nil {
-		b.Fatalf("sampling: %v", err)
-	}
-	srvCPU := procsCPU(b, srv.group.Pids()) - srvCPU0
-	tcp1, err := readTCPExt()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := total.Check(); err != nil {
-		b.Fatalf("inconsistent result: %v", err)
-	}
-
-	all := self
-	for _, u := range perWorker {
-		all.Add(u)
-	}
-	n := float64(sc.n)
-	report.Batch(b, total, ideal)
-	b.ReportMetric(float64(all.PeakRSS), "rss-B")
-	b.ReportMetric(float64(all.PeakRSS-base.PeakRSS-workersBaseRSS)/n, "rss-per-req-B")
-	b.ReportMetric(float64(all.PeakHeap-base.PeakHeap)/n, "heap-per-req-B")
-	b.ReportMetric(float64(all.PeakGoroutines), "goroutines")
-	b.ReportMetric(float64(all.PeakFDs), "fds")
-	b.ReportMetric(float64(all.PeakThreads), "threads")
-	b.ReportMetric(float64(all.CPU.Microseconds())/1000/(float64(total.Requests)/1000), "cpu-ms-per-1k")
-	b.ReportMetric(float64(srvCPU.Microseconds())/1000/(float64(total.Requests)/1000), "srv-cpu-ms-per-1k")
-	b.ReportMetric(float64(tcp1.since(tcp0, listenOverflows)), "listen-overflows")
-	b.ReportMetric(float64(tcp1.since(tcp0, synRetrans)), "syn-retrans")
-	if n, err := conntrackCount(); err == nil {
-		b.ReportMetric(float64(n), "conntrack")
-	}
-	b.ReportMetric(float64(len(srv.group.Pids())), "srv-procs")
-	b.ReportMetric(float64(config.listenersFor(sc.n)), "srv-listeners")
-	b.ReportMetric(float64(all.Procs), "client-procs")
-	if !srv.shared {
-		st, err := srv.group.Stats(ctx)
-		if err != nil {
-			b.Fatalf("server counters: %v", err)
-		}
-		b.ReportMetric(float64(st.MaxInFlight), "srv-inflight")
-	}
-	report.Failures(b, total)
+	config.runner.Run(b, srv.server(sc.d), sc.harnessCase(), harness.Options{
+		Timeout: config.timeoutFor(sc.d), Warmup: warmup, Sample: config.sample,
+		// A worker closing 10,000+ keep-alive connections on a busy
+		// machine takes seconds.
+		StopGrace: time.Minute, Hooks: hooks,
+	})
 }

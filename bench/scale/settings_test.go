@@ -6,10 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crawlbench/crawlbench/clients"
-	"github.com/crawlbench/crawlbench/clients/procpool"
-	"github.com/crawlbench/crawlbench/servers"
-	"github.com/crawlbench/crawlbench/servers/servertest"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
 func TestParseInflight(t *testing.T) {
@@ -56,7 +53,7 @@ func TestCheckSettings(t *testing.T) {
 		{map[string]string{"delay": "11m"}, "-delay 11m0s"},
 		{map[string]string{"strategies": "fanout,threads"}, `-strategies "fanout,threads": "threads" is not one of`},
 		{map[string]string{"conns": "hot"}, `-conns "hot"`},
-		{map[string]string{"servers": "65"}, "-servers 65"},
+		{map[string]string{"server-procs": "65"}, "-server-procs 65"},
 		{map[string]string{"procs": "-1"}, "-procs -1"},
 		{map[string]string{"listeners": "65"}, "-listeners 65"},
 		{map[string]string{"hosts": "0"}, "-hosts 0"},
@@ -107,7 +104,10 @@ func TestLevelDefaults(t *testing.T) {
 	}
 	s.delay, s.servers, s.listeners, s.procs, s.reqTimeout = 2*time.Second, 5, 2, 3, time.Minute
 	if s.delayFor(100_000) != 2*time.Second || s.serversFor(1) != 5 || s.listenersFor(1) != 2 || s.procsFor(1) != 3 || s.timeoutFor(time.Second) != time.Minute {
-		t.Error("explicit -delay, -servers, -listeners, -procs or -req-timeout not used")
+		t.Error("explicit -delay, -server-procs, -listeners, -procs or -req-timeout not used")
+	}
+	if s.reqTimeout = 0; s.timeoutFor(time.Second) != 40*time.Second {
+		t.Errorf("auto -req-timeout at d = 1s: %v, want 10×d + 30s as in package bench", s.timeoutFor(time.Second))
 	}
 }
 
@@ -116,10 +116,10 @@ func TestScaleCaseIdealAndShares(t *testing.T) {
 		sc      scaleCase
 		perProc int
 	}{
-		{scaleCase{strategy: naiveName, n: 1000, d: time.Second}, 1000},
-		{scaleCase{strategy: clients.FastHTTPName, n: 1000, d: time.Second}, 1000},
-		{scaleCase{strategy: procpool.ProcsFanoutName, n: 100_000, d: 10 * time.Second, procs: 8}, 12_500},
-		{scaleCase{strategy: procpool.ProcsFastHTTPName, n: 1001, d: time.Second, procs: 2}, 501},
+		{scaleCase{strategy: strategy.NaiveHTTPGet, n: 1000, d: time.Second}, 1000},
+		{scaleCase{strategy: strategy.FastHTTP, n: 1000, d: time.Second}, 1000},
+		{scaleCase{strategy: strategy.ProcsFanout, n: 100_000, d: 10 * time.Second, procs: 8}, 12_500},
+		{scaleCase{strategy: strategy.ProcsFastHTTP, n: 1001, d: time.Second, procs: 2}, 501},
 	} {
 		if got := tc.sc.perProc(); got != tc.perProc {
 			t.Errorf("%s n=%d: perProc %d, want %d", tc.sc.strategy, tc.sc.n, got, tc.perProc)
@@ -151,53 +151,5 @@ func TestParseTCPExt(t *testing.T) {
 	}
 	if _, err := readTCPExt(); err != nil {
 		t.Logf("no TCP counters here: %v", err)
-	}
-}
-
-func TestNaiveClient(t *testing.T) {
-	srv := servertest.Start(t, servers.Config{Delay: 100 * time.Millisecond})
-	if _, err := newNaive(clients.Config{Targets: []string{srv.URL}, Concurrency: 4}); err == nil || !strings.Contains(err.Error(), "concurrency") {
-		t.Errorf("newNaive with a concurrency limit = %v, want an error", err)
-	}
-	if _, err := newNaive(clients.Config{}); err == nil {
-		t.Error("newNaive without targets succeeded")
-	}
-	for _, conn := range []clients.ConnMode{clients.Warm, clients.Cold} {
-		c, err := newNaive(clients.Config{Targets: []string{srv.URL}, Conn: conn, Timeout: 10 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv.ResetStats()
-		const n = 20
-		for range 2 {
-			res, err := c.Run(t.Context(), n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := res.Check(); err != nil {
-				t.Fatal(err)
-			}
-			// Every request at once (a goroutine each, no limit).
-			if res.OK != n || res.MaxInFlight != n || res.Strategy != naiveName {
-				t.Errorf("%v: %v; want %d ok, all in flight at once", conn, res, n)
-			}
-		}
-		// The default transport keeps at most 2 idle connections per host,
-		// so even warm, the second batch opens at least n-2 new ones; cold
-		// drops those 2 as well.
-		st := srv.Stats()
-		wantMin := int64(2*n - 2)
-		if conn == clients.Cold {
-			wantMin = 2 * n
-		}
-		if st.Conns < wantMin {
-			t.Errorf("%v: %d connections for 2 batches of %d, want at least %d (the default transport keeps 2 idle)", conn, st.Conns, n, wantMin)
-		}
-		if _, err := c.Run(t.Context(), 0); err == nil {
-			t.Error("Run(0) succeeded")
-		}
-		if err := c.Close(); err != nil {
-			t.Error(err)
-		}
 	}
 }

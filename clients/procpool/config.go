@@ -9,16 +9,6 @@ import (
 	"github.com/crawlbench/crawlbench/clients/usage"
 )
 
-// The worker-process strategy names.
-const (
-	PoolEvenName    = "pool-even"
-	PoolChunkedName = "pool-chunked"
-	ProcsFanoutName = "procs-fanout"
-	// ProcsFastHTTPName is procs-fanout with fasthttp in the workers, for
-	// scale runs where per-request CPU decides how fast a batch goes out.
-	ProcsFastHTTPName = "procs-fasthttp"
-)
-
 // MaxProcs bounds Config.Procs.
 const MaxProcs = 256
 

@@ -56,56 +56,35 @@ type Pool struct {
 	closeErr  error
 }
 
-// NewPoolEven starts the pool-even strategy: cfg.Procs sequential worker
-// processes, worker i running n/P requests of a batch (the first n%P one
-// more), one after the other. The Client is a *Pool.
-func NewPoolEven(ctx context.Context, cfg Config) (clients.Client, error) {
-	return asClient(newPool(ctx, PoolEvenName, WorkerSequential, Even, cfg))
+// NewPoolEven starts the pool-even strategy under name: cfg.Procs
+// sequential worker processes, worker i running n/P requests of a batch (the
+// first n%P one more), one after the other. The Client is a *Pool.
+func NewPoolEven(ctx context.Context, name string, cfg Config) (clients.Client, error) {
+	return asClient(newPool(ctx, name, WorkerSequential, Even, cfg))
 }
 
-// NewPoolChunked starts the pool-chunked strategy, the Go twin of Python's
-// multiprocessing.Pool(P).map: cfg.Procs sequential worker processes; a
-// batch is cut into chunks of ChunkSize(n, P) requests, each handed to the
-// next worker that becomes free. The Client is a *Pool.
-func NewPoolChunked(ctx context.Context, cfg Config) (clients.Client, error) {
-	return asClient(newPool(ctx, PoolChunkedName, WorkerSequential, Chunked, cfg))
+// NewPoolChunked starts the pool-chunked strategy under name, the Go twin of
+// Python's multiprocessing.Pool(P).map: cfg.Procs sequential worker
+// processes; a batch is cut into chunks of ChunkSize(n, P) requests, each
+// handed to the next worker that becomes free. The Client is a *Pool.
+func NewPoolChunked(ctx context.Context, name string, cfg Config) (clients.Client, error) {
+	return asClient(newPool(ctx, name, WorkerSequential, Chunked, cfg))
 }
 
-// NewProcsFanout starts the procs-fanout strategy, the Go twin of
+// NewProcsFanout starts the procs-fanout strategy under name, the Go twin of
 // aiomultiprocess.Pool: cfg.Procs worker processes, each running its even
 // share of a batch as one fan-out with at most cfg.Client.Concurrency
 // goroutines in flight. The Client is a *Pool.
-func NewProcsFanout(ctx context.Context, cfg Config) (clients.Client, error) {
-	return asClient(newPool(ctx, ProcsFanoutName, WorkerFanout, Even, cfg))
+func NewProcsFanout(ctx context.Context, name string, cfg Config) (clients.Client, error) {
+	return asClient(newPool(ctx, name, WorkerFanout, Even, cfg))
 }
 
-// NewProcsFastHTTP starts the procs-fasthttp strategy: procs-fanout with
-// the fasthttp client (clients.NewFastHTTP) in every worker instead of
-// net/http. The Client is a *Pool.
-func NewProcsFastHTTP(ctx context.Context, cfg Config) (clients.Client, error) {
-	return asClient(newPool(ctx, ProcsFastHTTPName, WorkerFastHTTP, Even, cfg))
-}
-
-// Start starts the worker-process strategy named strategy (PoolEvenName,
-// PoolChunkedName, ProcsFanoutName or ProcsFastHTTPName) and returns it as
-// a *Pool.
-func Start(ctx context.Context, strategy string, cfg Config) (*Pool, error) {
-	switch strategy {
-	case PoolEvenName:
-		return newPool(ctx, PoolEvenName, WorkerSequential, Even, cfg)
-	case PoolChunkedName:
-		return newPool(ctx, PoolChunkedName, WorkerSequential, Chunked, cfg)
-	case ProcsFanoutName:
-		return newPool(ctx, ProcsFanoutName, WorkerFanout, Even, cfg)
-	case ProcsFastHTTPName:
-		return newPool(ctx, ProcsFastHTTPName, WorkerFastHTTP, Even, cfg)
-	}
-	return nil, fmt.Errorf("strategy %q: want %s", strategy, strings.Join(Names(), ", "))
-}
-
-// Names returns the worker-process strategy names.
-func Names() []string {
-	return []string{PoolEvenName, PoolChunkedName, ProcsFanoutName, ProcsFastHTTPName}
+// NewProcsFastHTTP starts the procs-fasthttp strategy under name:
+// procs-fanout with the fasthttp client (clients.NewFastHTTP) in every
+// worker instead of net/http, for scale runs where per-request CPU decides
+// how fast a batch goes out. The Client is a *Pool.
+func NewProcsFastHTTP(ctx context.Context, name string, cfg Config) (clients.Client, error) {
+	return asClient(newPool(ctx, name, WorkerFastHTTP, Even, cfg))
 }
 
 // asClient returns p as a clients.Client, and a nil interface (not a nil

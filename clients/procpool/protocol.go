@@ -52,11 +52,12 @@ const (
 	ErrorMsg MsgType = "error"
 )
 
-// Worker client strategies a Hello may ask for.
+// Worker clients a Hello may ask for. They name the client inside a worker
+// process, not a strategy of the suite (package clients/strategy names those).
 const (
-	WorkerSequential = clients.SequentialName
-	WorkerFanout     = clients.FanoutName
-	WorkerFastHTTP   = clients.FastHTTPName
+	WorkerSequential = "worker-sequential"
+	WorkerFanout     = "worker-fanout"
+	WorkerFastHTTP   = "worker-fasthttp"
 )
 
 // HelloConfig is the payload of a Hello message: the clients.Config fields

@@ -172,8 +172,8 @@ func TestDecodeIsStrict(t *testing.T) {
 		{`{"v":1,"type":"result","seq":1}`, "missing result"},
 		{`{"v":1,"type":"result","seq":1,"result":null}`, "missing result"},
 		{`{"v":1,"type":"result","seq":1,"result":5}`, "result"},
-		{`{"v":1,"type":"hello","hello":{"strategy":"fanout","targets":[],"conn":"warm","concurrency":0,"timeout_ns":0}}`, "targets"},
-		{`{"v":1,"type":"hello","hello":{"strategy":"fanout","targets":["http://127.0.0.1/"],"conn":"warm","threads":2}}`, `unknown field "threads"`},
+		{`{"v":1,"type":"hello","hello":{"strategy":"worker-fanout","targets":[],"conn":"warm","concurrency":0,"timeout_ns":0}}`, "targets"},
+		{`{"v":1,"type":"hello","hello":{"strategy":"worker-fanout","targets":["http://127.0.0.1/"],"conn":"warm","threads":2}}`, `unknown field "threads"`},
 		{withResult(func(r map[string]any) { r["extra"] = 1 }), `unknown field "extra"`},
 		{withResult(func(r map[string]any) { r["ok"] = 1 }), "1 ok + 0 failed"},
 		{withResult(func(r map[string]any) {
@@ -232,7 +232,7 @@ func FuzzDecodeMessage(f *testing.F) {
 		`{"v":1,"type":"ready"}`,
 		`{"v":1,"type":"work","seq":1,"n":4}`,
 		`{"v":1,"type":"error","error":"x"}`,
-		`{"v":1,"type":"hello","hello":{"strategy":"fanout","targets":["http://127.0.0.1/"],"conn":"warm","concurrency":2,"timeout_ns":0}}`,
+		`{"v":1,"type":"hello","hello":{"strategy":"worker-fanout","targets":["http://127.0.0.1/"],"conn":"warm","concurrency":2,"timeout_ns":0}}`,
 		`{"v":1,"type":"result","seq":1,"result":{"strategy":"s","requests":0,"ok":0,"bytes":0,"wall_ns":0,"latency":{"lowest":1000,"highest":3600000000000,"sig_figs":3,"buckets":[]},"codes":{},"errors":{},"not_issued":0,"max_in_flight":0}}`,
 		`garbage`,
 	} {

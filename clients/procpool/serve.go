@@ -159,11 +159,11 @@ func (s *workerState) handle(ctx context.Context, m *Message) (stop bool, err er
 		var c clients.Client
 		switch m.Hello.Strategy {
 		case WorkerFanout:
-			c, err = clients.NewFanout(cfg)
+			c, err = clients.NewFanout(m.Hello.Strategy, cfg)
 		case WorkerFastHTTP:
-			c, err = clients.NewFastHTTP(cfg)
+			c, err = clients.NewFastHTTP(m.Hello.Strategy, cfg)
 		default:
-			c, err = clients.NewSequential(cfg)
+			c, err = clients.NewSequential(m.Hello.Strategy, cfg)
 		}
 		if err != nil {
 			return false, fmt.Errorf("hello: %w", err)

@@ -84,7 +84,7 @@ func TestServeWorkerRunsBatches(t *testing.T) {
 	}
 	w.send(`{"v":1,"type":"work","seq":1,"n":3}`)
 	m := w.recv()
-	if m.Type != ResultMsg || m.Seq != 1 || m.Result.OK != 3 || m.Result.Strategy != clients.FanoutName {
+	if m.Type != ResultMsg || m.Seq != 1 || m.Result.OK != 3 || m.Result.Strategy != WorkerFanout {
 		t.Fatalf("got %+v, want the result of batch 1 with 3 ok", m)
 	}
 	w.send(`{"v":1,"type":"cancel","seq":1}`) // stale: ignored

@@ -30,10 +30,10 @@ type Kind string
 // The Python client kinds.
 const (
 	// Sequential: a loop of requests.get (the seed's row 6).
-	Sequential Kind = "sequential"
+	Sequential Kind = "requests-loop"
 	// FakeAsync: requests.get inside coroutines run by asyncio.wait (rows 1
 	// and 3): sequential underneath.
-	FakeAsync Kind = "fake-async"
+	FakeAsync Kind = "requests-coroutines"
 	// AioHTTP: asyncio + aiohttp fan-out; cold opens a ClientSession per
 	// request as the seed did (rows 4, 5), warm shares one session whose
 	// connector holds Concurrency connections (0: unlimited).
@@ -44,7 +44,7 @@ const (
 	HTTPX Kind = "httpx"
 	// PoolChunked: multiprocessing.Pool(Procs).map of requests.get (row 7),
 	// with the stdlib's chunking (ceil(n / 4P) per chunk).
-	PoolChunked Kind = "pool-chunked"
+	PoolChunked Kind = "pool-map"
 	// ProcsAioHTTP: Procs processes × asyncio + aiohttp, the design of
 	// aiomultiprocess.Pool (row 8), Concurrency coroutines per process
 	// (0: DefaultPerProc).

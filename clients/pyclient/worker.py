@@ -430,12 +430,12 @@ class ProcsAioHTTP(Base):
 
 
 STRATEGIES = {
-    "sequential": Sequential,
-    "fake-async": FakeAsync,
+    "requests-loop": Sequential,
+    "requests-coroutines": FakeAsync,
     "aiohttp": AioHTTP,
     "aiohttp-uvloop": lambda hello: AioHTTP(hello, uvloop=True),
     "httpx": HTTPX,
-    "pool-chunked": PoolChunked,
+    "pool-map": PoolChunked,
     "procs-aiohttp": ProcsAioHTTP,
 }
 

@@ -40,7 +40,7 @@ func TestFDLimitCountedAsFDLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{clients.FanoutName, clients.FastHTTPName, strategy.ProcsFanoutName} {
+	for _, name := range []string{strategy.Fanout, strategy.FastHTTP, strategy.ProcsFanout} {
 		t.Run(name, func(t *testing.T) {
 			// Long enough that every request the child opens is still in
 			// flight when the last one is issued.

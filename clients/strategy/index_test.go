@@ -11,7 +11,6 @@ import (
 
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
-	"github.com/crawlbench/crawlbench/clients/procpool"
 	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/servers"
 )
@@ -78,7 +77,12 @@ func TestVariableDelaysFollowTheModelsIndices(t *testing.T) {
 		seed       = 11
 		d          = 2 * time.Millisecond
 	)
-	names := append(strategy.Names(), procpool.ProcsFastHTTPName)
+	var names []string
+	for _, desc := range strategy.All() {
+		if !desc.Unlimited { // the naive baseline takes no concurrency limit
+			names = append(names, desc.Name)
+		}
+	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			rs := startReordering(t, servers.Config{Delay: d, Dist: servers.DistExp, Seed: seed})
@@ -86,20 +90,9 @@ func TestVariableDelaysFollowTheModelsIndices(t *testing.T) {
 			delay := func(index int64) time.Duration {
 				return min(servers.DrawDelay(servers.DistExp, d, 0, seed, uint64(index)), maxDelay)
 			}
-			cfg := clients.Config{Targets: []string{rs.url}, Concurrency: c}
-			var cl clients.Client
-			var err error
-			p := model.Params{Strategy: model.Strategy(name), N: n, Delay: d, C: c}
-			switch {
-			case name == procpool.ProcsFastHTTPName:
-				cl, err = procpool.Start(t.Context(), name, procpool.Config{Client: cfg, Procs: procs})
-				p.Strategy, p.P = model.ProcsFanout, procs
-			case strategy.UsesProcs(name):
-				cl, err = strategy.New(t.Context(), name, strategy.Options{Client: cfg, Procs: procs})
-				p.P = procs
-			default:
-				cl, err = strategy.New(t.Context(), name, strategy.Options{Client: cfg})
-			}
+			desc, _ := strategy.Lookup(name)
+			p := desc.Params(n, d, c, procs)
+			cl, err := strategy.New(t.Context(), name, strategy.Options{Client: clients.Config{Targets: []string{rs.url}, Concurrency: c}, Procs: procs})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +145,7 @@ func TestVariableDelaysFollowTheModelsIndices(t *testing.T) {
 			if lanes > 1 && reordered == 0 {
 				t.Fatalf("no request arrived out of index order: the test proves nothing")
 			}
-			if name == clients.SequentialName || name == procpool.PoolEvenName || name == procpool.PoolChunkedName {
+			if name == strategy.Sequential || name == strategy.PoolEven || name == strategy.PoolChunked {
 				checkLanesRunWholeUnits(t, p, seen)
 			}
 		})

@@ -54,6 +54,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/scripts/resultsfile"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 )
@@ -69,19 +70,22 @@ func main() {
 
 // The tools peers knows. The first two are ours.
 const (
-	toolFanout     = "fanout"
-	toolFastHTTP   = "fasthttp"
+	toolFanout     = strategy.Fanout
+	toolFastHTTP   = strategy.FastHTTP
 	toolWrk        = "wrk"
 	toolHey        = "hey"
 	toolBombardier = "bombardier"
 )
 
 func knownTools() []string {
-	return []string{toolFanout, toolFastHTTP, toolWrk, toolHey, toolBombardier}
+	return append(strategy.Names(strategy.FamilyPeers), toolWrk, toolHey, toolBombardier)
 }
 
 // isOurs reports whether tool is one of this module's clients.
-func isOurs(tool string) bool { return tool == toolFanout || tool == toolFastHTTP }
+func isOurs(tool string) bool {
+	d, ok := strategy.Lookup(tool)
+	return ok && d.In(strategy.FamilyPeers)
+}
 
 // Flag limits.
 const (

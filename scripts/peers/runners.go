@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage"
 )
 
@@ -150,12 +151,7 @@ func (ts *toolset) run(ctx context.Context, tool, url string, c, round int, o op
 // profile is not empty, it writes a CPU profile of the load to that new file.
 func runOurs(ctx context.Context, tool, url string, c int, profile string, o options) (m measurement, err error) {
 	cfg := clients.Config{Targets: []string{url}, Conn: clients.Warm, Concurrency: c, Timeout: o.reqTimeout}
-	var cl clients.Client
-	if tool == toolFastHTTP {
-		cl, err = clients.NewFastHTTP(cfg)
-	} else {
-		cl, err = clients.NewFanout(cfg)
-	}
+	cl, err := strategy.New(ctx, tool, strategy.Options{Client: cfg})
 	if err != nil {
 		return measurement{}, err
 	}

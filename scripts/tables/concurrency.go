@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
 // ConcurrencyTable renders the BenchmarkConcurrency results of src as two
@@ -39,7 +41,7 @@ func ConcurrencyTable(src source) (string, error) {
 			runs = append(runs, n)
 		}
 		rw := row{key(name, "server"), key(name, "strategy"), key(name, "conn")}
-		if rw.strategy == "sequential" {
+		if rw.strategy == strategy.Sequential {
 			continue
 		}
 		if !slices.Contains(cs, c) {

@@ -6,10 +6,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
 // peersTools are the tools of a peers run, ours first.
-var peersTools = []string{"fanout", "fasthttp", "wrk", "hey", "bombardier"}
+func peersTools() []string {
+	return append(strategy.Names(strategy.FamilyPeers), "wrk", "hey", "bombardier")
+}
 
 // PeersTable renders a scripts/peers results file: req/s, p99 and CPU per
 // 1k requests of each tool at each connection count (medians over the
@@ -36,7 +40,7 @@ func PeersTable(src source) (string, error) {
 		src.name, r.describe(), r.config(resultset.KeyPeersRounds), r.config(resultset.KeyPeersDuration), r.config(resultset.KeyPeersServer), spreadNote)
 	b.WriteString("| c | tool | req/s | p99 | client CPU ms / 1k req | failed |\n|---|---|---|---|---|---|\n")
 	for _, c := range cs {
-		for _, t := range peersTools {
+		for _, t := range peersTools() {
 			n := name(c, t)
 			rps, ok := r.summary(n, "req/s")
 			if !ok {
@@ -48,7 +52,7 @@ func PeersTable(src source) (string, error) {
 				cpu = fmt.Sprintf("%.1f", v)
 			}
 			label := t
-			if t == "fanout" || t == "fasthttp" {
+			if d, ok := strategy.Lookup(t); ok && d.In(strategy.FamilyPeers) {
 				label = "crawlbench " + t
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", c, label, spread("%.0f", rps),
@@ -68,10 +72,10 @@ func PeersTable(src source) (string, error) {
 			}
 			return fmt.Sprintf("%.2f", v)
 		}
-		fb, okfb := ratio(c, "fasthttp", "bombardier")
-		fh, okfh := ratio(c, "fanout", "hey")
-		w1, ok1 := ratio(c, "fasthttp", "wrk")
-		w2, ok2 := ratio(c, "fanout", "wrk")
+		fb, okfb := ratio(c, strategy.FastHTTP, "bombardier")
+		fh, okfh := ratio(c, strategy.Fanout, "hey")
+		w1, ok1 := ratio(c, strategy.FastHTTP, "wrk")
+		w2, ok2 := ratio(c, strategy.Fanout, "wrk")
 		best, okb := max(w1, w2), ok1 || ok2
 		if !ok1 {
 			best = w2

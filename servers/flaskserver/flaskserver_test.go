@@ -44,7 +44,7 @@ func start(t *testing.T, o flaskserver.Options) *flaskserver.Proc {
 // fanout runs n requests at once against url with cold connections.
 func fanout(t *testing.T, url string, n int) *clients.Result {
 	t.Helper()
-	cl, err := clients.NewFanout(clients.Config{Targets: []string{url}, Conn: clients.Cold, Timeout: 30 * time.Second})
+	cl, err := clients.NewFanout("fanout", clients.Config{Targets: []string{url}, Conn: clients.Cold, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package scale
+package clients
 
 import (
 	"context"
@@ -8,13 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/crawlbench/crawlbench/clients"
 )
-
-// naiveName is the baseline strategy: what a plain `go func() {
-// http.Get(url) }()` per request does.
-const naiveName = "naive-httpget"
 
 // naiveClient is the untuned baseline: a goroutine per request, all
 // started at once, each calling Get on a default http.Client. Its
@@ -29,42 +23,46 @@ const naiveName = "naive-httpget"
 // which is all the default transport keeps. Like every strategy it sends
 // each request's index (clients.SetIndex).
 type naiveClient struct {
-	cfg     clients.Config
+	name    string
+	cfg     Config
 	tr      *http.Transport
 	client  *http.Client
 	indices atomic.Int64 // index of the next batch's first request
 }
 
-func newNaive(cfg clients.Config) (clients.Client, error) {
+// NewNaive returns the untuned baseline strategy: what a plain `go func() {
+// http.Get(url) }()` per request does (see naiveClient). cfg.Concurrency
+// must be 0.
+func NewNaive(name string, cfg Config) (Client, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", naiveName, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if cfg.Concurrency != 0 {
-		return nil, fmt.Errorf("%s: concurrency %d: the naive fan-out has no limit; want 0", naiveName, cfg.Concurrency)
+		return nil, fmt.Errorf("%s: concurrency %d: the naive fan-out has no limit; want 0", name, cfg.Concurrency)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	return &naiveClient{cfg: cfg, tr: tr, client: &http.Client{Transport: tr}}, nil
+	return &naiveClient{name: name, cfg: cfg, tr: tr, client: &http.Client{Transport: tr}}, nil
 }
 
-func (c *naiveClient) Name() string { return naiveName }
+func (c *naiveClient) Name() string { return c.name }
 
 func (c *naiveClient) Close() error {
 	c.tr.CloseIdleConnections()
 	return nil
 }
 
-func (c *naiveClient) Run(ctx context.Context, n int) (*clients.Result, error) {
+func (c *naiveClient) Run(ctx context.Context, n int) (*Result, error) {
 	if n < 1 {
-		return nil, fmt.Errorf("%s: n: %d: want at least 1 request", naiveName, n)
+		return nil, fmt.Errorf("%s: n: %d: want at least 1 request", c.name, n)
 	}
-	if c.cfg.Conn == clients.Cold {
+	if c.cfg.Conn == Cold {
 		c.tr.CloseIdleConnections()
 	}
 	timeout := c.cfg.Timeout
 	if timeout == 0 {
-		timeout = clients.DefaultTimeout
+		timeout = DefaultTimeout
 	}
-	rec := clients.NewRecorder(naiveName, n, timeout)
+	rec := NewRecorder(c.name, n, timeout)
 	first := c.indices.Add(int64(n)) - int64(n)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -81,7 +79,7 @@ func (c *naiveClient) Run(ctx context.Context, n int) (*clients.Result, error) {
 }
 
 // get is http.Get with a deadline and the request's index, recorded.
-func (c *naiveClient) get(ctx context.Context, url string, index int64, timeout time.Duration, rec *clients.Recorder) {
+func (c *naiveClient) get(ctx context.Context, url string, index int64, timeout time.Duration, rec *Recorder) {
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
@@ -90,7 +88,7 @@ func (c *naiveClient) get(ctx context.Context, url string, index int64, timeout 
 		rec.End(ctx, start, 0, 0, err)
 		return
 	}
-	clients.SetIndex(req.Header, index)
+	SetIndex(req.Header, index)
 	resp, err := c.client.Do(req)
 	if err != nil {
 		rec.End(ctx, start, 0, 0, err)
