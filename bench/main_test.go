@@ -35,6 +35,7 @@ var (
 	targetFlag     = flag.String("target", "", "URL of an already running slowserver (http://127.0.0.1:PORT/); default: start the bundled one in its own process")
 	procsFlag      = flag.Int("procs", 0, harness.ProcsUsage+"; auto here is 8, as in the seed")
 	reqTimeoutFlag = flag.Duration("req-timeout", 0, harness.ReqTimeoutUsage)
+	histlogFlag    = flag.String("histlog", "", harness.HistLogUsage)
 	planFlag       = flag.Bool("plan", false, "print a 'crawlbench-plan: NAME SECONDS' line per sub-benchmark with its expected running time, and run nothing (scripts/reproduce uses it for its ETA)")
 )
 
@@ -82,6 +83,10 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	s, err := checkSettings(settings{delay: *delayFlag, target: *targetFlag, procs: *procsFlag, reqTimeout: *reqTimeoutFlag, plan: *planFlag, matrix: matrixFlags()})
 	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if err := s.runner.OpenHistLog(*histlogFlag); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crawlbench/crawlbench/bench/histlog"
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/bench/report"
 	"github.com/crawlbench/crawlbench/clients"
@@ -179,7 +180,9 @@ type Options struct {
 
 // Runner runs cases and remembers which failed. Create it with NewRunner.
 type Runner struct {
-	plan bool
+	plan     bool
+	hist     *histlog.Writer // nil: histograms are not saved (-histlog unset)
+	histFile interface{ Close() error }
 
 	mu     sync.Mutex
 	failed []string // names of the failed cases, with how many times
@@ -188,6 +191,26 @@ type Runner struct {
 // NewRunner returns a Runner. With plan, Run prints each case's expected
 // running time (a "crawlbench-plan: NAME SECONDS" line) and runs nothing.
 func NewRunner(plan bool) *Runner { return &Runner{plan: plan} }
+
+// HistLogUsage is the usage of -histlog, which every benchmark package
+// defines.
+const HistLogUsage = "append every cell's merged latency histogram to this HdrHistogram log (scripts/runbench sets it to the results file's .hlog); empty: do not save them"
+
+// OpenHistLog makes Run append every case's merged latency histogram to
+// the HdrHistogram log at path (package bench/histlog), tagged with the
+// case's name as benchfmt spells it (without "Benchmark"). An empty path
+// does nothing. Main closes the log.
+func (r *Runner) OpenHistLog(path string) error {
+	if path == "" || r.plan {
+		return nil
+	}
+	w, f, err := histlog.Create(path)
+	if err != nil {
+		return fmt.Errorf("-histlog: %w", err)
+	}
+	r.hist, r.histFile = w, f
+	return nil
+}
 
 // Failed returns the names of the cases that failed so far, once per
 // failure.
@@ -321,6 +344,11 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	}
 	if h := o.Hooks.Report; h != nil {
 		h(b, total)
+	}
+	if r.hist != nil {
+		if err := r.hist.Write(strings.TrimPrefix(b.Name(), "Benchmark"), total.Latency); err != nil {
+			b.Errorf("save the latency histogram: %v", err)
+		}
 	}
 	report.Failures(b, total)
 	if err := CheckDelay(total, srv); err != nil {

@@ -15,6 +15,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
+
 	"github.com/crawlbench/crawlbench/clients/procpool"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 )
@@ -75,6 +77,12 @@ func Benchmarking() bool {
 // (goleak, ignoring opts).
 func (r *Runner) Main(m *testing.M, w io.Writer, leaks bool, opts ...goleak.Option) int {
 	code := m.Run()
+	if r.histFile != nil {
+		if err := r.histFile.Close(); err != nil {
+			fmt.Fprintf(w, "FAIL: -histlog: %v\n", err)
+			code = max(code, 1)
+		}
+	}
 	if failed := r.Failed(); len(failed) > 0 {
 		fmt.Fprintf(w, "FAIL: %d benchmark run(s) failed (REQUESTS FAILED or a wrong measurement; see --- FAIL above): %s\n",
 			len(failed), strings.Join(failed, ", "))
@@ -94,12 +102,12 @@ func (r *Runner) Main(m *testing.M, w io.Writer, leaks bool, opts ...goleak.Opti
 // machine, the date, then extra (each a key and a value).
 func PrintProvenance(w io.Writer, extra [][2]string) {
 	lines := [][2]string{
-		{"crawlbench-commit", gitOutput("rev-parse", "HEAD")},
-		{"crawlbench-dirty", dirty()},
-		{"go", runtime.Version()},
-		{"gomaxprocs", fmt.Sprint(runtime.GOMAXPROCS(0))},
-		{"numcpu", fmt.Sprint(runtime.NumCPU())},
-		{"date", time.Now().UTC().Format(time.RFC3339)},
+		{resultset.KeyCommit, gitOutput("rev-parse", "HEAD")},
+		{resultset.KeyDirty, dirty()},
+		{resultset.KeyGo, runtime.Version()},
+		{resultset.KeyGOMAXPROCS, fmt.Sprint(runtime.GOMAXPROCS(0))},
+		{resultset.KeyNumCPU, fmt.Sprint(runtime.NumCPU())},
+		{resultset.KeyDate, time.Now().UTC().Format(time.RFC3339)},
 	}
 	for _, l := range append(lines, extra...) {
 		fmt.Fprintf(w, "%s: %s\n", l[0], l[1])

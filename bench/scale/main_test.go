@@ -66,6 +66,7 @@ var (
 	connsFlag       = flag.String("conns", "warm,cold", "connection modes to run, comma-separated: warm, cold")
 	serverProcsFlag = flag.Int("server-procs", 0, "slowserver processes (0: auto, one per "+strconv.Itoa(perServer)+" in flight); 1..64")
 	listenersFlag   = flag.Int("listeners", 0, "listening sockets per server process, each with its own accept queue (0: enough that the queues hold every connection of a burst, n ÷ servers ÷ net.core.somaxconn); 1..64")
+	histlogFlag     = flag.String("histlog", "", harness.HistLogUsage)
 	procsFlag       = flag.Int("procs", 0, harness.ProcsUsage+"; auto here is one per "+strconv.Itoa(perWorker)+" in flight, at least 2")
 	hostsFlag       = flag.Int("hosts", 1, "loopback addresses the servers spread over (127.0.0.1, 127.0.0.2, ...); 1..16")
 	reuseportFlag   = flag.Bool("reuseport", false, "put the server processes on one port with SO_REUSEPORT (per host) instead of a port each; server counters are then not read")
@@ -240,6 +241,10 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	s.runner = harness.NewRunner(false)
+	if err := s.runner.OpenHistLog(*histlogFlag); err != nil {
+		fmt.Fprintln(os.Stderr, "scale:", err)
+		os.Exit(2)
+	}
 	config = s
 	bench := harness.Benchmarking()
 	if bench {
