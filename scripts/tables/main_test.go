@@ -141,7 +141,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-seed", "a", "extra"}, 2, "give exactly one of"},
 		{[]string{"-seed", "/nonexistent"}, 2, `-seed "/nonexistent": not a readable results file`},
 		{[]string{"-scale", seedFile + ",/nonexistent"}, 2, `-scale "/nonexistent"`},
-		{[]string{"-readme", "/nonexistent"}, 2, "-readme: open /nonexistent"},
+		{[]string{"-readme", "/nonexistent"}, 2, "-readme: stat /nonexistent"},
 		{[]string{"-seed", dir}, 2, "not a readable results file"},
 		{[]string{"-seed", truncated}, 1, "truncated.txt"},
 		{[]string{"-seed", empty}, 1, "empty.txt: empty input"},
