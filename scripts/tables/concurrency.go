@@ -107,9 +107,17 @@ func concurrencyTable(src source, compact bool) (string, error) {
 		b.WriteString("\noverhead-x (batch wall time ÷ the model's ideal) against requests in flight c, servers without a capacity limit:\n\n")
 	}
 	if len(open) > 0 {
-		b.WriteString(header("server | strategy | conn", ""))
+		first := "server | strategy | conn"
+		if compact { // one server: its name is in the heading line
+			first = "strategy | conn"
+		}
+		b.WriteString(header(first, ""))
 		for _, rw := range open {
-			fmt.Fprintf(&b, "| %s | %s | %s |", rw.server, rw.strategy, rw.conn)
+			if compact {
+				fmt.Fprintf(&b, "| %s | %s |", rw.strategy, rw.conn)
+			} else {
+				fmt.Fprintf(&b, "| %s | %s | %s |", rw.server, rw.strategy, rw.conn)
+			}
 			for _, c := range cs {
 				if v, ok := r.summary(name(rw, c), "overhead-x"); ok {
 					fmt.Fprintf(&b, " %s |", spread("%.3f", v))

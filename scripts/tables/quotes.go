@@ -29,6 +29,7 @@ import (
 //	in=s|ms|us|ns|d     a time metric in seconds … or in units of the
 //	                    file's delay d
 //	in=pct              a ratio as percent above 1 (1.079 → 7.9)
+//	in=KiB              a metric in bytes (…-B) in KiB
 //
 // The text between the markers is a number, and keeps the number of
 // decimals and the thousands commas the author wrote it with.
@@ -60,6 +61,9 @@ func (q *quoter) syncQuotes(md string, line func(off int) int) (string, error) {
 		i += off
 		if j := strings.Index(md[off:i], quoteClose); j >= 0 {
 			return "", fmt.Errorf("line %d: %q without a quote before it", line(off+j), quoteClose)
+		}
+		if bol := strings.LastIndexByte(md[:i], '\n') + 1; bol > 0 && strings.TrimSpace(md[bol:i]) == "" {
+			return "", fmt.Errorf("line %d: a quote opens its line, so Markdown would start an HTML block there: put a word before it", line(i))
 		}
 		h := strings.Index(md[i:], "-->")
 		if h < 0 {
@@ -100,7 +104,7 @@ func (q *quoter) value(fields []string, old string) (string, error) {
 		case "across":
 			across = v
 		default:
-			return "", fmt.Errorf("option %q: want in=s|ms|us|ns|d|pct, stat=median|min|max or across=min|max", o)
+			return "", fmt.Errorf("option %q: want in=s|ms|us|ns|d|pct|KiB, stat=median|min|max or across=min|max", o)
 		}
 	}
 	if stat != "median" && stat != "min" && stat != "max" {
@@ -141,7 +145,12 @@ func (q *quoter) value(fields []string, old string) (string, error) {
 			v = x
 		}
 	}
-	if in == "pct" {
+	if in == "KiB" {
+		if !strings.HasSuffix(metric, "-B") {
+			return "", fmt.Errorf("in=KiB: %s is not in bytes", metric)
+		}
+		v /= 1024
+	} else if in == "pct" {
 		if stored, _ := resultset.Unit(metric); stored != metric {
 			return "", fmt.Errorf("in=pct: %s is not a ratio", metric)
 		}
@@ -168,7 +177,7 @@ func (q *quoter) value(fields []string, old string) (string, error) {
 			}
 			v = sec / d.Seconds()
 		default:
-			return "", fmt.Errorf("in=%s: want s, ms, us, ns, d or pct", in)
+			return "", fmt.Errorf("in=%s: want s, ms, us, ns, d, pct or KiB", in)
 		}
 	}
 	return formatLike(v, decimals, commas), nil
