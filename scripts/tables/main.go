@@ -63,6 +63,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tables: %v (see -h)\n", err)
 		return 2
 	}
+	if *readme == "" && (*pages != "" || *check) {
+		fmt.Fprintln(stderr, "tables: -pages and -check go with -readme README.md")
+		return 2
+	}
 	given := 0
 	for _, v := range []string{*seed, *scale, *peers, *conc, *readme} {
 		if v != "" {
@@ -71,10 +75,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if given != 1 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "tables: give exactly one of -seed FILE, -scale FILE[,FILE...], -peers FILE, -concurrency FILE or -readme README.md")
-		return 2
-	}
-	if *readme == "" && (*pages != "" || *check) {
-		fmt.Fprintln(stderr, "tables: -pages and -check go with -readme README.md")
 		return 2
 	}
 	if *readme != "" {
