@@ -498,4 +498,21 @@ func TestSummaryKinds(t *testing.T) {
 	if !strings.Contains(sc, "| 1000 | warm | fasthttp | 1.016 | 16.1 KiB | – |") {
 		t.Errorf("scalesummary:\n%s", sc)
 	}
+	h, err := HarnessTable([]source{{name: "h.txt", data: []byte(harnessSample)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| Record | time per op | 80.0 ns ±∞ | 3 |", "| ServerAdded/sleepers=0 | added above d, p99 | 1.00 ms ±∞ | 3 |"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("harnesstable lacks %q:\n%s", want, h)
+		}
+	}
 }
+
+const harnessSample = `BenchmarkRecord-2 1000 70 ns/op
+BenchmarkRecord-2 1000 90 ns/op
+BenchmarkRecord-2 1000 80 ns/op
+BenchmarkServerAdded/sleepers=0-2 400 50600000 ns/op 500000 added-p50-ns 900000 added-p99-ns 0 errors
+BenchmarkServerAdded/sleepers=0-2 400 50700000 ns/op 600000 added-p50-ns 1000000 added-p99-ns 0 errors
+BenchmarkServerAdded/sleepers=0-2 400 50800000 ns/op 700000 added-p50-ns 1100000 added-p99-ns 0 errors
+`

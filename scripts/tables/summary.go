@@ -75,7 +75,12 @@ func must(v float64, ok bool) float64 {
 // p50 and p99 the bundled server adds above d.
 func HarnessTable(srcs []source) (string, error) {
 	var b strings.Builder
-	b.WriteString("| benchmark | what | median | runs | file |\n|---|---|---|---|---|\n")
+	var names []string
+	for _, src := range srcs {
+		names = append(names, "`"+src.name+"`")
+	}
+	fmt.Fprintf(&b, "Medians over the runs of %s; %s.\n\n", strings.Join(names, ", "), spreadNote)
+	b.WriteString("| benchmark | what | median | runs |\n|---|---|---|---|\n")
 	for _, src := range srcs {
 		r, err := readBench(src, "")
 		if err != nil {
@@ -84,7 +89,7 @@ func HarnessTable(srcs []source) (string, error) {
 		for _, name := range r.order {
 			row := func(what, unit string, f func(float64) string) {
 				s, _ := r.summary(name, unit)
-				fmt.Fprintf(&b, "| %s | %s | %s | %d | `%s` |\n", name, what, withSpread(f(s.Center), s), r.runs(name), src.name)
+				fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", name, what, withSpread(f(s.Center), s), r.runs(name))
 			}
 			if _, ok := r.summary(name, "added-p99-ns"); ok {
 				row("added above d, p50", "added-p50-ns", ms)
