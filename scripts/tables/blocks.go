@@ -9,13 +9,48 @@ import (
 	"strings"
 )
 
-// The kinds of table block.
+// The kinds of table block: the full tables of a family's page, and the
+// small ones (…summary) of README's front page.
 const (
-	kindSeed  = "seedtable"
-	kindScale = "scaletable"
-	kindPeers = "peerstable"
-	kindConc  = "concurrencytable"
+	kindSeed     = "seedtable"
+	kindScale    = "scaletable"
+	kindPeers    = "peerstable"
+	kindConc     = "concurrencytable"
+	kindHarness  = "harnesstable"
+	kindSeedSum  = "seedsummary"
+	kindScaleSum = "scalesummary"
+	kindPeersSum = "peerssummary"
+	kindConcSum  = "concurrencysummary"
 )
+
+// renderer returns kind's renderer and whether it takes several files.
+func renderer(kind string) (render func([]source) (string, error), many, ok bool) {
+	switch kind {
+	case kindSeed:
+		return func(s []source) (string, error) { return SeedTable(bytes.NewReader(s[0].data), s[0].name) }, false, true
+	case kindSeedSum:
+		return func(s []source) (string, error) { return SeedSummary(bytes.NewReader(s[0].data), s[0].name) }, false, true
+	case kindScale:
+		return ScaleTable, true, true
+	case kindScaleSum:
+		return ScaleSummary, true, true
+	case kindPeers:
+		return func(s []source) (string, error) { return PeersTable(s[0]) }, false, true
+	case kindPeersSum:
+		return func(s []source) (string, error) { return PeersSummary(s[0]) }, false, true
+	case kindConc:
+		return func(s []source) (string, error) { return ConcurrencyTable(s[0]) }, false, true
+	case kindConcSum:
+		return func(s []source) (string, error) { return ConcurrencySummary(s[0]) }, false, true
+	case kindHarness:
+		return HarnessTable, true, true
+	}
+	return nil, false, false
+}
+
+// allKinds lists every kind, for an error message.
+const allKinds = kindSeed + ", " + kindSeedSum + ", " + kindConc + ", " + kindConcSum + ", " + kindScale + ", " +
+	kindScaleSum + ", " + kindPeers + ", " + kindPeersSum + " or " + kindHarness
 
 // source is one results file a table reads: its name as shown (relative to
 // the Markdown file) and its bytes.
@@ -26,8 +61,12 @@ type source struct {
 
 // render makes a table of kind from files, named relative to dir.
 func render(kind, dir string, files []string) (string, error) {
-	if kind != kindSeed && kind != kindScale && kind != kindPeers && kind != kindConc {
-		return "", fmt.Errorf("unknown table kind %q: want %s, %s, %s or %s", kind, kindSeed, kindScale, kindPeers, kindConc)
+	draw, many, ok := renderer(kind)
+	if !ok {
+		return "", fmt.Errorf("unknown table kind %q: want %s", kind, allKinds)
+	}
+	if !many && len(files) != 1 {
+		return "", fmt.Errorf("%s takes one results file, not %d", kind, len(files))
 	}
 	var srcs []source
 	for i, f := range files {
@@ -40,22 +79,7 @@ func render(kind, dir string, files []string) (string, error) {
 		}
 		srcs = append(srcs, source{name: filepath.ToSlash(f), data: b})
 	}
-	switch kind {
-	case kindSeed:
-		if len(srcs) != 1 {
-			return "", fmt.Errorf("%s takes one results file, not %d", kind, len(srcs))
-		}
-		return SeedTable(bytes.NewReader(srcs[0].data), srcs[0].name)
-	case kindScale:
-		return ScaleTable(srcs)
-	}
-	if len(srcs) != 1 {
-		return "", fmt.Errorf("%s takes one results file, not %d", kind, len(srcs))
-	}
-	if kind == kindConc {
-		return ConcurrencyTable(srcs[0])
-	}
-	return PeersTable(srcs[0])
+	return draw(srcs)
 }
 
 // SyncBlocks returns md with every table block's body regenerated from the
@@ -76,13 +100,21 @@ func SyncBlocks(md []byte, dir string) ([]byte, error) {
 	var out bytes.Buffer
 	rest := string(md)
 	line := func(off int) int { return 1 + strings.Count(string(md[:len(md)-len(rest)+off]), "\n") }
+	q := &quoter{dir: dir}
+	prose := func(seg string) error { // rest[:len(seg)], outside any block
+		s, err := q.syncQuotes(seg, line)
+		out.WriteString(s)
+		return err
+	}
 	for {
 		i := strings.Index(rest, begin)
 		if i < 0 {
 			if j := strings.Index(rest, end); j >= 0 {
 				return nil, fmt.Errorf("line %d: %q without a BEGIN marker before it", line(j), firstLine(rest[j:]))
 			}
-			out.WriteString(rest)
+			if err := prose(rest); err != nil {
+				return nil, err
+			}
 			return out.Bytes(), nil
 		}
 		if j := strings.Index(rest[:i], end); j >= 0 {
@@ -117,7 +149,9 @@ func SyncBlocks(md []byte, dir string) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s block %s: %w", kind, fields[1], err)
 		}
-		out.WriteString(rest[:i])
+		if err := prose(rest[:i]); err != nil {
+			return nil, err
+		}
 		out.WriteString(header)
 		out.WriteString(table)
 		out.WriteString(endMarker)

@@ -17,7 +17,14 @@ import (
 // req/s against c beside their ceiling k / d, so the knee at c = k reads
 // off a row. sequential (c = 1 only) is left out: it is the c = 1 column's
 // reference in the charts.
-func ConcurrencyTable(src source) (string, error) {
+func ConcurrencyTable(src source) (string, error) { return concurrencyTable(src, false) }
+
+// ConcurrencySummary renders a front page's cut of ConcurrencyTable: the
+// overhead-x of the server without any limit (server=unlimited) at every
+// other c (1, 4, 16, …), and no capacity table.
+func ConcurrencySummary(src source) (string, error) { return concurrencyTable(src, true) }
+
+func concurrencyTable(src source, compact bool) (string, error) {
 	r, err := readBench(src, "Concurrency/")
 	if err != nil {
 		return "", err
@@ -58,6 +65,20 @@ func ConcurrencyTable(src source) (string, error) {
 		}
 	}
 	slices.Sort(cs)
+	if compact {
+		open = slices.DeleteFunc(open, func(rw row) bool { return rw.server != "unlimited" })
+		capped = nil
+		var every []int
+		for i, c := range cs {
+			if i%2 == 0 {
+				every = append(every, c)
+			}
+		}
+		cs = every
+		if len(open) == 0 {
+			return "", fmt.Errorf("%s: no server=unlimited results", src.name)
+		}
+	}
 	name := func(rw row, c int) string {
 		return fmt.Sprintf("Concurrency/server=%s/strategy=%s/conn=%s/c=%d", rw.server, rw.strategy, rw.conn, c)
 	}
@@ -77,13 +98,28 @@ func ConcurrencyTable(src source) (string, error) {
 	}
 	var b strings.Builder
 	slices.Sort(runs)
-	fmt.Fprintf(&b, "`%s`: %s, d = %s, median of %s runs per cell, %s failed requests in all; %s.\n",
-		src.name, r.describe(), r.config(resultset.KeyDelay), strings.Join(runs, "–"), whole(failed), spreadNote)
-	if len(open) > 0 {
+	if compact {
+		fmt.Fprintf(&b, "overhead-x (batch wall time ÷ the model's ideal) against requests in flight c, server without a capacity limit; `%s`, d = %s, median of %s runs per cell:\n\n",
+			src.name, r.config(resultset.KeyDelay), strings.Join(runs, "–"))
+	} else {
+		fmt.Fprintf(&b, "`%s`: %s, d = %s, median of %s runs per cell, %s failed requests in all; %s.\n",
+			src.name, r.describe(), r.config(resultset.KeyDelay), strings.Join(runs, "–"), whole(failed), spreadNote)
+	}
+	if len(open) > 0 && !compact {
 		b.WriteString("\noverhead-x (batch wall time ÷ the model's ideal) against requests in flight c, servers without a capacity limit:\n\n")
-		b.WriteString(header("server | strategy | conn", ""))
+	}
+	if len(open) > 0 {
+		first := "server | strategy | conn"
+		if compact { // one server: its name is in the heading line
+			first = "strategy | conn"
+		}
+		b.WriteString(header(first, ""))
 		for _, rw := range open {
-			fmt.Fprintf(&b, "| %s | %s | %s |", rw.server, rw.strategy, rw.conn)
+			if compact {
+				fmt.Fprintf(&b, "| %s | %s |", rw.strategy, rw.conn)
+			} else {
+				fmt.Fprintf(&b, "| %s | %s | %s |", rw.server, rw.strategy, rw.conn)
+			}
 			for _, c := range cs {
 				if v, ok := r.summary(name(rw, c), "overhead-x"); ok {
 					fmt.Fprintf(&b, " %s |", spread("%.3f", v))

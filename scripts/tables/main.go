@@ -5,19 +5,30 @@
 //	go run ./scripts/tables -scale results/A.txt,results/B.txt     # BenchmarkScale, one file per scale level
 //	go run ./scripts/tables -peers results/FILE-peers.txt          # ours vs wrk, hey and bombardier
 //	go run ./scripts/tables -concurrency results/FILE.txt          # BenchmarkConcurrency: overhead-x and the capacity knee
-//	go run ./scripts/tables -readme README.md                      # regenerate every table block in place
+//	go run ./scripts/tables -readme README.md                      # regenerate README and every family page in place
+//	go run ./scripts/tables -readme README.md -check               # exit 1 naming each file that is out of date
 //
-// A Markdown file holds a generated table between
+// -readme also regenerates every results/families/*.md beside README (the
+// families' write-up pages; -pages DIR names another directory). A
+// Markdown file holds a generated table between
 //
 //	<!-- BEGIN <kind> <file>[,<file>...] -->
 //	<!-- END <kind> -->
 //
-// where kind is seedtable, scaletable, peerstable or concurrencytable and the files are
-// relative to the Markdown file. Every table is a pure function of its
-// files: the same files give the same bytes.
+// where kind is a full table (seedtable, concurrencytable, scaletable,
+// peerstable, harnesstable) or a front page's small one (seedsummary,
+// concurrencysummary, scalesummary, peerssummary), and figures quoted in
+// prose between
+//
+//	<!-- q <file> <name> <metric> [in=s|ms|us|ns|d] [stat=median|min|max] -->1.058<!-- /q -->
+//
+// (see quotes.go). Files are relative to the Markdown file. Every table
+// and quote is a pure function of its files: the same files give the same
+// bytes.
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,7 +50,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	scale := fs.String("scale", "", "comma list of results files holding BenchmarkScale output: print the scale table")
 	peers := fs.String("peers", "", "results file written by scripts/peers: print the peers table")
 	conc := fs.String("concurrency", "", "results file holding BenchmarkConcurrency output: print its overhead-x and capacity tables")
-	readme := fs.String("readme", "", "Markdown file whose table blocks to regenerate in place")
+	readme := fs.String("readme", "", "Markdown file whose table blocks and quotes to regenerate in place, with the family pages")
+	pages := fs.String("pages", "", "with -readme: directory of family pages to regenerate too (default results/families beside README)")
+	check := fs.Bool("check", false, "with -readme: write nothing, exit 1 if a file is out of date")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "usage: tables -seed FILE | -scale FILE[,FILE...] | -peers FILE | -concurrency FILE | -readme README.md")
@@ -48,6 +61,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		fmt.Fprintf(stderr, "tables: %v (see -h)\n", err)
+		return 2
+	}
+	if *readme == "" && (*pages != "" || *check) {
+		fmt.Fprintln(stderr, "tables: -pages and -check go with -readme README.md")
 		return 2
 	}
 	given := 0
@@ -61,18 +78,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *readme != "" {
-		old, err := os.ReadFile(*readme)
-		if err != nil {
+		if _, err := os.Stat(*readme); err != nil {
 			fmt.Fprintf(stderr, "tables: -readme: %v\n", err)
 			return 2
 		}
-		updated, err := SyncBlocks(old, filepath.Dir(*readme))
+		files := []string{*readme}
+		dir := *pages
+		if dir == "" {
+			dir = filepath.Join(filepath.Dir(*readme), "results", "families")
+		} else if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			fmt.Fprintf(stderr, "tables: -pages %q: not a directory\n", dir)
+			return 2
+		}
+		more, _ := filepath.Glob(filepath.Join(dir, "*.md")) // the pattern is valid
+		files = append(files, more...)
+		stale, err := SyncFiles(files, !*check)
 		if err != nil {
 			fmt.Fprintln(stderr, "tables:", err)
 			return 1
 		}
-		if err := os.WriteFile(*readme, updated, 0o644); err != nil {
-			fmt.Fprintln(stderr, "tables:", err)
+		if *check && len(stale) > 0 {
+			fmt.Fprintf(stderr, "tables: out of date (run go run ./scripts/tables -readme %s): %s\n", *readme, strings.Join(stale, ", "))
 			return 1
 		}
 		return 0
@@ -100,4 +126,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprint(stdout, table)
 	return 0
+}
+
+// SyncFiles regenerates the table blocks and quotes of every Markdown file
+// in paths and returns those whose bytes change. With write set it writes
+// them, and only when every file regenerated without error: one bad block
+// leaves every file untouched.
+func SyncFiles(paths []string, write bool) (stale []string, err error) {
+	updated := map[string][]byte{}
+	for _, p := range paths {
+		old, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		b, err := SyncBlocks(old, filepath.Dir(p))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if !bytes.Equal(b, old) {
+			stale = append(stale, p)
+			updated[p] = b
+		}
+	}
+	if !write {
+		return stale, nil
+	}
+	for _, p := range stale {
+		if err := os.WriteFile(p, updated[p], 0o644); err != nil {
+			return stale, err
+		}
+	}
+	return stale, nil
 }

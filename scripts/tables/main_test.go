@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,23 +17,78 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // seedFile is a committed BenchmarkSeed results file.
 var seedFile = filepath.Join("..", "..", "results", "2026-11-25-vm-586cfe5-seed-d50ms.txt")
 
-// README's tables must be what this command makes of the committed results
-// files they name, byte for byte.
+// familyPages are the family write-up pages README links to.
+var familyPages = []string{"seed", "concurrency", "scale", "peers", "harness"}
+
+// README's and every family page's tables and quotes must be what this
+// command makes of the committed results files they name, byte for byte.
 func TestReadmeTablesMatchResults(t *testing.T) {
-	path := filepath.Join("..", "..", "README.md")
-	md, err := os.ReadFile(path)
+	root := filepath.Join("..", "..")
+	md, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(md, []byte("<!-- BEGIN "+kindSeed)) {
-		t.Fatal("README.md has no seedtable block")
+	for _, k := range []string{kindSeedSum, kindConcSum, kindScaleSum, kindPeersSum, kindHarness} {
+		if !bytes.Contains(md, []byte("<!-- BEGIN "+k+" ")) {
+			t.Errorf("README.md has no %s block", k)
+		}
 	}
-	got, err := SyncBlocks(md, filepath.Dir(path))
+	pages, err := filepath.Glob(filepath.Join(root, "results", "families", "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got, md) {
-		t.Fatal("README.md's tables are out of date: run go run ./scripts/tables -readme README.md")
+	for _, p := range familyPages {
+		path := filepath.Join(root, "results", "families", p+".md")
+		if !slices.Contains(pages, path) {
+			t.Errorf("no family page %s", path)
+		}
+		if !bytes.Contains(md, []byte("(results/families/"+p+".md)")) {
+			t.Errorf("README.md does not link to results/families/%s.md", p)
+		}
+	}
+	for _, k := range []string{"concurrency", "seed"} { // the pages whose key figures are quoted
+		b, _ := os.ReadFile(filepath.Join(root, "results", "families", k+".md"))
+		if n := bytes.Count(b, []byte(quoteOpen)); n < 5 {
+			t.Errorf("%s.md quotes %d figures, want its key figures quoted", k, n)
+		}
+	}
+	stale, err := SyncFiles(append([]string{filepath.Join(root, "README.md")}, pages...), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stale) > 0 {
+		t.Fatalf("out of date: %v: run go run ./scripts/tables -readme README.md", stale)
+	}
+}
+
+// Every relative link and image in README and the family pages names a
+// file or directory that exists (a page's paths are relative to it).
+func TestPageLinksResolve(t *testing.T) {
+	root := filepath.Join("..", "..")
+	pages, _ := filepath.Glob(filepath.Join(root, "results", "families", "*.md"))
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	images := 0
+	for _, p := range append([]string{filepath.Join(root, "README.md")}, pages...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllSubmatch(b, -1) {
+			target := string(m[1])
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "#") {
+				continue
+			}
+			target, _, _ = strings.Cut(target, "#")
+			if strings.HasSuffix(target, ".png") {
+				images++
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(p), filepath.FromSlash(target))); err != nil {
+				t.Errorf("%s: link %s: %v", p, m[1], err)
+			}
+		}
+	}
+	if images < 10 {
+		t.Errorf("%d chart links found, want README's and the pages' charts", images)
 	}
 }
 
@@ -141,7 +198,10 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-seed", "a", "extra"}, 2, "give exactly one of"},
 		{[]string{"-seed", "/nonexistent"}, 2, `-seed "/nonexistent": not a readable results file`},
 		{[]string{"-scale", seedFile + ",/nonexistent"}, 2, `-scale "/nonexistent"`},
-		{[]string{"-readme", "/nonexistent"}, 2, "-readme: open /nonexistent"},
+		{[]string{"-readme", "/nonexistent"}, 2, "-readme: stat /nonexistent"},
+		{[]string{"-pages", dir}, 2, "-pages and -check go with -readme"},
+		{[]string{"-seed", seedFile, "-check"}, 2, "-pages and -check go with -readme"},
+		{[]string{"-readme", seedFile, "-pages", "/nonexistent"}, 2, `-pages "/nonexistent": not a directory`},
 		{[]string{"-seed", dir}, 2, "not a readable results file"},
 		{[]string{"-seed", truncated}, 1, "truncated.txt"},
 		{[]string{"-seed", empty}, 1, "empty.txt: empty input"},
@@ -181,7 +241,7 @@ func TestSyncBlocksMalformedLeavesReadme(t *testing.T) {
 	marker := md[first : first+strings.Index(md[first:], "-->")+3]
 	for name, bad := range map[string]string{
 		"END deleted":  strings.Replace(md, marker, "", 1),
-		"END misspelt": strings.Replace(md, marker, strings.Replace(marker, "table", "tabel", 1), 1),
+		"END misspelt": strings.Replace(md, marker, strings.Replace(marker, "<!-- END ", "<!-- END x", 1), 1),
 		"stray END":    "<!-- END seedtable -->\n" + md,
 	} {
 		dir := t.TempDir()
@@ -293,3 +353,166 @@ func TestTablesRefuseBadResults(t *testing.T) {
 		}
 	}
 }
+
+const quoteSample = `delay: 50ms
+BenchmarkSeed/n=100/strategy=fanout/conn=warm-2 1 52000000 ns/op 1.040 overhead-x 50000000 ideal-ns 0 errors 1310720 rss-per-req-B
+BenchmarkSeed/n=100/strategy=fanout/conn=warm-2 1 53000000 ns/op 1.060 overhead-x 50000000 ideal-ns 0 errors 1310720 rss-per-req-B
+BenchmarkSeed/n=100/strategy=fanout/conn=warm-2 1 56000000 ns/op 1.120 overhead-x 50000000 ideal-ns 0 errors 1310720 rss-per-req-B
+BenchmarkSeed/n=100/strategy=fanout/conn=cold-2 1 61000000 ns/op 1.220 overhead-x 50000000 ideal-ns 0 errors 1310720 rss-per-req-B
+BenchmarkSeed/n=100/strategy=fasthttp/conn=warm-2 1 1234567000000 ns/op 24691.34 overhead-x 50000000 ideal-ns 0 errors 1310720 rss-per-req-B
+`
+
+// A quote is the median (or run or cell extreme) of the results it names,
+// in the unit and with the decimals and commas its text was written with.
+func TestQuotes(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.txt"), []byte(quoteSample), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const fw = "r.txt Seed/n=100/strategy=fanout/conn=warm "
+	for _, tt := range []struct{ quote, want string }{
+		{fw + "overhead-x -->0<!-- /q -->", "1"},
+		{fw + "overhead-x -->0.000<!-- /q -->", "1.060"}, // median of 1.04, 1.06, 1.12
+		{fw + "overhead-x stat=min -->0.00<!-- /q -->", "1.04"},
+		{fw + "overhead-x stat=max -->0.00<!-- /q -->", "1.12"},
+		{fw + "overhead-x in=pct -->0.0<!-- /q -->", "6.0"},
+		{fw + "ns/op in=ms -->0.0<!-- /q -->", "53.0"},
+		{fw + "ns/op in=d -->0.00<!-- /q -->", "1.06"},
+		{fw + "ns/op in=s -->0.000<!-- /q -->", "0.053"},
+		{fw + "rss-per-req-B in=KiB -->0<!-- /q -->", "1280"},
+		{fw + "rss-per-req-B in=KiB -->0,000<!-- /q -->", "1,280"},
+		{"r.txt Seed/n=100/strategy=fasthttp/conn=warm overhead-x -->0,000.0<!-- /q -->", "24,691.3"},
+		{"r.txt Seed/n=100/strategy=fanout/conn=* overhead-x across=max -->0.00<!-- /q -->", "1.22"},
+		{"r.txt Seed/n=100/strategy={fanout,fasthttp}/conn=warm overhead-x across=min -->0.00<!-- /q -->", "1.06"},
+	} {
+		in := "a <!-- q " + tt.quote + " b\n"
+		got, err := SyncBlocks([]byte(in), dir)
+		want := "a <!-- q " + tt.quote[:strings.Index(tt.quote, "-->")+3] + tt.want + quoteClose + " b\n"
+		if err != nil || string(got) != want {
+			t.Errorf("%s:\ngot  %q, %v\nwant %q", tt.quote, got, err, want)
+		}
+	}
+	for quote, want := range map[string]string{
+		fw + "overhead-x -->1.06 d<!-- /q -->":                                "is not a number",
+		fw + "overhead-x -->1.06":                                             "has no <!-- /q -->",
+		fw + "overhead-x -->1.06 <!-- q r.txt x y -->1<!-- /q -->":            "has no <!-- /q -->",
+		fw + "p99-ns -->1<!-- /q -->":                                         "has no p99-ns",
+		fw + "overhead-x in=ms -->1<!-- /q -->":                               "overhead-x is not a time",
+		fw + "ns/op in=pct -->1<!-- /q -->":                                   "ns/op is not a ratio",
+		fw + "overhead-x stat=mean -->1<!-- /q -->":                           "stat=mean",
+		fw + "overhead-x colour=red -->1<!-- /q -->":                          "option \"colour=red\"",
+		"r.txt Seed/n=5/strategy=fanout/conn=warm overhead-x -->1<!-- /q -->": "no result named or matching Seed/n=5",
+		"r.txt Seed/n=100/strategy=*/conn=warm overhead-x -->1<!-- /q -->":    "matches 2 results",
+		"r.txt Seed/{a overhead-x across=min -->1<!-- /q -->":                 "{ without its }",
+		"nofile.txt Seed overhead-x -->1<!-- /q -->":                          "nofile.txt",
+		"r.txt -->1<!-- /q -->":                                               "want <file> <name> <metric>",
+	} {
+		if _, err := SyncBlocks([]byte("a <!-- q "+quote+"\n"), dir); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "line 1") {
+			t.Errorf("%s: err %v, want line 1 and %q", quote, err, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"a\n<!-- q " + fw + "overhead-x -->1<!-- /q -->\n": "line 2: a quote opens its line",
+		"a\n  <!-- /q -->\n": "line 2: \"<!-- /q -->\" without a quote",
+	} {
+		if _, err := SyncBlocks([]byte(in), dir); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err %v, want %q", in, err, want)
+		}
+	}
+}
+
+// -readme regenerates README and every page of -pages, and writes none of
+// them when one fails; -check writes nothing and names what is stale.
+func TestReadmeAndPages(t *testing.T) {
+	dir := t.TempDir()
+	pages := filepath.Join(dir, "results", "families")
+	if err := os.MkdirAll(pages, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "results", "r.txt"), quoteSample)
+	readme, page := filepath.Join(dir, "README.md"), filepath.Join(pages, "seed.md")
+	const stale = "x <!-- q results/r.txt Seed/n=100/strategy=fanout/conn=warm overhead-x -->0.00<!-- /q -->\n"
+	write(readme, stale)
+	write(page, strings.ReplaceAll(stale, "results/r.txt", "../r.txt"))
+	var out, errb bytes.Buffer
+	if code := run([]string{"-readme", readme, "-check"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "README.md, "+page) {
+		t.Errorf("-check: exit %d, stderr %q; want 1 naming both files", code, errb.String())
+	}
+	write(filepath.Join(pages, "bad.md"), "<!-- BEGIN seedtable nofile.txt -->\n<!-- END seedtable -->\n")
+	errb.Reset()
+	if code := run([]string{"-readme", readme}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "bad.md") {
+		t.Errorf("a bad page: exit %d, stderr %q; want 1 naming it", code, errb.String())
+	}
+	if b, _ := os.ReadFile(readme); string(b) != stale {
+		t.Errorf("a bad page: README written anyway: %q", b)
+	}
+	if err := os.Remove(filepath.Join(pages, "bad.md")); err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"-readme", readme}, &out, &errb); code != 0 {
+		t.Fatalf("-readme: exit %d, stderr %q", code, errb.String())
+	}
+	for _, p := range []string{readme, page} {
+		if b, _ := os.ReadFile(p); !strings.Contains(string(b), "-->1.06<!-- /q -->") {
+			t.Errorf("%s not regenerated: %q", p, b)
+		}
+	}
+	errb.Reset()
+	if code := run([]string{"-readme", readme, "-check"}, &out, &errb); code != 0 {
+		t.Errorf("-check after -readme: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// The front page's kinds are cuts of the full tables.
+func TestSummaryKinds(t *testing.T) {
+	s, err := render(kindSeedSum, "", []string{seedFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(s, "| 5 |") || !strings.Contains(s, "| pool-chunked | 16.00 d") || !strings.Contains(s, "| 16.06 d (48.17 s) |") {
+		t.Errorf("seedsummary: want n = 100 rows only, with the seed's figures:\n%s", s)
+	}
+	c, err := ConcurrencySummary(source{name: "c.txt", data: []byte(concurrencySample)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(c, "k2") || !strings.Contains(c, "| fanout | warm | 1.011 ±∞ |\n") || strings.Contains(c, "c=4") {
+		t.Errorf("concurrencysummary: want the unlimited server at every other c:\n%s", c)
+	}
+	p, err := PeersSummary(source{name: "p.txt", data: []byte(peersSample)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(p, "crawlbench fasthttp") || !strings.Contains(p, "| 16 | 1.00 | 1.10 | 0.85 |") {
+		t.Errorf("peerssummary: want the ratios only:\n%s", p)
+	}
+	sc, err := ScaleSummary([]source{{name: "s.txt", data: []byte(scaleSample)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sc, "| 1000 | warm | fasthttp | 1.016 | 16.1 KiB | – |") {
+		t.Errorf("scalesummary:\n%s", sc)
+	}
+	h, err := HarnessTable([]source{{name: "h.txt", data: []byte(harnessSample)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| Record | time per op | 80.0 ns ±∞ | 3 |", "| ServerAdded/sleepers=0 | added above d, p99 | 1.00 ms ±∞ | 3 |"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("harnesstable lacks %q:\n%s", want, h)
+		}
+	}
+}
+
+const harnessSample = `BenchmarkRecord-2 1000 70 ns/op
+BenchmarkRecord-2 1000 90 ns/op
+BenchmarkRecord-2 1000 80 ns/op
+BenchmarkServerAdded/sleepers=0-2 400 50600000 ns/op 500000 added-p50-ns 900000 added-p99-ns 0 errors
+BenchmarkServerAdded/sleepers=0-2 400 50700000 ns/op 600000 added-p50-ns 1000000 added-p99-ns 0 errors
+BenchmarkServerAdded/sleepers=0-2 400 50800000 ns/op 700000 added-p50-ns 1100000 added-p99-ns 0 errors
+`

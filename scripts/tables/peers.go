@@ -18,7 +18,12 @@ func peersTools() []string {
 // PeersTable renders a scripts/peers results file: req/s, p99 and CPU per
 // 1k requests of each tool at each connection count (medians over the
 // rounds), then the ratios the suite's goals are about.
-func PeersTable(src source) (string, error) {
+func PeersTable(src source) (string, error) { return peersTable(src, false) }
+
+// PeersSummary renders only the ratios of PeersTable, for a front page.
+func PeersSummary(src source) (string, error) { return peersTable(src, true) }
+
+func peersTable(src source, ratiosOnly bool) (string, error) {
 	r, err := readBench(src, "Peers/")
 	if err != nil {
 		return "", err
@@ -36,10 +41,18 @@ func PeersTable(src source) (string, error) {
 	}
 	name := func(c, tool string) string { return "Peers/c=" + c + "/tool=" + tool }
 	var b strings.Builder
-	fmt.Fprintf(&b, "`%s`: %s, %s rounds of %s per tool and c, interleaved; server: %s; %s.\n\n",
-		src.name, r.describe(), r.config(resultset.KeyPeersRounds), r.config(resultset.KeyPeersDuration), r.config(resultset.KeyPeersServer), spreadNote)
-	b.WriteString("| c | tool | req/s | p99 | client CPU ms / 1k req | failed |\n|---|---|---|---|---|---|\n")
+	if ratiosOnly {
+		fmt.Fprintf(&b, "req/s ratios, medians of %s rounds of %s per tool and c, interleaved; `%s`:\n",
+			r.config(resultset.KeyPeersRounds), r.config(resultset.KeyPeersDuration), src.name)
+	} else {
+		fmt.Fprintf(&b, "`%s`: %s, %s rounds of %s per tool and c, interleaved; server: %s; %s.\n\n",
+			src.name, r.describe(), r.config(resultset.KeyPeersRounds), r.config(resultset.KeyPeersDuration), r.config(resultset.KeyPeersServer), spreadNote)
+		b.WriteString("| c | tool | req/s | p99 | client CPU ms / 1k req | failed |\n|---|---|---|---|---|---|\n")
+	}
 	for _, c := range cs {
+		if ratiosOnly {
+			break
+		}
 		for _, t := range peersTools() {
 			n := name(c, t)
 			rps, ok := r.summary(n, "req/s")

@@ -14,7 +14,13 @@ import (
 
 // SeedTable renders the seed table for the results read from r (named
 // name): the seed's Python figures beside BenchmarkSeed's, in units of d.
-func SeedTable(r io.Reader, name string) (string, error) {
+func SeedTable(r io.Reader, name string) (string, error) { return seedTable(r, name, false) }
+
+// SeedSummary renders the seed table's rows at the largest n only, with
+// fewer columns: a front page's table.
+func SeedSummary(r io.Reader, name string) (string, error) { return seedTable(r, name, true) }
+
+func seedTable(r io.Reader, name string, summary bool) (string, error) {
 	data, err := resultset.ReadAll(r, name, 0)
 	if err != nil {
 		return "", err
@@ -59,6 +65,10 @@ func SeedTable(r io.Reader, name string) (string, error) {
 		byKey[k][r.Conn] = r
 	}
 	slices.SortStableFunc(order, func(a, b key) int { return a.n - b.n })
+	if summary {
+		last := order[len(order)-1].n
+		order = slices.DeleteFunc(order, func(k key) bool { return k.n != last })
+	}
 	seed := map[key][]plots.SeedFigure{}
 	for _, f := range plots.SeedFigures() {
 		k := key{f.N, f.Strategy}
@@ -66,11 +76,16 @@ func SeedTable(r io.Reader, name string) (string, error) {
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "Go: `%s` (commit %s, %s, GOMAXPROCS %s, %s, d = %v, P = %s, %s).\n",
-		name, short(d.Config(resultset.KeyCommit)), d.Config(resultset.KeyGo), d.Config(resultset.KeyGOMAXPROCS), d.Config(resultset.KeyCPU), delay, d.Config(resultset.KeyProcs), runs)
-	b.WriteString("Seed: Python on an 8-CPU laptop, d = 3 s, one run each (SEED.md). Times are wall time per batch; ×d is that time ÷ the delay; " + spreadNote + ".\n\n")
-	b.WriteString("| n | strategy | model ideal | Go warm | Go cold | overhead-x warm / cold | seed twin (SEED.md row) | seed |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	if summary {
+		fmt.Fprintf(&b, "n = %d, d = %v, Go: `%s` (%s); seed: SEED.md (d = 3 s, one run).\n\n", order[0].n, delay, name, runs)
+		b.WriteString("| strategy | model ideal | Go warm | overhead-x warm / cold | seed |\n|---|---|---|---|---|\n")
+	} else {
+		fmt.Fprintf(&b, "Go: `%s` (commit %s, %s, GOMAXPROCS %s, %s, d = %v, P = %s, %s).\n",
+			name, short(d.Config(resultset.KeyCommit)), d.Config(resultset.KeyGo), d.Config(resultset.KeyGOMAXPROCS), d.Config(resultset.KeyCPU), delay, d.Config(resultset.KeyProcs), runs)
+		b.WriteString("Seed: Python on an 8-CPU laptop, d = 3 s, one run each (SEED.md). Times are wall time per batch; ×d is that time ÷ the delay; " + spreadNote + ".\n\n")
+		b.WriteString("| n | strategy | model ideal | Go warm | Go cold | overhead-x warm / cold | seed twin (SEED.md row) | seed |\n")
+		b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	}
 	for _, k := range order {
 		conns := byKey[k]
 		warm, hasWarm := conns["warm"]
@@ -104,6 +119,11 @@ func SeedTable(r io.Reader, name string) (string, error) {
 				s = append(s, inD(f.Seconds, 3*time.Second))
 			}
 			twin, seedCell = strings.Join(t, "; "), strings.Join(s, "; ")
+		}
+		if summary {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s / %s | %s |\n",
+				k.strategy, inD(ideal, delay), cell(warm, hasWarm), over(warm, hasWarm), over(cold, hasCold), seedCell)
+			continue
 		}
 		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s / %s | %s | %s |\n",
 			k.n, k.strategy, inD(ideal, delay), cell(warm, hasWarm), cell(cold, hasCold),
