@@ -175,12 +175,36 @@ type RecordOptions struct {
 	Stderr   io.Writer // receives go test's standard error; nil: Progress
 	// Line, if set, is called with each line of output as it arrives.
 	Line func(string)
+	// Grace is how long the benchmarks get to stop after a signal before
+	// they are killed; 0 means 5 seconds.
+	Grace time.Duration
 }
 
+// The name suffixes and the closing configuration lines of a run that did
+// not finish well. A reader refuses a file holding IncompleteKey.
+const (
+	PartialSuffix    = ".partial"    // while it runs: <name>.partial
+	FailedSuffix     = "-FAILED"     // a benchmark or a request failed
+	IncompleteSuffix = "-INCOMPLETE" // interrupted by a signal
+	IncompleteKey    = "crawlbench-incomplete"
+	ReasonKey        = "crawlbench-incomplete-reason"
+)
+
+// ErrNoBenchmark is returned by Record when the run printed no benchmark
+// result (a -bench that matches nothing, a package that does not build);
+// no file is kept.
+var ErrNoBenchmark = errors.New("no benchmark result")
+
 // Record runs `go test <Pkg> -run ^$ -timeout 0 <TestArgs>` in Root and
-// writes its standard output to a new results file in Dir, headed by the
-// run's Provenance, returning the file's path. A failed run still returns
-// the path of the file holding its output.
+// writes its standard output, headed by the run's Provenance, to
+// Dir/<name>.partial, renamed to <name>.txt when the run succeeds. A run
+// that fails (go test fails, or its output has a `--- FAIL`, `FAIL` or
+// `REQUESTS FAILED` line) is kept as <name>-FAILED.txt, an interrupted one
+// (ctx ends) as <name>-INCOMPLETE.txt, both ending with the config line
+// `crawlbench-incomplete: true` and a reason; Record then returns that
+// path and an error. A run with no benchmark result keeps no file and
+// returns ErrNoBenchmark. go test runs in a process group of its own that
+// is stopped whole when ctx ends.
 func Record(ctx context.Context, o RecordOptions) (string, error) {
 	argv := append([]string{"test", o.Pkg, "-run", "^$", "-timeout", "0"}, o.TestArgs...)
 	count, err := CountArg(o.TestArgs)
@@ -188,18 +212,23 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 		return "", err
 	}
 	prov := Collect(ctx, o.Root, "go "+Quote(argv), count)
-	f, err := Create(o.Dir, Name(prov, o.Label))
+	f, base, err := createPartial(o.Dir, strings.TrimSuffix(Name(prov, o.Label), ".txt"))
 	if err != nil {
 		return "", err
 	}
-	path := f.Name()
+	partial := f.Name()
 	defer f.Close()
 	if _, err := io.WriteString(f, prov.Header()); err != nil {
-		return path, fmt.Errorf("write %s: %w", path, err)
+		os.Remove(partial)
+		return "", fmt.Errorf("write %s: %w", partial, err)
 	}
 	progress := o.Progress
 	if progress == nil {
 		progress = io.Discard
+	}
+	grace := o.Grace
+	if grace <= 0 {
+		grace = 5 * time.Second
 	}
 	cmd := exec.CommandContext(ctx, "go", argv...)
 	cmd.Dir = o.Root
@@ -207,18 +236,23 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 	if o.Stderr != nil {
 		cmd.Stderr = o.Stderr
 	}
+	InGroup(cmd, grace)
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
-		return path, fmt.Errorf("go test: %w", err)
+		os.Remove(partial)
+		return "", fmt.Errorf("go test: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return path, fmt.Errorf("start go test: %w", err)
+		os.Remove(partial)
+		return "", fmt.Errorf("start go test: %w", err)
 	}
+	var st outputState
 	sc := bufio.NewScanner(pipe)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	w := bufio.NewWriter(f)
 	for sc.Scan() {
 		line := sc.Text()
+		st.see(line)
 		fmt.Fprintln(w, line)
 		fmt.Fprintln(progress, line)
 		if o.Line != nil {
@@ -227,19 +261,117 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 	}
 	scanErr := sc.Err()
 	waitErr := cmd.Wait()
+	EndGroup(cmd)
+	var reason, suffix string
+	switch {
+	case st.results == 0:
+		w.Flush()
+		f.Close()
+		os.Remove(partial)
+		why := "it printed none"
+		if ctx.Err() != nil {
+			why = "interrupted before the first result"
+		} else if waitErr != nil {
+			why = fmt.Sprintf("go test failed: %v", waitErr)
+			if st.failLine != "" {
+				why += ": " + st.failLine
+			}
+		}
+		return "", fmt.Errorf("%w: %s (does -bench match a benchmark of %s?); no results file kept", ErrNoBenchmark, why, o.Pkg)
+	case ctx.Err() != nil:
+		reason, suffix = "interrupted by a signal after "+fmt.Sprint(st.results)+" results", IncompleteSuffix
+	case scanErr != nil:
+		reason, suffix = "reading go test output: "+scanErr.Error(), IncompleteSuffix
+	case st.failLine != "":
+		reason, suffix = "benchmarks failed: "+st.failLine, FailedSuffix
+	case waitErr != nil:
+		reason, suffix = "go test failed: "+waitErr.Error(), FailedSuffix
+	}
+	if reason != "" {
+		fmt.Fprintf(w, "%s: true\n%s: %s\n", IncompleteKey, ReasonKey, strings.ReplaceAll(reason, "\n", " "))
+	}
 	if err := w.Flush(); err != nil {
-		return path, fmt.Errorf("write %s: %w", path, err)
+		return partial, fmt.Errorf("write %s: %w", partial, err)
 	}
 	if err := f.Close(); err != nil {
-		return path, fmt.Errorf("close %s: %w", path, err)
+		return partial, fmt.Errorf("close %s: %w", partial, err)
 	}
-	switch {
-	case scanErr != nil:
-		return path, fmt.Errorf("read go test output: %w", scanErr)
-	case waitErr != nil:
-		return path, fmt.Errorf("benchmarks FAILED (%v); their output is kept in %s", waitErr, filepath.Clean(path))
+	path, err := rename(partial, base+suffix)
+	if err != nil {
+		return partial, err
+	}
+	if reason != "" {
+		return path, fmt.Errorf("%s; the output is kept in %s, marked %s", reason, filepath.Clean(path), IncompleteKey)
 	}
 	return path, nil
+}
+
+// outputState is what Record learns from go test's output.
+type outputState struct {
+	results  int    // benchmark result lines
+	failLine string // the first line saying something failed
+}
+
+func (s *outputState) see(line string) {
+	if f := strings.Fields(line); len(f) >= 4 && strings.HasPrefix(f[0], "Benchmark") {
+		if _, err := strconv.Atoi(f[1]); err == nil {
+			s.results++
+		}
+	}
+	if s.failLine == "" && (strings.HasPrefix(strings.TrimSpace(line), "--- FAIL") || strings.Contains(line, "REQUESTS FAILED") ||
+		line == "FAIL" || strings.HasPrefix(line, "FAIL\t") || strings.HasPrefix(line, "FAIL ")) {
+		s.failLine = strings.TrimSpace(line)
+		if len(s.failLine) > 200 {
+			s.failLine = s.failLine[:200] + "…"
+		}
+	}
+}
+
+// createPartial creates dir/<base>.partial for a run whose file will be
+// dir/<base>.txt, taking the first of base, base-2, … whose results file
+// and partial file are both free.
+func createPartial(dir, name string) (*os.File, string, error) {
+	for i := 1; i <= 100; i++ {
+		base := name
+		if i > 1 {
+			base = fmt.Sprintf("%s-%d", name, i)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, base+".txt")); err == nil {
+			continue
+		}
+		f, err := os.OpenFile(filepath.Join(dir, base+PartialSuffix), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("create results file: %w", err)
+		}
+		return f, filepath.Join(dir, base), nil
+	}
+	return nil, "", fmt.Errorf("create results file: %s.txt and 99 numbered variants already exist in %s", name, dir)
+}
+
+// rename gives partial its final name, base.txt or, when that is taken,
+// base-2.txt, …, never replacing a file.
+func rename(partial, base string) (string, error) {
+	for i := 1; i <= 100; i++ {
+		n := base + ".txt"
+		if i > 1 {
+			n = fmt.Sprintf("%s-%d.txt", base, i)
+		}
+		err := os.Link(partial, n)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("rename %s to %s: %w", partial, n, err)
+		}
+		if err := os.Remove(partial); err != nil {
+			return n, fmt.Errorf("remove %s: %w", partial, err)
+		}
+		return n, nil
+	}
+	return "", fmt.Errorf("rename %s: %s.txt and 99 numbered variants already exist", partial, base)
 }
 
 // Quote renders argv as a shell command line.
