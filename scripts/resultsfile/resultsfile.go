@@ -412,14 +412,16 @@ func ModuleRoot(ctx context.Context) (string, error) {
 	return filepath.Dir(gomod), nil
 }
 
-// GoOutput runs the go command with argv in dir and returns what it wrote
-// on stdout. A failure's error names the command and carries its stderr.
+// GoOutput runs the go command with argv in dir, in a process group of
+// its own stopped whole when ctx ends, and returns what it wrote on stdout. A failure's error names the command and carries its stderr.
 func GoOutput(ctx context.Context, dir string, argv ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "go", argv...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	InGroup(cmd, 5*time.Second)
 	out, err := cmd.Output()
+	EndGroup(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("go %s: %w: %s", strings.Join(argv, " "), err, bytes.TrimSpace(stderr.Bytes()))
 	}
