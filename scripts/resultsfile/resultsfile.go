@@ -196,15 +196,13 @@ const (
 var ErrNoBenchmark = errors.New("no benchmark result")
 
 // Record runs `go test <Pkg> -run ^$ -timeout 0 <TestArgs>` in Root and
-// writes its standard output, headed by the run's Provenance, to
-// Dir/<name>.partial, renamed to <name>.txt when the run succeeds. A run
-// that fails (go test fails, or its output has a `--- FAIL`, `FAIL` or
-// `REQUESTS FAILED` line) is kept as <name>-FAILED.txt, an interrupted one
-// (ctx ends) as <name>-INCOMPLETE.txt, both ending with the config line
-// `crawlbench-incomplete: true` and a reason; Record then returns that
-// path and an error. A run with no benchmark result keeps no file and
-// returns ErrNoBenchmark. go test runs in a process group of its own that
-// is stopped whole when ctx ends.
+// saves its standard output, headed by the run's Provenance, as a Run in
+// Dir: <name>.partial while it runs, <name>.txt when it succeeds,
+// <name>-FAILED.txt when go test fails or its output has a `--- FAIL`,
+// `FAIL` or `REQUESTS FAILED` line, <name>-INCOMPLETE.txt when ctx ends
+// (the whole process tree of go test is stopped). The last two end with
+// `crawlbench-incomplete: true`; Record returns their path and an error. A
+// run with no benchmark result keeps no file and returns ErrNoBenchmark.
 func Record(ctx context.Context, o RecordOptions) (string, error) {
 	argv := append([]string{"test", o.Pkg, "-run", "^$", "-timeout", "0"}, o.TestArgs...)
 	count, err := CountArg(o.TestArgs)
@@ -212,23 +210,13 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 		return "", err
 	}
 	prov := Collect(ctx, o.Root, "go "+Quote(argv), count)
-	f, base, err := createPartial(o.Dir, strings.TrimSuffix(Name(prov, o.Label), ".txt"))
+	r, err := NewRun(o.Dir, Name(prov, o.Label), prov)
 	if err != nil {
 		return "", err
-	}
-	partial := f.Name()
-	defer f.Close()
-	if _, err := io.WriteString(f, prov.Header()); err != nil {
-		os.Remove(partial)
-		return "", fmt.Errorf("write %s: %w", partial, err)
 	}
 	progress := o.Progress
 	if progress == nil {
 		progress = io.Discard
-	}
-	grace := o.Grace
-	if grace <= 0 {
-		grace = 5 * time.Second
 	}
 	cmd := exec.CommandContext(ctx, "go", argv...)
 	cmd.Dir = o.Root
@@ -236,67 +224,136 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 	if o.Stderr != nil {
 		cmd.Stderr = o.Stderr
 	}
-	InGroup(cmd, grace)
-	pipe, err := cmd.StdoutPipe()
-	if err != nil {
-		os.Remove(partial)
-		return "", fmt.Errorf("go test: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		os.Remove(partial)
-		return "", fmt.Errorf("start go test: %w", err)
-	}
-	var st outputState
-	sc := bufio.NewScanner(pipe)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	w := bufio.NewWriter(f)
-	for sc.Scan() {
-		line := sc.Text()
-		st.see(line)
-		fmt.Fprintln(w, line)
+	runErr := RunLines(cmd, o.Grace, func(line string) {
+		r.Line(line)
 		fmt.Fprintln(progress, line)
 		if o.Line != nil {
 			o.Line(line)
 		}
+	})
+	if runErr != nil {
+		runErr = fmt.Errorf("go test failed: %w", runErr)
 	}
-	scanErr := sc.Err()
-	waitErr := cmd.Wait()
+	return r.Finish(ctx.Err() != nil, runErr)
+}
+
+// RunLines runs cmd (made with exec.CommandContext) in a process group of
+// its own, calling line with each line of its standard output as it
+// arrives. When the context ends, the whole group gets SIGTERM, and
+// SIGKILL grace later (0: 5 seconds); nothing of it outlives RunLines.
+func RunLines(cmd *exec.Cmd, grace time.Duration, line func(string)) error {
+	if grace <= 0 {
+		grace = 5 * time.Second
+	}
+	InGroup(cmd, grace)
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(pipe)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		line(sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		io.Copy(io.Discard, pipe) // let the command finish
+		cmd.Wait()
+		EndGroup(cmd)
+		return fmt.Errorf("reading output: %w", err)
+	}
+	err = cmd.Wait()
 	EndGroup(cmd)
+	return err
+}
+
+// A Run is a results file being written: <name>.partial until Finish
+// gives it its final name.
+type Run struct {
+	f    *os.File
+	w    *bufio.Writer
+	base string // dir/<name> without .txt
+	st   outputState
+	err  error // the first write error
+}
+
+// NewRun creates dir/<name>.partial (name ends in .txt) for a run whose
+// file will be dir/name, or name-2.txt, … when that is taken, and writes
+// prov's header into it.
+func NewRun(dir, name string, prov Provenance) (*Run, error) {
+	f, base, err := createPartial(dir, strings.TrimSuffix(name, ".txt"))
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{f: f, w: bufio.NewWriter(f), base: base}
+	_, r.err = r.w.WriteString(prov.Header())
+	return r, nil
+}
+
+// Line writes one line of benchmark output, noting benchmark results and
+// lines that say something failed.
+func (r *Run) Line(line string) {
+	r.st.see(line)
+	if r.err == nil {
+		_, r.err = fmt.Fprintln(r.w, line)
+	}
+}
+
+// Results is the number of benchmark result lines written.
+func (r *Run) Results() int { return r.st.results }
+
+// FailLine is the first line written that says something failed, or "".
+func (r *Run) FailLine() string { return r.st.failLine }
+
+// Finish closes the file and names it: <name>.txt for a run that succeeded
+// (not interrupted, runErr nil, no failing line), <name>-INCOMPLETE.txt
+// for an interrupted one, <name>-FAILED.txt otherwise; those two end with
+// the crawlbench-incomplete config line and a reason, and Finish returns
+// their path and an error saying why. A run with no result is removed
+// and Finish returns an error wrapping ErrNoBenchmark.
+func (r *Run) Finish(interrupted bool, runErr error) (string, error) {
+	partial := r.f.Name()
 	var reason, suffix string
 	switch {
-	case st.results == 0:
-		w.Flush()
-		f.Close()
+	case r.st.results == 0:
+		r.f.Close()
 		os.Remove(partial)
 		why := "it printed none"
-		if ctx.Err() != nil {
+		switch {
+		case interrupted:
 			why = "interrupted before the first result"
-		} else if waitErr != nil {
-			why = fmt.Sprintf("go test failed: %v", waitErr)
-			if st.failLine != "" {
-				why += ": " + st.failLine
+		case runErr != nil:
+			why = runErr.Error()
+			if r.st.failLine != "" {
+				why += ": " + r.st.failLine
 			}
 		}
-		return "", fmt.Errorf("%w: %s (does -bench match a benchmark of %s?); no results file kept", ErrNoBenchmark, why, o.Pkg)
-	case ctx.Err() != nil:
-		reason, suffix = "interrupted by a signal after "+fmt.Sprint(st.results)+" results", IncompleteSuffix
-	case scanErr != nil:
-		reason, suffix = "reading go test output: "+scanErr.Error(), IncompleteSuffix
-	case st.failLine != "":
-		reason, suffix = "benchmarks failed: "+st.failLine, FailedSuffix
-	case waitErr != nil:
-		reason, suffix = "go test failed: "+waitErr.Error(), FailedSuffix
+		return "", fmt.Errorf("%w: %s (does -bench match a benchmark of the package?); no results file kept", ErrNoBenchmark, why)
+	case interrupted:
+		reason, suffix = fmt.Sprintf("interrupted after %d results", r.st.results), IncompleteSuffix
+		if runErr != nil {
+			reason += ": " + runErr.Error()
+		}
+	case r.st.failLine != "":
+		reason, suffix = "benchmarks failed: "+r.st.failLine, FailedSuffix
+	case runErr != nil:
+		reason, suffix = runErr.Error(), FailedSuffix
 	}
-	if reason != "" {
-		fmt.Fprintf(w, "%s: true\n%s: %s\n", IncompleteKey, ReasonKey, strings.ReplaceAll(reason, "\n", " "))
+	if reason != "" && r.err == nil {
+		_, r.err = fmt.Fprintf(r.w, "%s: true\n%s: %s\n", IncompleteKey, ReasonKey, strings.ReplaceAll(reason, "\n", " "))
 	}
-	if err := w.Flush(); err != nil {
-		return partial, fmt.Errorf("write %s: %w", partial, err)
+	if r.err == nil {
+		r.err = r.w.Flush()
 	}
-	if err := f.Close(); err != nil {
-		return partial, fmt.Errorf("close %s: %w", partial, err)
+	if err := r.f.Close(); r.err == nil {
+		r.err = err
 	}
-	path, err := rename(partial, base+suffix)
+	if r.err != nil {
+		return partial, fmt.Errorf("write %s: %w", partial, r.err)
+	}
+	path, err := rename(partial, r.base+suffix)
 	if err != nil {
 		return partial, err
 	}
