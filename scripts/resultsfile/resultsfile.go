@@ -530,3 +530,12 @@ func osName() string {
 	}
 	return runtime.GOOS
 }
+
+// RunKeys are the configuration keys whose values differ between any two
+// runs of one configuration: when, at which commit, by which exact command.
+// benchstat must ignore them to compare two results files (else it puts
+// each file in a table of its own):
+//
+//	go tool benchstat -ignore <RunKeys> A.txt B.txt
+const RunKeys = "crawlbench-date,crawlbench-commit-at-start,crawlbench-dirty-at-start,crawlbench-command," +
+	"crawlbench-count,crawlbench-commit,crawlbench-dirty,date"
