@@ -320,7 +320,7 @@ func (r *Run) Finish(interrupted bool, runErr error) (string, error) {
 	case r.st.results == 0:
 		r.f.Close()
 		os.Remove(partial)
-		why := "it printed none"
+		why := "it printed none (does -bench match a benchmark of the package?)"
 		switch {
 		case interrupted:
 			why = "interrupted before the first result"
@@ -330,7 +330,7 @@ func (r *Run) Finish(interrupted bool, runErr error) (string, error) {
 				why += ": " + r.st.failLine
 			}
 		}
-		return "", fmt.Errorf("%w: %s (does -bench match a benchmark of the package?); no results file kept", ErrNoBenchmark, why)
+		return "", fmt.Errorf("%w: %s; no results file kept", ErrNoBenchmark, why)
 	case interrupted:
 		reason, suffix = fmt.Sprintf("interrupted after %d results", r.st.results), IncompleteSuffix
 		if runErr != nil {
