@@ -167,6 +167,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // runIn compares with benchstat from the module at root; commits are
 // checked out of the git repository at repo.
 func runIn(ctx context.Context, root, repo string, o options, stdout, stderr io.Writer) int {
+	stderr = &resultsfile.LockedWriter{W: stderr} // the rounds' stderr and their echoed output share it
 	var err error
 	if o.out, err = resultsfile.Dir(root, o.out); err != nil {
 		fmt.Fprintf(stderr, "compare: -out %v\n", err)

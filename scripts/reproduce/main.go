@@ -20,6 +20,9 @@
 //	plots/<date>-<host>-<commit>-<label>/*.svg, *.png      charts (package plots)
 //	plots/scale/*.svg, *.png                               with -full: the scale levels charted together
 //
+// A phase that fails or is stopped by a signal (which stops every process
+// it started) keeps its output as <name>-FAILED.txt or -INCOMPLETE.txt,
+// marked incomplete (see results/README.md), and reproduce exits 1.
 // Results files are never overwritten. A chart directory is replaced
 // whole (drawn into a temporary directory, then swapped in), so no chart of
 // an earlier draw survives beside a SOURCES that no longer names its

@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -217,6 +218,9 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 	progress := o.Progress
 	if progress == nil {
 		progress = io.Discard
+	}
+	if o.Stderr == nil {
+		progress = &LockedWriter{W: progress} // go test's stderr is copied beside the echoed lines
 	}
 	cmd := exec.CommandContext(ctx, "go", argv...)
 	cmd.Dir = o.Root
@@ -539,3 +543,16 @@ func osName() string {
 //	go tool benchstat -ignore <RunKeys> A.txt B.txt
 const RunKeys = "crawlbench-date,crawlbench-commit-at-start,crawlbench-dirty-at-start,crawlbench-command," +
 	"crawlbench-count,crawlbench-commit,crawlbench-dirty,date"
+
+// LockedWriter serialises writes to W from several goroutines: a command's
+// standard error, copied by os/exec, and the lines echoed beside it.
+type LockedWriter struct {
+	mu sync.Mutex
+	W  io.Writer
+}
+
+func (l *LockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.W.Write(b)
+}
