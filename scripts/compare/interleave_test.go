@@ -15,6 +15,22 @@ import (
 // fakeBenchSrc is a benchmark that logs which commit ran it, so a test can
 // see the order of the rounds; fail makes it report a failed request.
 func fakeBenchSrc(tag string, fail bool) string {
+	return fakeBenchBody(tag, fail)
+}
+
+// fakeBenchSrcNewKey is fakeBenchSrc writing a configuration key of its
+// own, as a commit that adds a key to the provenance does.
+func fakeBenchSrcNewKey(tag string) string {
+	return fakeBenchBody(tag, false) + `
+func TestMain(m *testing.M) {
+	flag.Parse()
+	fmt.Println("newkey: yes")
+	os.Exit(m.Run())
+}
+`
+}
+
+func fakeBenchBody(tag string, fail bool) string {
 	return `package fake
 
 import (
@@ -94,12 +110,16 @@ func interleaveRun(t *testing.T, repo, oldC, newC string) (code int, stdout, std
 
 // Two commits run interleaved, one round at a time, each from its own
 // test binary, and give one results file per commit plus the comparison
-// (issue 9 item 7).
+// (issue 9 item 7). A configuration key only the new commit writes is
+// ignored with a warning, not a split table.
 func TestInterleavedCommits(t *testing.T) {
-	repo := fakeRepo(t, [][2]string{{"v1", fakeBenchSrc("old", false)}, {"v2", fakeBenchSrc("new", false)}})
+	repo := fakeRepo(t, [][2]string{{"v1", fakeBenchSrc("old", false)}, {"v2", fakeBenchSrcNewKey("new")}})
 	code, stdout, stderr, log, out := interleaveRun(t, repo, "v1", "v2")
 	if code != 0 {
 		t.Fatalf("compare = %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "warning: ignoring configuration key newkey: only one of the commits writes it") {
+		t.Errorf("no warning about the key only v2 writes:\n%s", stderr)
 	}
 	if got, want := strings.Join(log, " "), strings.TrimSpace(strings.Repeat("old new ", 6)); got != want {
 		t.Errorf("rounds ran in order %q, want %q", got, want)

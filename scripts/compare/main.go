@@ -16,7 +16,8 @@
 // that drift of a shared machine falls on both. Each side's rounds are
 // saved as a results file (results/<date>-<host>-<commit>-at-<commit>.txt,
 // with runbench's -FAILED and -INCOMPLETE rules); a failed request, a
-// failed benchmark or a signal stops every round and exits 1.
+// failed benchmark or a signal stops every round and exits 1. A
+// configuration key only one commit writes is ignored, with a warning.
 //
 // The table goes to results/<date>-compare-<old>-vs-<new>.txt (never
 // overwriting), headed by the exact benchstat command; the paths written
@@ -192,10 +193,15 @@ func runIn(ctx context.Context, root, repo string, o options, stdout, stderr io.
 		oldName, newName = oldName+"-old", newName+"-new"
 	}
 	extra, ignore := splitIgnore(o.benchstatArgs)
-	if err := comparable(oldF, newF, ignore); err != nil {
+	oneSided, err := comparable(oldF, newF, ignore, o.oldCommit != "")
+	if err != nil {
 		fmt.Fprintln(stderr, "compare:", err)
 		return 1
 	}
+	for _, k := range oneSided {
+		fmt.Fprintf(stderr, "compare: warning: ignoring configuration key %s: only one of the commits writes it\n", k)
+	}
+	ignore = append(ignore, oneSided...)
 	for _, f := range []*string{&oldF, &newF} {
 		// benchstat runs in the module root; name the files from there.
 		abs, err := filepath.Abs(*f)
@@ -291,15 +297,17 @@ func summarizeFile(path string) (fileSummary, error) {
 // comparable reports two files that benchstat would not compare: a
 // configuration key (other than those ignored) with other values in one
 // than in the other splits them into separate tables, and files with no
-// benchmark in common give a table of nothing.
-func comparable(oldF, newF string, ignore []string) error {
+// benchmark in common give a table of nothing. With oneSidedOK (two
+// commits, one of which may write a key the other does not know), a key
+// present in one file only is not an error but returned, to be ignored.
+func comparable(oldF, newF string, ignore []string, oneSidedOK bool) (oneSided []string, err error) {
 	a, err := summarizeFile(oldF)
 	if err != nil {
-		return fmt.Errorf("%s: %w", oldF, err)
+		return nil, fmt.Errorf("%s: %w", oldF, err)
 	}
 	b, err := summarizeFile(newF)
 	if err != nil {
-		return fmt.Errorf("%s: %w", newF, err)
+		return nil, fmt.Errorf("%s: %w", newF, err)
 	}
 	var keys []string
 	for k := range a.config {
@@ -324,6 +332,10 @@ func comparable(oldF, newF string, ignore []string) error {
 			continue
 		}
 		va, vb := slices.Clone(a.config[k]), slices.Clone(b.config[k])
+		if oneSidedOK && (len(va) == 0 || len(vb) == 0) {
+			oneSided = append(oneSided, k)
+			continue
+		}
 		slices.Sort(va)
 		slices.Sort(vb)
 		if !slices.Equal(va, vb) {
@@ -331,14 +343,14 @@ func comparable(oldF, newF string, ignore []string) error {
 		}
 	}
 	if len(diffs) > 0 {
-		return fmt.Errorf("%s and %s are runs of different configurations (%s): benchstat would put them in separate tables and compare nothing; compare runs of one configuration, or add -- -ignore KEY to compare across KEY", oldF, newF, strings.Join(diffs, "; "))
+		return nil, fmt.Errorf("%s and %s are runs of different configurations (%s): benchstat would put them in separate tables and compare nothing; compare runs of one configuration, or add -- -ignore KEY to compare across KEY", oldF, newF, strings.Join(diffs, "; "))
 	}
 	for n := range a.names {
 		if b.names[n] {
-			return nil
+			return oneSided, nil
 		}
 	}
-	return fmt.Errorf("%s and %s have no benchmark in common: nothing to compare", oldF, newF)
+	return nil, fmt.Errorf("%s and %s have no benchmark in common: nothing to compare", oldF, newF)
 }
 
 // splitIgnore takes benchstat's -ignore flags out of args and returns the
