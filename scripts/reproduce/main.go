@@ -346,9 +346,9 @@ func runPeers(ctx context.Context, root string, o options, stderr io.Writer) ([]
 	cmd := exec.CommandContext(ctx, "go", "run", "./scripts/peers", "-out", o.results)
 	cmd.Dir = root
 	cmd.Stderr = stderr
-	resultsfile.InGroup(cmd, 5*time.Second) // a signal stops peers and the tools it runs
+	end := resultsfile.InGroup(cmd, 5*time.Second) // a signal stops peers and the tools it runs
 	out, err := cmd.Output()
-	resultsfile.EndGroup(cmd)
+	end()
 	var outs []string
 	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if strings.HasSuffix(l, ".txt") {

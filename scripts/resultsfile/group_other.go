@@ -8,7 +8,7 @@ import (
 )
 
 // InGroup sets cmd's WaitDelay; process groups are a unix feature.
-func InGroup(cmd *exec.Cmd, grace time.Duration) { cmd.WaitDelay = grace }
-
-// EndGroup does nothing without process groups.
-func EndGroup(cmd *exec.Cmd) {}
+func InGroup(cmd *exec.Cmd, grace time.Duration) (end func()) {
+	cmd.WaitDelay = grace
+	return func() {}
+}

@@ -249,7 +249,7 @@ func RunLines(cmd *exec.Cmd, grace time.Duration, line func(string)) error {
 	if grace <= 0 {
 		grace = 5 * time.Second
 	}
-	InGroup(cmd, grace)
+	end := InGroup(cmd, grace)
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -265,11 +265,11 @@ func RunLines(cmd *exec.Cmd, grace time.Duration, line func(string)) error {
 	if err := sc.Err(); err != nil {
 		io.Copy(io.Discard, pipe) // let the command finish
 		cmd.Wait()
-		EndGroup(cmd)
+		end()
 		return fmt.Errorf("reading output: %w", err)
 	}
 	err = cmd.Wait()
-	EndGroup(cmd)
+	end()
 	return err
 }
 
@@ -480,9 +480,9 @@ func GoOutput(ctx context.Context, dir string, argv ...string) ([]byte, error) {
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	InGroup(cmd, 5*time.Second)
+	end := InGroup(cmd, 5*time.Second)
 	out, err := cmd.Output()
-	EndGroup(cmd)
+	end()
 	if err != nil {
 		return nil, fmt.Errorf("go %s: %w: %s", strings.Join(argv, " "), err, bytes.TrimSpace(stderr.Bytes()))
 	}
