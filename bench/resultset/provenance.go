@@ -21,6 +21,8 @@ const (
 	// KeyIncomplete: "true" on a file whose run did not finish (the runner
 	// writes it first and removes the file's temporary name on success).
 	KeyIncomplete = "crawlbench-incomplete"
+	// KeyIncompleteReason says why a run is marked incomplete.
+	KeyIncompleteReason = "crawlbench-incomplete-reason"
 
 	KeyCommit     = "crawlbench-commit"
 	KeyDirty      = "crawlbench-dirty"
@@ -131,5 +133,5 @@ func (p Provenance) ShortCommit(n int) string {
 // table of its own.
 func RunKeys() []string {
 	return []string{KeyRunnerDate, KeyCommitAtStart, KeyDirtyAtStart, KeyCommand, KeyCount,
-		KeyCommit, KeyDirty, KeyDate, KeyTarget}
+		KeyCommit, KeyDirty, KeyDate}
 }

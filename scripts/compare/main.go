@@ -2,14 +2,26 @@
 // table under results/.
 //
 //	go run ./scripts/compare -old results/A.txt -new results/B.txt [-- benchstat flags]
-//	go run ./scripts/compare -old-commit v1 -new-commit HEAD -bench Seed -count 6 [-delay 50ms] [-- benchstat flags]
+//	go run ./scripts/compare -old-commit v1 -new-commit HEAD -bench Seed -count 6 [-delay 50ms] [-benchtime 1x] [-pkg ./bench] [-- benchstat flags]
 //
-// With two files it runs `go tool benchstat` on them. With two commits it
-// first checks each out into a temporary git worktree, saves a results file
-// for each with scripts/runbench (same -bench, -count and -delay), then
-// compares those. The table goes to results/<date>-compare-<old>-vs-<new>.txt
-// (never overwriting), headed by the exact benchstat command; its path is
-// printed on stdout.
+// With two files it runs `go tool benchstat -ignore <resultset.RunKeys()>`
+// on them, so that two runs of one configuration land in one table. Files
+// that differ in any other configuration key (a delay, the server count,
+// the machine) or share no benchmark are an error, not a table comparing
+// nothing; pass `-- -ignore KEY` to compare across KEY on purpose.
+//
+// With two commits it checks each out into a temporary git worktree,
+// builds each one's test binary once (`go test -c`), then runs them in
+// turn, one `-test.count 1` round at a time (old, new, old, new, …), so
+// that drift of a shared machine falls on both. Each side's rounds are
+// saved as a results file (results/<date>-<host>-<commit>-at-<commit>.txt,
+// with runbench's -FAILED and -INCOMPLETE rules); a failed request, a
+// failed benchmark or a signal stops every round and exits 1. A
+// configuration key only one commit writes is ignored, with a warning.
+//
+// The table goes to results/<date>-compare-<old>-vs-<new>.txt (never
+// overwriting), headed by the exact benchstat command; the paths written
+// are printed on stdout, the comparison last.
 package main
 
 import (
@@ -25,9 +37,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/perf/benchfmt"
 
 	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/scripts/resultsfile"
@@ -44,6 +59,8 @@ type options struct {
 	oldFile, newFile     string
 	oldCommit, newCommit string
 	bench, delay         string
+	benchtime            string
+	pkg                  string
 	count                int
 	out                  string
 	benchstatArgs        []string
@@ -59,12 +76,14 @@ func parse(args []string, stderr io.Writer) (options, int) {
 	fs.StringVar(&o.oldCommit, "old-commit", "", "old commit (instead of -old): run the benchmarks there")
 	fs.StringVar(&o.newCommit, "new-commit", "", "new commit (instead of -new)")
 	fs.StringVar(&o.bench, "bench", "Seed", "benchmarks to run at each commit (a go test -bench regexp)")
-	fs.IntVar(&o.count, "count", 6, "runs per benchmark at each commit (6..100: benchstat needs 6 for a confidence interval)")
+	fs.IntVar(&o.count, "count", 6, "runs per benchmark at each commit (6..100: benchstat needs 6 for a confidence interval), one round at a time, interleaved")
 	fs.StringVar(&o.delay, "delay", "50ms", "server delay at each commit (1ms..10m)")
-	fs.StringVar(&o.out, "out", "", "directory for the comparison (default: results/ of the module)")
+	fs.StringVar(&o.benchtime, "benchtime", "", "go test -benchtime at each commit (Nx or a duration; default: go test's)")
+	fs.StringVar(&o.pkg, "pkg", "./bench", "package whose benchmarks run at each commit, relative to the module root")
+	fs.StringVar(&o.out, "out", "", "directory for the results files and the comparison (default: results/ of the module)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "usage: compare -old FILE -new FILE | -old-commit C -new-commit C [-bench RE] [-count N] [-delay D] [-out DIR] [-- benchstat flags]")
+			fmt.Fprintln(stderr, "usage: compare -old FILE -new FILE | -old-commit C -new-commit C [-bench RE] [-count N] [-delay D] [-benchtime T] [-pkg PKG] [-out DIR] [-- benchstat flags]")
 			fs.SetOutput(stderr)
 			fs.PrintDefaults()
 			return o, 0
@@ -96,6 +115,10 @@ func parse(args []string, stderr io.Writer) (options, int) {
 			err = fmt.Errorf("-bench %q: want a go test -bench regexp", o.bench)
 		} else if d, derr := time.ParseDuration(o.delay); derr != nil || d < time.Millisecond || d > 10*time.Minute {
 			err = fmt.Errorf("-delay %q: want a duration in 1ms..10m", o.delay)
+		} else if !validBenchtime(o.benchtime) {
+			err = fmt.Errorf("-benchtime %q: want Nx (N ≥ 1) or a positive duration", o.benchtime)
+		} else if rel := filepath.Clean(filepath.FromSlash(o.pkg)); !strings.HasPrefix(o.pkg, "./") || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			err = fmt.Errorf("-pkg %q: want a package directory inside the module, such as ./bench", o.pkg)
 		}
 	}
 	if err == nil && files {
@@ -110,9 +133,6 @@ func parse(args []string, stderr io.Writer) (options, int) {
 			}
 		}
 	}
-	if err == nil && files {
-		err = comparable(o.oldFile, o.newFile)
-	}
 	if err != nil {
 		fmt.Fprintln(stderr, "compare:", err)
 		return o, 2
@@ -120,30 +140,17 @@ func parse(args []string, stderr io.Writer) (options, int) {
 	return o, -1
 }
 
-// comparable reports two results files benchstat would compare nothing of
-// (no benchmark in common) or compare wrongly (different delays).
-func comparable(oldPath, newPath string) error {
-	a, err := resultset.Open(oldPath)
-	if err != nil {
-		return err
+// validBenchtime reports whether v is "" or a go test -benchtime.
+func validBenchtime(v string) bool {
+	if v == "" {
+		return true
 	}
-	b, err := resultset.Open(newPath)
-	if err != nil {
-		return err
+	if n, ok := strings.CutSuffix(v, "x"); ok {
+		i, err := strconv.Atoi(n)
+		return err == nil && i >= 1
 	}
-	if da, db := a.Config(resultset.KeyDelay), b.Config(resultset.KeyDelay); da != db {
-		return fmt.Errorf("-old %q has delay %q, -new %q has %q: results at different delays do not compare", oldPath, da, newPath, db)
-	}
-	names := map[string]bool{}
-	for _, r := range a.Results {
-		names[r.Name.String()] = true
-	}
-	for _, r := range b.Results {
-		if names[r.Name.String()] {
-			return nil
-		}
-	}
-	return fmt.Errorf("-old %q and -new %q have no benchmark in common: nothing to compare", oldPath, newPath)
+	d, err := time.ParseDuration(v)
+	return err == nil && d > 0
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -156,6 +163,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "compare:", err)
 		return 1
 	}
+	return runIn(ctx, root, root, o, stdout, stderr)
+}
+
+// runIn compares with benchstat from the module at root; commits are
+// checked out of the git repository at repo.
+func runIn(ctx context.Context, root, repo string, o options, stdout, stderr io.Writer) int {
+	stderr = &resultsfile.LockedWriter{W: stderr} // the rounds' stderr and their echoed output share it
+	var err error
 	if o.out, err = resultsfile.Dir(root, o.out); err != nil {
 		fmt.Fprintf(stderr, "compare: -out %v\n", err)
 		return 2
@@ -163,14 +178,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	oldF, newF := o.oldFile, o.newFile
 	oldName, newName := label(oldF), label(newF)
 	if o.oldCommit != "" {
-		if oldF, err = runAt(ctx, root, o.oldCommit, o, stderr); err == nil {
-			newF, err = runAt(ctx, root, o.newCommit, o, stderr)
-		}
-		for _, f := range []string{oldF, newF} {
-			if err == nil {
-				if cerr := checkResults(f); cerr != nil {
-					err = fmt.Errorf("refusing %s: %w", f, cerr)
-				}
+		oldF, newF, err = interleave(ctx, repo, o, stderr)
+		for _, p := range []string{oldF, newF} {
+			if p != "" {
+				fmt.Fprintln(stdout, p)
 			}
 		}
 		if err != nil {
@@ -182,6 +193,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if oldName == newName {
 		oldName, newName = oldName+"-old", newName+"-new"
 	}
+	extra, ignore := splitIgnore(o.benchstatArgs)
+	oneSided, err := comparable(oldF, newF, ignore, o.oldCommit != "")
+	if err != nil {
+		fmt.Fprintln(stderr, "compare:", err)
+		return 1
+	}
+	for _, k := range oneSided {
+		fmt.Fprintf(stderr, "compare: warning: ignoring configuration key %s: only one of the commits writes it\n", k)
+	}
+	ignore = append(ignore, oneSided...)
 	for _, f := range []*string{&oldF, &newF} {
 		// benchstat runs in the module root; name the files from there.
 		abs, err := filepath.Abs(*f)
@@ -194,7 +215,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		*f = abs
 	}
-	path, err := compare(ctx, root, o.out, oldF, newF, oldName, newName, o.benchstatArgs)
+	path, err := compare(ctx, root, o.out, oldF, newF, oldName, newName, ignore, extra)
 	if err != nil {
 		fmt.Fprintln(stderr, "compare:", err)
 		return 1
@@ -206,13 +227,128 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // checkResults reads a results file through bench/resultset and reports,
 // in one line, what would make benchstat compare nothing or a wrong
 // figure: no results, a line benchfmt cannot parse, a failed request in
-// any run, an incomplete run, NaN.
+// any run, a run marked incomplete or failed, NaN.
 func checkResults(path string) error {
 	s, err := resultset.Open(path)
 	if err != nil {
 		return err
 	}
 	return s.ErrLine(resultset.MixedProcs)
+}
+
+// fileSummary is what comparable needs of a results file: the values of
+// each file-level configuration key and the benchmark names.
+type fileSummary struct {
+	config map[string][]string
+	names  map[string]bool
+}
+
+func summarizeFile(path string) (fileSummary, error) {
+	s := fileSummary{config: map[string][]string{}, names: map[string]bool{}}
+	f, err := os.Open(path)
+	if err != nil {
+		return s, err
+	}
+	defer f.Close()
+	r := benchfmt.NewReader(f, path)
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			continue
+		}
+		s.names[string(res.Name.Full())] = true
+		for _, c := range res.Config {
+			if c.File && !slices.Contains(s.config[c.Key], string(c.Value)) {
+				s.config[c.Key] = append(s.config[c.Key], string(c.Value))
+			}
+		}
+	}
+	return s, r.Err()
+}
+
+// comparable reports two files that benchstat would not compare: a
+// configuration key (other than those ignored) with other values in one
+// than in the other splits them into separate tables, and files with no
+// benchmark in common give a table of nothing. With oneSidedOK (two
+// commits, one of which may write a key the other does not know), a key
+// present in one file only is not an error but returned, to be ignored.
+func comparable(oldF, newF string, ignore []string, oneSidedOK bool) (oneSided []string, err error) {
+	a, err := summarizeFile(oldF)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", oldF, err)
+	}
+	b, err := summarizeFile(newF)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", newF, err)
+	}
+	var keys []string
+	for k := range a.config {
+		keys = append(keys, k)
+	}
+	for k := range b.config {
+		if _, ok := a.config[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var diffs []string
+	show := func(v []string) string {
+		if len(v) == 0 {
+			return "(none)"
+		}
+		slices.Sort(v)
+		return strings.Join(v, ", ")
+	}
+	for _, k := range keys {
+		if slices.Contains(ignore, k) {
+			continue
+		}
+		va, vb := slices.Clone(a.config[k]), slices.Clone(b.config[k])
+		if oneSidedOK && (len(va) == 0 || len(vb) == 0) {
+			oneSided = append(oneSided, k)
+			continue
+		}
+		slices.Sort(va)
+		slices.Sort(vb)
+		if !slices.Equal(va, vb) {
+			diffs = append(diffs, fmt.Sprintf("%s %s vs %s", k, show(va), show(vb)))
+		}
+	}
+	if len(diffs) > 0 {
+		return nil, fmt.Errorf("%s and %s are runs of different configurations (%s): benchstat would put them in separate tables and compare nothing; compare runs of one configuration, or add -- -ignore KEY to compare across KEY", oldF, newF, strings.Join(diffs, "; "))
+	}
+	for n := range a.names {
+		if b.names[n] {
+			return oneSided, nil
+		}
+	}
+	return nil, fmt.Errorf("%s and %s have no benchmark in common: nothing to compare", oldF, newF)
+}
+
+// splitIgnore takes benchstat's -ignore flags out of args and returns the
+// other arguments and the keys to ignore: resultset.RunKeys() and those.
+func splitIgnore(args []string) (rest, ignore []string) {
+	ignore = resultset.RunKeys()
+	add := func(v string) {
+		for _, k := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+			if !slices.Contains(ignore, k) {
+				ignore = append(ignore, k)
+			}
+		}
+	}
+	for i := 0; i < len(args); i++ {
+		name, v, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		switch {
+		case !strings.HasPrefix(args[i], "-") || name != "ignore":
+			rest = append(rest, args[i])
+		case hasValue:
+			add(v)
+		case i+1 < len(args):
+			add(args[i+1])
+			i++
+		}
+	}
+	return rest, ignore
 }
 
 // label turns a file or commit into a short file-name part.
@@ -225,42 +361,108 @@ func label(s string) string {
 	return strings.ToLower(strings.Trim(s, "-"))
 }
 
-// runAt saves a results file for commit, run in a temporary worktree.
-func runAt(ctx context.Context, root, commit string, o options, stderr io.Writer) (string, error) {
-	dir, err := os.MkdirTemp("", "crawlbench-compare-")
-	if err != nil {
-		return "", fmt.Errorf("worktree for %s: %w", commit, err)
-	}
-	defer os.RemoveAll(dir)
-	wt := filepath.Join(dir, "wt")
-	if out, err := exec.CommandContext(ctx, "git", "-C", root, "worktree", "add", "--detach", wt, commit).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("git worktree add %s: %v: %s", commit, err, bytes.TrimSpace(out))
-	}
-	defer exec.Command("git", "-C", root, "worktree", "remove", "--force", wt).Run()
-	fmt.Fprintf(stderr, "compare: running -bench %s -count %d -delay %s at %s\n", o.bench, o.count, o.delay, commit)
-	cmd := exec.CommandContext(ctx, "go", "run", "./scripts/runbench", "-out", o.out, "-label", "at-"+label(commit),
-		"--", "-bench", o.bench, "-count", fmt.Sprint(o.count), "-delay", o.delay)
-	cmd.Dir = wt
-	cmd.Stderr = stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("benchmarks at %s: %w", commit, err)
-	}
-	return strings.TrimSpace(string(out)), nil
+// side is one commit of an interleaved comparison.
+type side struct {
+	commit string
+	wt     string   // its worktree
+	bin    string   // its test binary
+	args   []string // the test binary's arguments
+	run    *resultsfile.Run
 }
 
-// provenanceKeys are configuration lines that differ between any two runs
-// (when, which commit, the exact command) and would otherwise make benchstat
-// put the two files in separate tables instead of comparing them.
-func provenanceKeys() string { return strings.Join(resultset.RunKeys(), ",") }
-
-// compare runs benchstat on two files and saves its table. Unless extra
-// sets -ignore, the provenance keys are ignored.
-func compare(ctx context.Context, root, outDir, oldF, newF, oldName, newName string, extra []string) (string, error) {
-	argv := []string{"tool", "benchstat"}
-	if !slices.ContainsFunc(extra, func(a string) bool { return a == "-ignore" || strings.HasPrefix(a, "-ignore=") }) {
-		argv = append(argv, "-ignore", provenanceKeys())
+// interleave builds the test binary of each commit once, from a temporary
+// worktree of repo, and runs them in turn, one round of -test.count 1 at
+// a time, saving each commit's rounds as one results file. It returns the
+// two files' paths ("" for a file not kept).
+func interleave(ctx context.Context, repo string, o options, stderr io.Writer) (oldF, newF string, err error) {
+	tmp, err := os.MkdirTemp("", "crawlbench-compare-")
+	if err != nil {
+		return "", "", err
 	}
+	defer os.RemoveAll(tmp)
+	args := []string{"-test.run", "^$", "-test.bench", o.bench, "-test.count", "1"}
+	if o.benchtime != "" {
+		args = append(args, "-test.benchtime", o.benchtime)
+	}
+	args = append(args, "-delay", o.delay)
+	sides := []*side{{commit: o.oldCommit}, {commit: o.newCommit}}
+	for i, s := range sides {
+		name := []string{"old", "new"}[i]
+		s.wt, s.bin, s.args = filepath.Join(tmp, name), filepath.Join(tmp, name+".test"), args
+		if out, err := exec.CommandContext(ctx, "git", "-C", repo, "worktree", "add", "--detach", s.wt, s.commit).CombinedOutput(); err != nil {
+			return "", "", fmt.Errorf("-%s-commit %s: git worktree add: %v: %s", name, s.commit, err, bytes.TrimSpace(out))
+		}
+		defer exec.Command("git", "-C", repo, "worktree", "remove", "--force", s.wt).Run()
+		fmt.Fprintf(stderr, "compare: building %s at %s\n", o.pkg, s.commit)
+		if _, err := resultsfile.GoOutput(ctx, s.wt, "test", "-c", "-o", s.bin, o.pkg); err != nil {
+			return "", "", fmt.Errorf("-%s-commit %s: %w", name, s.commit, err)
+		}
+		if _, err := os.Stat(s.bin); err != nil {
+			return "", "", fmt.Errorf("-%s-commit %s: -pkg %s has no test files there", name, s.commit, o.pkg)
+		}
+	}
+	for i, s := range sides {
+		other := sides[1-i].commit
+		command := fmt.Sprintf("go test -c %s; %s.test %s (%d rounds, interleaved with %s)",
+			o.pkg, filepath.Base(o.pkg), resultsfile.Quote(s.args), o.count, other)
+		prov := resultsfile.Collect(ctx, s.wt, command, o.count)
+		if s.run, err = resultsfile.NewRun(o.out, resultsfile.Name(prov, "at-"+label(s.commit)), prov); err != nil {
+			if i == 1 {
+				sides[0].run.Finish(true, errors.New("not started"))
+			}
+			return "", "", err
+		}
+	}
+	var failed *side
+	var runErr error
+	for round := 1; round <= o.count && runErr == nil; round++ {
+		for _, s := range sides {
+			fmt.Fprintf(stderr, "compare: round %d/%d at %s\n", round, o.count, s.commit)
+			cmd := exec.CommandContext(ctx, s.bin, s.args...)
+			cmd.Dir = filepath.Join(s.wt, filepath.FromSlash(o.pkg))
+			cmd.Stderr = stderr
+			err := resultsfile.RunLines(cmd, 0, func(l string) {
+				s.run.Line(l)
+				fmt.Fprintln(stderr, l)
+			})
+			if err == nil && s.run.FailLine() != "" {
+				err = errors.New(s.run.FailLine())
+			}
+			if err != nil {
+				failed, runErr = s, fmt.Errorf("round %d at %s: %w", round, s.commit, err)
+				break
+			}
+		}
+	}
+	interrupted := ctx.Err() != nil
+	var paths []string
+	var errs []error
+	if runErr != nil {
+		errs = append(errs, runErr)
+	}
+	for _, s := range sides {
+		var e error
+		stopped := interrupted
+		if runErr != nil {
+			if s == failed {
+				e = runErr
+			} else {
+				stopped, e = true, fmt.Errorf("stopped: the other side failed")
+			}
+		}
+		p, ferr := s.run.Finish(stopped, e)
+		paths = append(paths, p)
+		if ferr != nil && runErr == nil {
+			errs = append(errs, ferr)
+		}
+	}
+	return paths[0], paths[1], errors.Join(errs...)
+}
+
+// compare runs benchstat on two files, ignoring the keys in ignore, and
+// saves its table.
+func compare(ctx context.Context, root, outDir, oldF, newF, oldName, newName string, ignore, extra []string) (string, error) {
+	argv := []string{"tool", "benchstat", "-ignore", strings.Join(ignore, ",")}
 	argv = append(argv, extra...)
 	argv = append(argv, oldName+"="+oldF, newName+"="+newF)
 	table, err := resultsfile.GoOutput(ctx, root, argv...)
@@ -273,7 +475,7 @@ func compare(ctx context.Context, root, outDir, oldF, newF, oldName, newName str
 		return "", err
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "# go %s\n\n", strings.Join(argv, " "))
+	fmt.Fprintf(f, "# go %s\n\n", resultsfile.Quote(argv))
 	if _, err := f.Write(table); err != nil {
 		return "", fmt.Errorf("write %s: %w", f.Name(), err)
 	}

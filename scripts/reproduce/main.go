@@ -20,7 +20,14 @@
 //	plots/<date>-<host>-<commit>-<label>/*.svg, *.png      charts (package plots)
 //	plots/scale/*.svg, *.png                               with -full: the scale levels charted together
 //
-// Results files are never overwritten; a chart directory is.
+// A phase that fails or is stopped by a signal (which stops every process
+// it started) keeps its output as <name>-FAILED.txt or -INCOMPLETE.txt,
+// marked incomplete (see results/README.md), and reproduce exits 1.
+// Results files are never overwritten. A chart directory is replaced
+// whole (drawn into a temporary directory, then swapped in), so no chart of
+// an earlier draw survives beside a SOURCES that no longer names its
+// results; a directory that is not a chart directory (no SOURCES, not
+// empty) is never replaced.
 package main
 
 import (
@@ -31,6 +38,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -160,9 +168,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case o.draw != "":
-		return drawOnly(o.draw, o.files, stdout, stderr)
+		return drawOnly(root, o.draw, o.files, stdout, stderr)
 	case o.redraw:
-		return redraw(o.plots, stdout, stderr)
+		return redraw(root, o.plots, stdout, stderr)
 	case o.summary != "":
 		if st, err := os.Stat(o.summary); err != nil || st.IsDir() {
 			fmt.Fprintf(stderr, "reproduce: -summary %q: not a readable results file\n", o.summary)
@@ -210,7 +218,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	for _, g := range groupOrder {
-		outs, err := draw(filepath.Join(o.plots, g), stderr, groups[g]...)
+		outs, err := draw(root, filepath.Join(o.plots, g), stderr, groups[g]...)
 		for _, p := range outs {
 			fmt.Fprintln(stdout, p)
 		}
@@ -226,14 +234,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // drawOnly draws files into dir.
-func drawOnly(dir string, files []string, stdout, stderr io.Writer) int {
+func drawOnly(root, dir string, files []string, stdout, stderr io.Writer) int {
 	for _, f := range files {
 		if st, err := os.Stat(f); err != nil || st.IsDir() {
 			fmt.Fprintf(stderr, "reproduce: -draw: %q is not a readable results file\n", f)
 			return 2
 		}
 	}
-	outs, err := draw(dir, stderr, files...)
+	outs, err := draw(root, dir, stderr, files...)
 	for _, p := range outs {
 		fmt.Fprintln(stdout, p)
 	}
@@ -245,27 +253,35 @@ func drawOnly(dir string, files []string, stdout, stderr io.Writer) int {
 }
 
 // redraw redraws every chart directory under plotsDir that has a SOURCES
-// file.
-func redraw(plotsDir string, stdout, stderr io.Writer) int {
+// file. A directory that cannot be redrawn does not stop the others: every
+// problem is reported at the end, and the exit status is 1.
+func redraw(root, plotsDir string, stdout, stderr io.Writer) int {
 	srcs, err := filepath.Glob(filepath.Join(plotsDir, "*", sourcesFile))
 	if err != nil || len(srcs) == 0 {
 		fmt.Fprintf(stderr, "reproduce: -redraw: no %s/*/%s\n", plotsDir, sourcesFile)
 		return 1
 	}
-	root := filepath.Dir(plotsDir)
+	var problems []string
 	for _, src := range srcs {
-		b, err := os.ReadFile(src)
+		files, err := readSources(root, src)
 		if err != nil {
-			fmt.Fprintln(stderr, "reproduce:", err)
-			return 1
+			problems = append(problems, err.Error())
+			continue
 		}
-		var files []string
-		for _, l := range strings.Fields(string(b)) {
-			files = append(files, filepath.Join(root, filepath.FromSlash(l)))
+		outs, err := draw(root, filepath.Dir(src), stderr, files...)
+		for _, p := range outs {
+			fmt.Fprintln(stdout, p)
 		}
-		if code := drawOnly(filepath.Dir(src), files, stdout, stderr); code != 0 {
-			return code
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", filepath.Dir(src), err))
 		}
+	}
+	for _, p := range problems {
+		fmt.Fprintln(stderr, "reproduce: -redraw:", p)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(stderr, "reproduce: -redraw: %d of %d chart directories not redrawn\n", len(problems), len(srcs))
+		return 1
 	}
 	return 0
 }
@@ -321,7 +337,7 @@ func runPhase(ctx context.Context, root string, o options, ph phase, stderr io.W
 		return outs, err
 	}
 	outs = append(outs, sum)
-	charts, err := draw(filepath.Join(o.plots, strings.TrimSuffix(filepath.Base(path), ".txt")), stderr, path)
+	charts, err := draw(root, filepath.Join(o.plots, strings.TrimSuffix(filepath.Base(path), ".txt")), stderr, path)
 	return append(outs, charts...), err
 }
 
@@ -331,7 +347,9 @@ func runPeers(ctx context.Context, root string, o options, stderr io.Writer) ([]
 	cmd := exec.CommandContext(ctx, "go", "run", "./scripts/peers", "-out", o.results)
 	cmd.Dir = root
 	cmd.Stderr = stderr
+	end := resultsfile.InGroup(cmd, 5*time.Second) // a signal stops peers and the tools it runs
 	out, err := cmd.Output()
+	end()
 	var outs []string
 	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if strings.HasSuffix(l, ".txt") {
@@ -344,7 +362,7 @@ func runPeers(ctx context.Context, root string, o options, stderr io.Writer) ([]
 	if len(outs) == 0 {
 		return nil, errors.New("scripts/peers printed no results file")
 	}
-	charts, err := draw(filepath.Join(o.plots, strings.TrimSuffix(filepath.Base(outs[0]), ".txt")), stderr, outs[0])
+	charts, err := draw(root, filepath.Join(o.plots, strings.TrimSuffix(filepath.Base(outs[0]), ".txt")), stderr, outs[0])
 	return append(outs, charts...), err
 }
 
@@ -535,13 +553,64 @@ func summarize(ctx context.Context, root, dir, path string) (string, error) {
 }
 
 // sourcesFile, in a chart directory, lists the results files its charts
-// were drawn from, one per line, relative to the module root, so that a
-// test can redraw them and check that the committed charts match.
+// were drawn from, one path per line (the whole line, spaces included):
+// relative to the module root with forward slashes when inside it,
+// absolute otherwise. A test redraws them and checks that the committed
+// charts match.
 const sourcesFile = "SOURCES"
 
-// draw renders every chart the results files hold into dir, and records
-// the files in dir/SOURCES.
-func draw(dir string, stderr io.Writer, paths ...string) ([]string, error) {
+// sourcesText is the SOURCES file naming paths.
+func sourcesText(root string, paths []string) (string, error) {
+	var b strings.Builder
+	for _, p := range paths {
+		if strings.ContainsAny(p, "\r\n") {
+			return "", fmt.Errorf("%s: results file %q: a name with a line break cannot be recorded in %s", sourcesFile, p, sourcesFile)
+		}
+		b.WriteString(relToRoot(root, p) + "\n")
+	}
+	return b.String(), nil
+}
+
+// readSources reads the SOURCES file src and returns the results files it
+// names, each checked to be a readable file.
+func readSources(root, src string) ([]string, error) {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return nil, err
+	}
+	var files, bad []string
+	for i, l := range strings.Split(string(b), "\n") {
+		l = strings.TrimSuffix(l, "\r")
+		if l == "" {
+			continue
+		}
+		p := filepath.FromSlash(l)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(root, p)
+		}
+		if st, err := os.Stat(p); err != nil || st.IsDir() {
+			bad = append(bad, fmt.Sprintf("line %d: %q is not a readable results file", i+1, l))
+			continue
+		}
+		files = append(files, p)
+	}
+	switch {
+	case len(bad) > 0:
+		return nil, fmt.Errorf("%s: %s", src, strings.Join(bad, "; "))
+	case len(files) == 0:
+		return nil, fmt.Errorf("%s: names no results file", src)
+	}
+	return files, nil
+}
+
+// draw renders every chart the results files hold into dir, with
+// dir/SOURCES naming the files. dir is replaced whole: the charts are drawn
+// into a temporary directory beside it, which then takes its place.
+func draw(root, dir string, stderr io.Writer, paths ...string) ([]string, error) {
+	src, err := sourcesText(root, paths)
+	if err != nil {
+		return nil, err
+	}
 	p, err := plots.ChartFiles(paths...)
 	if err != nil {
 		return nil, err
@@ -552,39 +621,103 @@ func draw(dir string, stderr io.Writer, paths ...string) ([]string, error) {
 	for _, n := range p.Notes {
 		fmt.Fprintln(stderr, "reproduce:", n)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	return replaceDir(dir, func(tmp string) ([]string, error) {
+		var outs []string
+		for _, c := range p.Charts {
+			ps, err := plots.Save(c.Chart, tmp, c.Base, plots.Both)
+			if err != nil {
+				return nil, err
+			}
+			outs = append(outs, ps...)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, sourcesFile), []byte(src), 0o644); err != nil {
+			return nil, fmt.Errorf("plots: %w", err)
+		}
+		return outs, nil
+	})
+}
+
+// replaceDir has fill write a new chart directory into a temporary
+// directory and puts it in dir's place, so no file of the old one remains.
+// It refuses a dir that exists and is not a chart directory (no SOURCES
+// and not empty). It returns fill's paths as they are under dir.
+func replaceDir(dir string, fill func(tmp string) ([]string, error)) ([]string, error) {
+	dir = filepath.Clean(dir)
+	parent, base := filepath.Split(dir)
+	exists := false
+	if st, err := os.Stat(dir); err == nil {
+		if !st.IsDir() {
+			return nil, fmt.Errorf("plots: %s is not a directory", dir)
+		}
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("plots: %w", err)
+		}
+		if _, serr := os.Stat(filepath.Join(dir, sourcesFile)); serr != nil && len(ents) > 0 {
+			return nil, fmt.Errorf("plots: %s holds files but no %s: not a chart directory, not replacing it", dir, sourcesFile)
+		}
+		exists = true
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("plots: %w", err)
 	}
-	var outs []string
-	for _, c := range p.Charts {
-		ps, err := plots.Save(c.Chart, dir, c.Base, plots.Both)
-		if err != nil {
-			return outs, err
+	if parent == "" {
+		parent = "."
+	}
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("plots: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+".new-")
+	if err != nil {
+		return nil, fmt.Errorf("plots: %w", err)
+	}
+	defer os.RemoveAll(tmp) // gone already after a successful swap
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("plots: %w", err)
+	}
+	outs, err := fill(tmp)
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range outs {
+		outs[i] = filepath.Join(dir, filepath.Base(o))
+	}
+	if !exists {
+		if err := os.Rename(tmp, dir); err != nil {
+			return nil, fmt.Errorf("plots: %w", err)
 		}
-		outs = append(outs, ps...)
+		return outs, nil
 	}
-	var src strings.Builder
-	for _, path := range paths {
-		src.WriteString(filepath.ToSlash(relToRoot(path)) + "\n")
+	hold, err := os.MkdirTemp(parent, "."+base+".old-")
+	if err != nil {
+		return nil, fmt.Errorf("plots: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, sourcesFile), []byte(src.String()), 0o644); err != nil {
-		return outs, fmt.Errorf("plots: %w", err)
+	old := filepath.Join(hold, base)
+	if err := os.Rename(dir, old); err != nil {
+		os.Remove(hold)
+		return nil, fmt.Errorf("plots: %w", err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if rerr := os.Rename(old, dir); rerr != nil {
+			return nil, fmt.Errorf("plots: %w; the old charts are left in %s: %v", err, old, rerr)
+		}
+		os.Remove(hold)
+		return nil, fmt.Errorf("plots: %w", err)
+	}
+	if err := os.RemoveAll(hold); err != nil {
+		return outs, fmt.Errorf("plots: removing the old charts: %w", err)
 	}
 	return outs, nil
 }
 
-// relToRoot names path relative to the module root when it is inside it.
-func relToRoot(path string) string {
-	root, err := resultsfile.ModuleRoot(context.Background())
-	if err != nil {
-		return path
-	}
+// relToRoot names path relative to the module root, with forward slashes,
+// when it is inside it, and absolute otherwise.
+func relToRoot(root, path string) string {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return path
 	}
-	if rel, err := filepath.Rel(root, abs); err == nil && !strings.HasPrefix(rel, "..") {
-		return rel
+	if rel, err := filepath.Rel(root, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(rel)
 	}
-	return path
+	return abs
 }

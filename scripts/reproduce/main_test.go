@@ -150,16 +150,12 @@ func TestCommittedPlotsMatchResults(t *testing.T) {
 	for _, src := range dirs {
 		dir := filepath.Dir(src)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			b, err := os.ReadFile(src)
+			paths, err := readSources(root, src)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var paths []string
-			for _, l := range strings.Fields(string(b)) {
-				paths = append(paths, filepath.Join(root, filepath.FromSlash(l)))
-			}
 			tmp := t.TempDir()
-			outs, err := draw(tmp, io.Discard, paths...)
+			outs, err := draw(root, tmp, io.Discard, paths...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -177,7 +173,7 @@ func TestCommittedPlotsMatchResults(t *testing.T) {
 					t.Fatal(err)
 				}
 				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs from what %s gives", filepath.Base(out), strings.Join(strings.Fields(string(b)), ", "))
+					t.Errorf("%s differs from what %s gives", filepath.Base(out), strings.Join(paths, ", "))
 				}
 			}
 		})

@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -177,12 +178,34 @@ type RecordOptions struct {
 	Stderr   io.Writer // receives go test's standard error; nil: Progress
 	// Line, if set, is called with each line of output as it arrives.
 	Line func(string)
+	// Grace is how long the benchmarks get to stop after a signal before
+	// they are killed; 0 means 5 seconds.
+	Grace time.Duration
 }
 
+// The name suffixes and the closing configuration lines of a run that did
+// not finish well. A reader refuses a file holding IncompleteKey.
+const (
+	PartialSuffix    = ".partial"    // while it runs: <name>.partial
+	FailedSuffix     = "-FAILED"     // a benchmark or a request failed
+	IncompleteSuffix = "-INCOMPLETE" // interrupted by a signal
+	IncompleteKey    = resultset.KeyIncomplete
+	ReasonKey        = resultset.KeyIncompleteReason
+)
+
+// ErrNoBenchmark is returned by Record when the run printed no benchmark
+// result (a -bench that matches nothing, a package that does not build);
+// no file is kept.
+var ErrNoBenchmark = errors.New("no benchmark result")
+
 // Record runs `go test <Pkg> -run ^$ -timeout 0 <TestArgs>` in Root and
-// writes its standard output to a new results file in Dir, headed by the
-// run's Provenance, returning the file's path. A failed run still returns
-// the path of the file holding its output.
+// saves its standard output, headed by the run's Provenance, as a Run in
+// Dir: <name>.partial while it runs, <name>.txt when it succeeds,
+// <name>-FAILED.txt when go test fails or its output has a `--- FAIL`,
+// `FAIL` or `REQUESTS FAILED` line, <name>-INCOMPLETE.txt when ctx ends
+// (the whole process tree of go test is stopped). The last two end with
+// `crawlbench-incomplete: true`; Record returns their path and an error. A
+// run with no benchmark result keeps no file and returns ErrNoBenchmark.
 func Record(ctx context.Context, o RecordOptions) (string, error) {
 	argv := append([]string{"test", o.Pkg, "-run", "^$", "-timeout", "0"}, o.TestArgs...)
 	count, err := CountArg(o.TestArgs)
@@ -190,18 +213,16 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 		return "", err
 	}
 	prov := Collect(ctx, o.Root, "go "+Quote(argv), count)
-	f, err := Create(o.Dir, Name(prov, o.Label))
+	r, err := NewRun(o.Dir, Name(prov, o.Label), prov)
 	if err != nil {
 		return "", err
-	}
-	path := f.Name()
-	defer f.Close()
-	if _, err := io.WriteString(f, prov.Header()); err != nil {
-		return path, fmt.Errorf("write %s: %w", path, err)
 	}
 	progress := o.Progress
 	if progress == nil {
 		progress = io.Discard
+	}
+	if o.Stderr == nil {
+		progress = &LockedWriter{W: progress} // go test's stderr is copied beside the echoed lines
 	}
 	cmd := exec.CommandContext(ctx, "go", argv...)
 	cmd.Dir = o.Root
@@ -209,39 +230,211 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 	if o.Stderr != nil {
 		cmd.Stderr = o.Stderr
 	}
-	pipe, err := cmd.StdoutPipe()
-	if err != nil {
-		return path, fmt.Errorf("go test: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return path, fmt.Errorf("start go test: %w", err)
-	}
-	sc := bufio.NewScanner(pipe)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	w := bufio.NewWriter(f)
-	for sc.Scan() {
-		line := sc.Text()
-		fmt.Fprintln(w, line)
+	runErr := RunLines(cmd, o.Grace, func(line string) {
+		r.Line(line)
 		fmt.Fprintln(progress, line)
 		if o.Line != nil {
 			o.Line(line)
 		}
+	})
+	if runErr != nil {
+		runErr = fmt.Errorf("go test failed: %w", runErr)
 	}
-	scanErr := sc.Err()
-	waitErr := cmd.Wait()
-	if err := w.Flush(); err != nil {
-		return path, fmt.Errorf("write %s: %w", path, err)
+	return r.Finish(ctx.Err() != nil, runErr)
+}
+
+// RunLines runs cmd (made with exec.CommandContext) in a process group of
+// its own, calling line with each line of its standard output as it
+// arrives. When the context ends, the whole group gets SIGTERM, and
+// SIGKILL grace later (0: 5 seconds); nothing of it outlives RunLines.
+func RunLines(cmd *exec.Cmd, grace time.Duration, line func(string)) error {
+	if grace <= 0 {
+		grace = 5 * time.Second
 	}
-	if err := f.Close(); err != nil {
-		return path, fmt.Errorf("close %s: %w", path, err)
+	end := InGroup(cmd, grace)
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
 	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(pipe)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		line(sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		io.Copy(io.Discard, pipe) // let the command finish
+		cmd.Wait()
+		end()
+		return fmt.Errorf("reading output: %w", err)
+	}
+	err = cmd.Wait()
+	end()
+	return err
+}
+
+// A Run is a results file being written: <name>.partial until Finish
+// gives it its final name.
+type Run struct {
+	f    *os.File
+	w    *bufio.Writer
+	base string // dir/<name> without .txt
+	st   outputState
+	err  error // the first write error
+}
+
+// NewRun creates dir/<name>.partial (name ends in .txt) for a run whose
+// file will be dir/name, or name-2.txt, … when that is taken, and writes
+// prov's header into it.
+func NewRun(dir, name string, prov Provenance) (*Run, error) {
+	f, base, err := createPartial(dir, strings.TrimSuffix(name, ".txt"))
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{f: f, w: bufio.NewWriter(f), base: base}
+	_, r.err = r.w.WriteString(prov.Header())
+	return r, nil
+}
+
+// Line writes one line of benchmark output, noting benchmark results and
+// lines that say something failed.
+func (r *Run) Line(line string) {
+	r.st.see(line)
+	if r.err == nil {
+		_, r.err = fmt.Fprintln(r.w, line)
+	}
+}
+
+// Results is the number of benchmark result lines written.
+func (r *Run) Results() int { return r.st.results }
+
+// FailLine is the first line written that says something failed, or "".
+func (r *Run) FailLine() string { return r.st.failLine }
+
+// Finish closes the file and names it: <name>.txt for a run that succeeded
+// (not interrupted, runErr nil, no failing line), <name>-INCOMPLETE.txt
+// for an interrupted one, <name>-FAILED.txt otherwise; those two end with
+// the crawlbench-incomplete config line and a reason, and Finish returns
+// their path and an error saying why. A run with no result is removed
+// and Finish returns an error wrapping ErrNoBenchmark.
+func (r *Run) Finish(interrupted bool, runErr error) (string, error) {
+	partial := r.f.Name()
+	var reason, suffix string
 	switch {
-	case scanErr != nil:
-		return path, fmt.Errorf("read go test output: %w", scanErr)
-	case waitErr != nil:
-		return path, fmt.Errorf("benchmarks FAILED (%v); their output is kept in %s", waitErr, filepath.Clean(path))
+	case r.st.results == 0:
+		r.f.Close()
+		os.Remove(partial)
+		why := "it printed none (does -bench match a benchmark of the package?)"
+		switch {
+		case interrupted:
+			why = "interrupted before the first result"
+		case runErr != nil:
+			why = runErr.Error()
+			if r.st.failLine != "" {
+				why += ": " + r.st.failLine
+			}
+		}
+		return "", fmt.Errorf("%w: %s; no results file kept", ErrNoBenchmark, why)
+	case interrupted:
+		reason, suffix = fmt.Sprintf("interrupted after %d results", r.st.results), IncompleteSuffix
+		if runErr != nil {
+			reason += ": " + runErr.Error()
+		}
+	case r.st.failLine != "":
+		reason, suffix = "benchmarks failed: "+r.st.failLine, FailedSuffix
+	case runErr != nil:
+		reason, suffix = runErr.Error(), FailedSuffix
+	}
+	if reason != "" && r.err == nil {
+		_, r.err = fmt.Fprintf(r.w, "%s: true\n%s: %s\n", IncompleteKey, ReasonKey, strings.ReplaceAll(reason, "\n", " "))
+	}
+	if r.err == nil {
+		r.err = r.w.Flush()
+	}
+	if err := r.f.Close(); r.err == nil {
+		r.err = err
+	}
+	if r.err != nil {
+		return partial, fmt.Errorf("write %s: %w", partial, r.err)
+	}
+	path, err := rename(partial, r.base+suffix)
+	if err != nil {
+		return partial, err
+	}
+	if reason != "" {
+		return path, fmt.Errorf("%s; the output is kept in %s, marked %s", reason, filepath.Clean(path), IncompleteKey)
 	}
 	return path, nil
+}
+
+// outputState is what Record learns from go test's output.
+type outputState struct {
+	results  int    // benchmark result lines
+	failLine string // the first line saying something failed
+}
+
+func (s *outputState) see(line string) {
+	if f := strings.Fields(line); len(f) >= 4 && strings.HasPrefix(f[0], "Benchmark") {
+		if _, err := strconv.Atoi(f[1]); err == nil {
+			s.results++
+		}
+	}
+	if s.failLine == "" && (strings.HasPrefix(strings.TrimSpace(line), "--- FAIL") || strings.Contains(line, "REQUESTS FAILED") ||
+		line == "FAIL" || strings.HasPrefix(line, "FAIL\t") || strings.HasPrefix(line, "FAIL ")) {
+		s.failLine = strings.TrimSpace(line)
+		if len(s.failLine) > 200 {
+			s.failLine = s.failLine[:200] + "…"
+		}
+	}
+}
+
+// createPartial creates dir/<base>.partial for a run whose file will be
+// dir/<base>.txt, taking the first of base, base-2, … whose results file
+// and partial file are both free.
+func createPartial(dir, name string) (*os.File, string, error) {
+	for i := 1; i <= 100; i++ {
+		base := name
+		if i > 1 {
+			base = fmt.Sprintf("%s-%d", name, i)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, base+".txt")); err == nil {
+			continue
+		}
+		f, err := os.OpenFile(filepath.Join(dir, base+PartialSuffix), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("create results file: %w", err)
+		}
+		return f, filepath.Join(dir, base), nil
+	}
+	return nil, "", fmt.Errorf("create results file: %s.txt and 99 numbered variants already exist in %s", name, dir)
+}
+
+// rename gives partial its final name, base.txt or, when that is taken,
+// base-2.txt, …, never replacing a file.
+func rename(partial, base string) (string, error) {
+	for i := 1; i <= 100; i++ {
+		n := base + ".txt"
+		if i > 1 {
+			n = fmt.Sprintf("%s-%d.txt", base, i)
+		}
+		err := os.Link(partial, n)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("rename %s to %s: %w", partial, n, err)
+		}
+		if err := os.Remove(partial); err != nil {
+			return n, fmt.Errorf("remove %s: %w", partial, err)
+		}
+		return n, nil
+	}
+	return "", fmt.Errorf("rename %s: %s.txt and 99 numbered variants already exist", partial, base)
 }
 
 // Quote renders argv as a shell command line.
@@ -282,14 +475,16 @@ func ModuleRoot(ctx context.Context) (string, error) {
 	return filepath.Dir(gomod), nil
 }
 
-// GoOutput runs the go command with argv in dir and returns what it wrote
-// on stdout. A failure's error names the command and carries its stderr.
+// GoOutput runs the go command with argv in dir, in a process group of
+// its own stopped whole when ctx ends, and returns what it wrote on stdout. A failure's error names the command and carries its stderr.
 func GoOutput(ctx context.Context, dir string, argv ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "go", argv...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	end := InGroup(cmd, 5*time.Second)
 	out, err := cmd.Output()
+	end()
 	if err != nil {
 		return nil, fmt.Errorf("go %s: %w: %s", strings.Join(argv, " "), err, bytes.TrimSpace(stderr.Bytes()))
 	}
@@ -340,4 +535,17 @@ func osName() string {
 		}
 	}
 	return runtime.GOOS
+}
+
+// LockedWriter serialises writes to W from several goroutines: a command's
+// standard error, copied by os/exec, and the lines echoed beside it.
+type LockedWriter struct {
+	mu sync.Mutex
+	W  io.Writer
+}
+
+func (l *LockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.W.Write(b)
 }

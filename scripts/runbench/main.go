@@ -4,9 +4,14 @@
 //	go run ./scripts/runbench [-label L] [-out results] [-pkg ./bench] -- -bench Seed -count 6 -delay 50ms
 //
 // Everything after -- goes to `go test` (runbench adds -run '^$' and
-// -timeout 0). The file is results/<date>-<host>-<commit>[-<label>].txt; an
-// existing file is never overwritten. The output is also echoed to stderr as
-// it arrives. If the benchmarks fail, the file is kept and runbench exits 1.
+// -timeout 0). The file is results/<date>-<host>-<commit>[-<label>].txt
+// (<name>.partial while it runs); an existing file is never overwritten.
+// The output is also echoed to stderr as it arrives. If a benchmark or a
+// request fails, the file is kept as <name>-FAILED.txt and runbench exits
+// 1; a SIGINT or SIGTERM stops the benchmarks (the whole process tree),
+// keeps <name>-INCOMPLETE.txt and exits 1; both end with the line
+// `crawlbench-incomplete: true`. A run with no benchmark result (no
+// benchmark matches -bench, the package does not build) keeps no file.
 package main
 
 import (
@@ -80,6 +85,9 @@ func checkArgs(label, root, pkg string, testArgs []string) error {
 	}
 	if !strings.HasPrefix(pkg, "./") {
 		return fmt.Errorf("-pkg %q: want a package directory relative to the module root, such as ./bench", pkg)
+	}
+	if rel := filepath.Clean(filepath.FromSlash(pkg)); rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("-pkg %q: outside the module root %s", pkg, root)
 	}
 	if st, err := os.Stat(filepath.Join(root, filepath.FromSlash(pkg))); err != nil || !st.IsDir() {
 		return fmt.Errorf("-pkg %q: not a directory under %s", pkg, root)
