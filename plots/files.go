@@ -2,10 +2,15 @@ package plots
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/crawlbench/crawlbench/bench/histlog"
 	"github.com/crawlbench/crawlbench/bench/resultset"
 )
 
@@ -151,7 +156,9 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 	return out, nil
 }
 
-// ChartFiles is ChartInputs on the files at paths, each named by its path.
+// ChartFiles is ChartInputs on the files at paths, each named by its path,
+// plus the percentile spectrum charts (SpectrumCharts) of each file whose
+// histogram log (bench/histlog.PathFor) lies beside it.
 func ChartFiles(paths ...string) (*Plotted, error) {
 	var inputs []Input
 	for _, p := range paths {
@@ -161,7 +168,36 @@ func ChartFiles(paths ...string) (*Plotted, error) {
 		}
 		inputs = append(inputs, Input{Name: p, R: bytes.NewReader(b)})
 	}
-	return ChartInputs(inputs...)
+	out, err := ChartInputs(inputs...)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, c := range out.Charts {
+		seen[c.Base] = true
+	}
+	for _, p := range paths {
+		hp := histlog.PathFor(p)
+		if _, err := os.Stat(hp); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		entries, err := histlog.ReadFile(hp)
+		if err != nil {
+			return nil, fmt.Errorf("plots: %w", err)
+		}
+		charts, err := SpectrumCharts(entries, "latency histograms: "+filepath.Base(hp)+", every run of a cell merged")
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range charts {
+			if seen[c.Base] {
+				return nil, fmt.Errorf("plots: two inputs give a chart named %s (%s): plot them into separate directories", c.Base, hp)
+			}
+			seen[c.Base] = true
+			out.Charts = append(out.Charts, c)
+		}
+	}
+	return out, nil
 }
 
 // Bases returns the base names of the charts, in order.

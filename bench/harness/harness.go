@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -194,13 +195,17 @@ func NewRunner(plan bool) *Runner { return &Runner{plan: plan} }
 
 // HistLogUsage is the usage of -histlog, which every benchmark package
 // defines.
-const HistLogUsage = "append every cell's merged latency histogram to this HdrHistogram log (scripts/runbench sets it to the results file's .hlog); empty: do not save them"
+const HistLogUsage = "append every cell's merged latency histogram to this HdrHistogram log (scripts/runbench sets it to the results file's .hlog); empty: $CRAWLBENCH_HISTLOG if set, else do not save them"
 
 // OpenHistLog makes Run append every case's merged latency histogram to
 // the HdrHistogram log at path (package bench/histlog), tagged with the
 // case's name as benchfmt spells it (without "Benchmark"). An empty path
-// does nothing. Main closes the log.
+// means the one in $CRAWLBENCH_HISTLOG (histlog.EnvPath; scripts/runbench
+// sets it); none there does nothing. Main closes the log.
 func (r *Runner) OpenHistLog(path string) error {
+	if path == "" {
+		path = os.Getenv(histlog.EnvPath)
+	}
 	if path == "" || r.plan {
 		return nil
 	}

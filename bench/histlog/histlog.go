@@ -34,6 +34,11 @@ import (
 // histograms in results/NAME.hlog.
 const Ext = ".hlog"
 
+// EnvPath is the environment variable through which scripts/runbench
+// tells the benchmarks where the log of its run goes, when -histlog is
+// not given.
+const EnvPath = "CRAWLBENCH_HISTLOG"
+
 // PathFor returns the histogram log path that belongs to the results file
 // at path.
 func PathFor(resultsPath string) string {

@@ -47,6 +47,14 @@ func BenchmarkReqFail(b *testing.B) {
 func BenchmarkFails(b *testing.B) {
 	b.Fatal("broken")
 }
+
+func BenchmarkHist(b *testing.B) {
+	if err := os.WriteFile(os.Getenv("CRAWLBENCH_HISTLOG"), []byte("#hist\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+	}
+}
 `
 
 // fakeModule writes a module holding fakeBench in ./fake and a package
@@ -214,6 +222,24 @@ func TestRecordOutcomes(t *testing.T) {
 				t.Errorf("%s: marker %v, want %v:\n%s", path, has, tt.marker, b)
 			}
 		})
+	}
+}
+
+// The histogram log the benchmarks write where $CRAWLBENCH_HISTLOG says
+// gets the results file's name, .hlog for .txt, whatever the outcome.
+func TestRecordKeepsHistLog(t *testing.T) {
+	root := fakeModule(t)
+	for _, tt := range []struct{ bench, base string }{
+		{"Hist", "-x"},
+		{"Hist|Fails", "-x" + FailedSuffix},
+	} {
+		dir := t.TempDir()
+		path, _ := Record(context.Background(), RecordOptions{Root: root, Label: "x", Dir: dir, Pkg: "./fake", TestArgs: []string{"-bench", tt.bench, "-benchtime", "1x"}})
+		got := files(t, dir)
+		stem := strings.TrimSuffix(filepath.Base(path), ".txt")
+		if !strings.HasSuffix(stem, tt.base) || len(got) != 2 || got[0] != stem+".hlog" || got[1] != stem+".txt" {
+			t.Errorf("-bench %s: files %v; want %s.hlog beside %s.txt", tt.bench, got, stem, stem)
+		}
 	}
 }
 

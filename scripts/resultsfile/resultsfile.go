@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/crawlbench/crawlbench/bench/histlog"
 	"github.com/crawlbench/crawlbench/bench/resultset"
 	"io"
 	"io/fs"
@@ -224,8 +225,15 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 	if o.Stderr == nil {
 		progress = &LockedWriter{W: progress} // go test's stderr is copied beside the echoed lines
 	}
+	// The benchmarks save every cell's latency histogram beside the results
+	// file (bench/harness reads the variable when -histlog is not given).
+	hlog, err := filepath.Abs(r.base + histlog.Ext + PartialSuffix)
+	if err != nil {
+		return "", err
+	}
 	cmd := exec.CommandContext(ctx, "go", argv...)
 	cmd.Dir = o.Root
+	cmd.Env = append(os.Environ(), histlog.EnvPath+"="+hlog)
 	cmd.Stderr = progress
 	if o.Stderr != nil {
 		cmd.Stderr = o.Stderr
@@ -240,7 +248,15 @@ func Record(ctx context.Context, o RecordOptions) (string, error) {
 	if runErr != nil {
 		runErr = fmt.Errorf("go test failed: %w", runErr)
 	}
-	return r.Finish(ctx.Err() != nil, runErr)
+	path, err := r.Finish(ctx.Err() != nil, runErr)
+	if _, serr := os.Stat(hlog); serr == nil {
+		if path == "" { // no results file kept: no histograms either
+			os.Remove(hlog)
+		} else if rerr := os.Rename(hlog, histlog.PathFor(path)); rerr != nil && err == nil {
+			err = fmt.Errorf("name the histogram log: %w", rerr)
+		}
+	}
+	return path, err
 }
 
 // RunLines runs cmd (made with exec.CommandContext) in a process group of
