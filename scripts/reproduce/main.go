@@ -50,7 +50,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/bench/resultset"
-	"github.com/crawlbench/crawlbench/plots"
+	"github.com/crawlbench/crawlbench/plots/chart"
 	"github.com/crawlbench/crawlbench/scripts/resultsfile"
 )
 
@@ -611,7 +611,7 @@ func draw(root, dir string, stderr io.Writer, paths ...string) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	p, err := plots.ChartFiles(paths...)
+	p, err := chart.ChartFiles(paths...)
 	if err != nil {
 		return nil, err
 	}
@@ -624,7 +624,7 @@ func draw(root, dir string, stderr io.Writer, paths ...string) ([]string, error)
 	return replaceDir(dir, func(tmp string) ([]string, error) {
 		var outs []string
 		for _, c := range p.Charts {
-			ps, err := plots.Save(c.Chart, tmp, c.Base, plots.Both)
+			ps, err := chart.Save(c.Chart, tmp, c.Base, chart.Both)
 			if err != nil {
 				return nil, err
 			}

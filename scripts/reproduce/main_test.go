@@ -165,7 +165,7 @@ func TestCommittedPlotsMatchResults(t *testing.T) {
 			for _, out := range outs {
 				want, err := os.ReadFile(filepath.Join(dir, filepath.Base(out)))
 				if err != nil {
-					t.Errorf("%s: %v (regenerate with go run ./plots/cmd/plot or scripts/reproduce)", filepath.Base(out), err)
+					t.Errorf("%s: %v (regenerate with go run ./plots/chart/cmd/plot or scripts/reproduce)", filepath.Base(out), err)
 					continue
 				}
 				got, err := os.ReadFile(out)

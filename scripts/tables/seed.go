@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/bench/resultset"
-	"github.com/crawlbench/crawlbench/plots"
+	"github.com/crawlbench/crawlbench/plots/chart"
 )
 
 // SeedTable renders the seed table for the results read from r (named
@@ -29,11 +29,11 @@ func seedTable(r io.Reader, name string, summary bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	d, err := plots.Read(bytes.NewReader(data), name)
+	d, err := chart.Read(bytes.NewReader(data), name)
 	if err != nil {
 		return "", err
 	}
-	rows := d.Rows(plots.FamilySeed)
+	rows := d.Rows(chart.FamilySeed)
 	if len(rows) == 0 {
 		return "", fmt.Errorf("%s: no BenchmarkSeed results", name)
 	}
@@ -54,12 +54,12 @@ func seedTable(r io.Reader, name string, summary bool) (string, error) {
 		n        int
 		strategy string
 	}
-	byKey := map[key]map[string]plots.Row{}
+	byKey := map[key]map[string]chart.Row{}
 	var order []key
 	for _, r := range rows {
 		k := key{r.N, r.Strategy}
 		if byKey[k] == nil {
-			byKey[k] = map[string]plots.Row{}
+			byKey[k] = map[string]chart.Row{}
 			order = append(order, k)
 		}
 		byKey[k][r.Conn] = r
@@ -69,8 +69,8 @@ func seedTable(r io.Reader, name string, summary bool) (string, error) {
 		last := order[len(order)-1].n
 		order = slices.DeleteFunc(order, func(k key) bool { return k.n != last })
 	}
-	seed := map[key][]plots.SeedFigure{}
-	for _, f := range plots.SeedFigures() {
+	seed := map[key][]chart.SeedFigure{}
+	for _, f := range chart.SeedFigures() {
 		k := key{f.N, f.Strategy}
 		seed[k] = append(seed[k], f)
 	}
@@ -95,13 +95,13 @@ func seedTable(r io.Reader, name string, summary bool) (string, error) {
 			any = cold
 		}
 		ideal := any.Metrics["ideal-sec"].Y
-		cell := func(r plots.Row, ok bool) string {
+		cell := func(r chart.Row, ok bool) string {
 			if !ok {
 				return "–"
 			}
 			return inD(r.Metrics["sec/op"].Y, delay)
 		}
-		over := func(r plots.Row, ok bool) string {
+		over := func(r chart.Row, ok bool) string {
 			if !ok {
 				return "–"
 			}

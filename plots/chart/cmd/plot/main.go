@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/crawlbench/crawlbench/bench/resultset"
-	"github.com/crawlbench/crawlbench/plots"
+	"github.com/crawlbench/crawlbench/plots/chart"
 )
 
 func main() {
@@ -27,7 +27,7 @@ func (e *usageError) Error() string { return e.msg }
 type options struct {
 	in     []string
 	out    string
-	format plots.Format
+	format chart.Format
 }
 
 // inList is the repeatable -in flag.
@@ -88,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	case !st.IsDir():
 		return o, &usageError{fmt.Sprintf("-out %s: not a directory", *out)}
 	}
-	f, err := plots.ParseFormat(*format)
+	f, err := chart.ParseFormat(*format)
 	if err != nil {
 		return o, &usageError{"-format: " + err.Error()}
 	}
@@ -105,16 +105,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "plot:", err)
 		return 2
 	}
-	var inputs []plots.Input
+	var inputs []chart.Input
 	for _, p := range o.in {
 		b, err := resultset.ReadFile(p, 0)
 		if err != nil {
 			fmt.Fprintf(stderr, "plot: -in %s: %v\n", p, err)
 			return 2
 		}
-		inputs = append(inputs, plots.Input{Name: p, R: bytes.NewReader(b)})
+		inputs = append(inputs, chart.Input{Name: p, R: bytes.NewReader(b)})
 	}
-	res, err := plots.ChartInputs(inputs...)
+	res, err := chart.ChartInputs(inputs...)
 	if res != nil {
 		// Warnings are data: printed once, after everything else.
 		defer func() {
@@ -131,7 +131,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	for _, c := range res.Charts {
-		paths, err := plots.Save(c.Chart, o.out, c.Base, o.format)
+		paths, err := chart.Save(c.Chart, o.out, c.Base, o.format)
 		for _, p := range paths {
 			fmt.Fprintln(stdout, p)
 		}

@@ -1,14 +1,14 @@
 // Command plot draws crawlbench's charts from results files.
 //
-//	go run ./plots/cmd/plot -in results/FILE.txt -out plots/ [-format both]
-//	go run ./plots/cmd/plot -in scale-1k.txt -in scale-10k.txt -in scale-100k.txt -in peers.txt -out plots/
+//	go run ./plots/chart/cmd/plot -in results/FILE.txt -out plots/ [-format both]
+//	go run ./plots/chart/cmd/plot -in scale-1k.txt -in scale-10k.txt -in scale-100k.txt -in peers.txt -out plots/
 //
 // -in may be repeated. Each file is sorted by the benchmarks it holds:
 // BenchmarkSeed, BenchmarkConcurrency and BenchmarkBatch results are drawn
-// one file at a time (see plots.Charts); the BenchmarkScale files, one per
-// level of requests in flight, are drawn together (plots.ScaleCharts:
+// one file at a time (see chart.Charts); the BenchmarkScale files, one per
+// level of requests in flight, are drawn together (chart.ScaleCharts:
 // scale-memory, scale-overhead, scale-cpu); a scripts/peers file gives
-// peers-throughput (plots.PeersCharts). It writes every chart whose
+// peers-throughput (chart.PeersCharts). It writes every chart whose
 // benchmarks the files hold into the -out directory, as SVG, PNG or both,
 // and prints the paths it wrote, one a line. Charts whose benchmarks are
 // absent are skipped with a note on stderr, as are warnings about the data

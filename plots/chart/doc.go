@@ -1,4 +1,4 @@
-// Package plots turns crawlbench's `go test -bench` results files into
+// Package chart turns crawlbench's `go test -bench` results files into
 // charts.
 //
 // Read parses a results file with golang.org/x/perf/benchfmt, groups the
@@ -34,4 +34,4 @@
 // Rendering is deterministic: the same results file gives byte-identical SVG
 // and PNG files. Text uses the Liberation fonts built into gonum, never
 // system fonts.
-package plots
+package chart
