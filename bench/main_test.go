@@ -28,7 +28,7 @@ type settings struct {
 	python     string             // -python: the interpreter of the py-* strategies and of Flask
 	server     harness.ServerKind // -server: the bundled server of BenchmarkSeed and BenchmarkConcurrency
 	plan       bool               // -plan: list the sub-benchmarks and their expected time, run nothing
-	matrix     matrixSettings // -servers, -cmax, -long (concurrency_test.go)
+	matrix     matrixSettings     // -servers, -cmax, -long (concurrency_test.go)
 	runner     *harness.Runner
 }
 
