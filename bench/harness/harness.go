@@ -435,6 +435,7 @@ func CheckDelay(total *clients.Result, srv Server) error {
 const (
 	planSetup     = 50 * time.Millisecond  // client set-up and server stats reset
 	planProcSetup = 100 * time.Millisecond // starting worker processes
+	planPySetup   = 150 * time.Millisecond // starting a Python worker (interpreter and imports)
 	planOverhead  = 1.1                    // measured batches run ~10% over the ideal
 )
 
@@ -450,6 +451,9 @@ func printPlan(b *testing.B, srv Server, c Case, o Options, p model.Params) {
 	est := planSetup + batch
 	if strategy.UsesProcs(c.Strategy) {
 		est += planProcSetup
+	}
+	if d, _ := strategy.Lookup(c.Strategy); d.IsPython() {
+		est += planPySetup
 	}
 	if o.Warmup == WarmBatch || (o.Warmup == WarmConns && c.Conn == clients.Warm) {
 		est += srv.Delay // the warm-up batch: one wave of the strategy's lanes
