@@ -135,6 +135,43 @@ func matrixServers() []namedServer {
 	}
 }
 
+// checkMatrixServer refuses a -servers list that the bundled server kind
+// cannot run: a Flask server has a fixed delay and its own capacity, so
+// with -server flask (flask-single) BenchmarkConcurrency runs that one
+// server, the twin of unlimited (k1); the kN and variable-delay servers
+// are slowserver-only.
+func checkMatrixServer(servers string, kind harness.ServerKind) error {
+	raw := strings.TrimSpace(servers)
+	if !kind.IsFlask() || raw == "" || raw == "all" {
+		return nil
+	}
+	twin := "unlimited"
+	if kind.Capacity() == 1 {
+		twin = "k1"
+	}
+	if raw != twin {
+		return fmt.Errorf("-servers %q with -server %s: the k8, k64, uniform, exp and lognormal servers are slowserver-only (-server slowserver); -server %s runs one server, the %s one (leave -servers unset, or %s)", servers, kind, kind, twin, twin)
+	}
+	return nil
+}
+
+// concurrencyServers returns the servers BenchmarkConcurrency runs with
+// settings s: the one Flask server of -server flask or flask-single
+// (named after it), else those of -servers in matrix order.
+func (s settings) concurrencyServers() []namedServer {
+	if s.server.IsFlask() {
+		return []namedServer{{string(s.server), harness.BundledSpec(s.server)}}
+	}
+	names := s.matrix.serverNames()
+	var out []namedServer
+	for _, ns := range matrixServers() {
+		if slices.Contains(names, ns.name) {
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
 // matrixServerNames returns the names of matrixServers.
 func matrixServerNames() []string {
 	var out []string
@@ -269,15 +306,16 @@ func concurrencyCase(s string, conn clients.ConnMode, c, k, procs int) harness.C
 // With -target, name the one server the target runs in -servers; for a
 // variable-latency server it must have been started with the same -dist
 // and -seed (1), and its stats are reset before each case.
+//
+// With -server flask or flask-single the one server is the seed's Flask
+// app (server=flask: unlimited; server=flask-single: k = 1), which closes
+// every connection, so warm rows are cold there too.
 func BenchmarkConcurrency(b *testing.B) {
-	names := config.matrix.serverNames()
-	if config.target != "" && len(names) != 1 {
+	runServers := config.concurrencyServers()
+	if config.target != "" && len(runServers) != 1 {
 		b.Fatalf("-target runs one server: pass -servers with the one it is (one of %s), not %q", strings.Join(matrixServerNames(), ", "), config.matrix.servers)
 	}
-	for _, ns := range matrixServers() {
-		if !slices.Contains(names, ns.name) {
-			continue
-		}
+	for _, ns := range runServers {
 		b.Run("server="+ns.name, func(b *testing.B) {
 			srv := startServer(b, ns.spec)
 			for _, s := range concurrencyStrategies() {

@@ -25,8 +25,10 @@ type settings struct {
 	target     string
 	procs      int
 	reqTimeout time.Duration
-	plan       bool           // -plan: list the sub-benchmarks and their expected time, run nothing
-	matrix     matrixSettings // -servers, -cmax, -long (concurrency_test.go)
+	python     string             // -python: the interpreter of the py-* strategies and of Flask
+	server     harness.ServerKind // -server: the bundled server of BenchmarkSeed and BenchmarkConcurrency
+	plan       bool               // -plan: list the sub-benchmarks and their expected time, run nothing
+	matrix     matrixSettings     // -servers, -cmax, -long (concurrency_test.go)
 	runner     *harness.Runner
 }
 
@@ -36,6 +38,8 @@ var (
 	procsFlag      = flag.Int("procs", 0, harness.ProcsUsage+"; auto here is 8, as in the seed")
 	reqTimeoutFlag = flag.Duration("req-timeout", 0, harness.ReqTimeoutUsage)
 	histlogFlag    = flag.String("histlog", "", harness.HistLogUsage)
+	pythonFlag     = flag.String("python", harness.DefaultPython, harness.PythonUsage)
+	serverFlag     = flag.String("server", string(harness.ServerSlow), harness.ServerUsage+"; BenchmarkSeed and BenchmarkConcurrency")
 	planFlag       = flag.Bool("plan", false, "print a 'crawlbench-plan: NAME SECONDS' line per sub-benchmark with its expected running time, and run nothing (scripts/reproduce uses it for its ETA)")
 )
 
@@ -60,12 +64,27 @@ func checkSettings(s settings) (settings, error) {
 			return s, err
 		}
 	}
+	if s.python == "" {
+		s.python = harness.DefaultPython
+	}
+	if err := harness.CheckPython(s.python); err != nil {
+		return s, err
+	}
+	kind, err := harness.ParseServerKind(string(s.server))
+	if err != nil {
+		return s, err
+	}
+	s.server = kind
+	if err := checkMatrixServer(s.matrix.servers, s.server); err != nil {
+		return s, err
+	}
 	m, err := checkMatrix(s.matrix)
 	if err != nil {
 		return s, err
 	}
 	s.matrix = m
 	s.runner = harness.NewRunner(s.plan)
+	s.runner.SetPython(s.python)
 	return s, nil
 }
 
@@ -81,7 +100,8 @@ func TestMain(m *testing.M) {
 		os.Exit(procpool.WorkerMain())
 	}
 	flag.Parse()
-	s, err := checkSettings(settings{delay: *delayFlag, target: *targetFlag, procs: *procsFlag, reqTimeout: *reqTimeoutFlag, plan: *planFlag, matrix: matrixFlags()})
+	s, err := checkSettings(settings{delay: *delayFlag, target: *targetFlag, procs: *procsFlag, reqTimeout: *reqTimeoutFlag,
+		python: *pythonFlag, server: harness.ServerKind(*serverFlag), plan: *planFlag, matrix: matrixFlags()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
@@ -101,13 +121,15 @@ func TestMain(m *testing.M) {
 func (s settings) provenance() [][2]string {
 	target := s.target
 	if target == "" {
-		target = "bundled slowserver (own process)"
+		target = "bundled " + string(s.server) + " (own process)"
 	}
 	return append([][2]string{
 		{"delay", s.delay.String()},
 		{"procs", fmt.Sprint(s.procs)},
 		{"req-timeout", s.reqTimeout.String()},
 		{"target", target},
+		{"server", string(s.server)},
+		{"python", s.python},
 	}, s.matrix.provenance()...)
 }
 

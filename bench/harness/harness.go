@@ -25,6 +25,7 @@ import (
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/bench/report"
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/pyclient"
 	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/servers"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
@@ -184,9 +185,11 @@ type Runner struct {
 	plan     bool
 	hist     *histlog.Writer // nil: histograms are not saved (-histlog unset)
 	histFile interface{ Close() error }
+	python   string // -python; "" means pyclient.DefaultPython
 
-	mu     sync.Mutex
-	failed []string // names of the failed cases, with how many times
+	mu       sync.Mutex
+	failed   []string                // names of the failed cases, with how many times
+	pyChecks map[pyclient.Kind]error // pyclient.Check's answer per kind, asked once
 }
 
 // NewRunner returns a Runner. With plan, Run prints each case's expected
@@ -217,6 +220,35 @@ func (r *Runner) OpenHistLog(path string) error {
 	return nil
 }
 
+// SetPython sets the interpreter of the Python strategies and of the
+// Flask server (-python); call it before any case runs.
+func (r *Runner) SetPython(path string) { r.python = path }
+
+// Python returns the interpreter set by SetPython, or
+// pyclient.DefaultPython.
+func (r *Runner) Python() string {
+	if r.python == "" {
+		return pyclient.DefaultPython
+	}
+	return r.python
+}
+
+// checkPython returns pyclient.Check's answer for kind with the Runner's
+// interpreter, asking once per kind.
+func (r *Runner) checkPython(ctx context.Context, kind pyclient.Kind) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err, ok := r.pyChecks[kind]; ok {
+		return err
+	}
+	err := pyclient.Check(ctx, r.Python(), kind)
+	if r.pyChecks == nil {
+		r.pyChecks = map[pyclient.Kind]error{}
+	}
+	r.pyChecks[kind] = err
+	return err
+}
+
 // Failed returns the names of the cases that failed so far, once per
 // failure.
 func (r *Runner) Failed() []string {
@@ -237,7 +269,10 @@ func (r *Runner) recordFailure(b *testing.B) {
 
 // Run runs c against srv as the benchmark b: one batch of c.N requests per
 // iteration. It reports the suite's metrics and fails b, loudly, if any
-// request failed or the measurement cannot be right (see CheckDelay).
+// request failed or the measurement cannot be right (see CheckDelay). A
+// Python strategy the Runner's interpreter cannot run (pyclient.Check) is
+// skipped in one line naming the package to install; one that runs also
+// reports py-cost-ns, the mean batch time measured inside Python.
 func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	defer r.recordFailure(b)
 	ctx := b.Context()
@@ -249,12 +284,17 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 		printPlan(b, srv, c, o, p)
 		return
 	}
+	if d, _ := strategy.Lookup(c.Strategy); d.IsPython() {
+		if err := r.checkPython(ctx, d.PyKind); err != nil {
+			b.Skipf("%s skipped: %v", c.Strategy, err)
+		}
+	}
 	if h := o.Hooks.BeforeClient; h != nil {
 		h(b)
 	}
 	cl, err := strategy.New(ctx, c.Strategy, strategy.Options{
 		Client: clients.Config{Targets: srv.URLs, Conn: c.Conn, Concurrency: c.C, Timeout: o.Timeout},
-		Procs:  c.Procs, Sample: o.Sample, StopGrace: o.StopGrace,
+		Procs:  c.Procs, Sample: o.Sample, StopGrace: o.StopGrace, Python: r.python,
 	})
 	if err != nil {
 		b.Fatalf("start %s: %v", c.Strategy, err)
@@ -297,6 +337,11 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	if h := o.Hooks.BeforeLoop; h != nil {
 		h(b)
 	}
+	py, _ := cl.(pyCoster)
+	pyBefore := 0
+	if py != nil {
+		pyBefore = len(py.PyCosts())
+	}
 	acc := newAccumulator(c.Strategy)
 	for b.Loop() {
 		res, err := cl.Run(ctx, c.N)
@@ -320,6 +365,10 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	if h := o.Hooks.AfterLoop; h != nil {
 		h(b)
 	}
+	var pyCosts []time.Duration
+	if py != nil {
+		pyCosts = py.PyCosts()[pyBefore:]
+	}
 	if err := acc.flush(); err != nil {
 		b.Fatal(err)
 	}
@@ -339,6 +388,13 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 		// Worker processes start before the timed loop; their start-up is
 		// reported here instead of hidden in sec/op.
 		b.ReportMetric(float64(st.StartupTime().Nanoseconds()), "startup-ns")
+	}
+	if len(pyCosts) > 0 {
+		var sum float64
+		for _, d := range pyCosts {
+			sum += float64(d)
+		}
+		b.ReportMetric(sum/float64(len(pyCosts)), "py-cost-ns")
 	}
 	if srv.Stats != nil {
 		st, err := srv.Stats(ctx)
@@ -361,6 +417,10 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	}
 }
 
+// pyCoster is a client that measures its batches inside Python
+// (pyclient.Client): PyCosts returns every completed batch's time, in order.
+type pyCoster interface{ PyCosts() []time.Duration }
+
 // CheckDelay returns an error when total cannot have come from srv: against
 // a fixed-delay server every successful request takes at least d, so a
 // median latency below d (beyond the histogram's 0.1 % precision) means the
@@ -380,6 +440,7 @@ func CheckDelay(total *clients.Result, srv Server) error {
 const (
 	planSetup     = 50 * time.Millisecond  // client set-up and server stats reset
 	planProcSetup = 100 * time.Millisecond // starting worker processes
+	planPySetup   = 150 * time.Millisecond // starting a Python worker (interpreter and imports)
 	planOverhead  = 1.1                    // measured batches run ~10% over the ideal
 )
 
@@ -395,6 +456,9 @@ func printPlan(b *testing.B, srv Server, c Case, o Options, p model.Params) {
 	est := planSetup + batch
 	if strategy.UsesProcs(c.Strategy) {
 		est += planProcSetup
+	}
+	if d, _ := strategy.Lookup(c.Strategy); d.IsPython() {
+		est += planPySetup
 	}
 	if o.Warmup == WarmBatch || (o.Warmup == WarmConns && c.Conn == clients.Warm) {
 		est += srv.Delay // the warm-up batch: one wave of the strategy's lanes

@@ -207,3 +207,38 @@ func TestIdealAndParams(t *testing.T) {
 		t.Errorf("moreBatches(3x) = %v", got)
 	}
 }
+
+// A Flask server has a fixed delay and its own capacity: Specs asking for
+// more are refused, naming -server; the slowserver takes any.
+func TestSpecValidate(t *testing.T) {
+	for _, k := range ServerKinds() {
+		if err := BundledSpec(k).Validate(); err != nil {
+			t.Errorf("BundledSpec(%s): %v", k, err)
+		}
+		if got, err := ParseServerKind(string(k)); got != k || err != nil {
+			t.Errorf("ParseServerKind(%s) = %q, %v", k, got, err)
+		}
+	}
+	if BundledSpec(ServerFlaskSingle).Server("", time.Second).Capacity != 1 || BundledSpec(ServerFlask).Server("", time.Second).Capacity != 0 {
+		t.Error("flask-single's capacity is not 1, or threaded flask's not unlimited")
+	}
+	if err := (Spec{Capacity: 8, Dist: string(servers.DistExp)}).Validate(); err != nil {
+		t.Errorf("slowserver spec: %v", err)
+	}
+	for _, tt := range []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{Kind: ServerFlask, Dist: string(servers.DistUniform)}, "-server flask with the uniform delay distribution: variable delays are slowserver-only"},
+		{Spec{Kind: ServerFlaskSingle}, "-server flask-single with capacity 0: its capacity is 1"},
+		{Spec{Kind: ServerFlask, Capacity: 8}, "-server flask with capacity 8: its capacity is 0"},
+		{Spec{Kind: "nginx"}, `server "nginx": want one of`},
+	} {
+		if err := tt.spec.Validate(); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%+v.Validate() = %v, want %q", tt.spec, err, tt.want)
+		}
+	}
+	if _, err := ParseServerKind("Flask"); err == nil || err.Error() != `-server "Flask": want one of slowserver, flask, flask-single` {
+		t.Errorf("ParseServerKind(Flask) = %v", err)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/crawlbench/crawlbench/bench/resultset"
 
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/pyclient"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 )
 
@@ -28,7 +29,21 @@ const (
 	ProcsUsage = "worker processes P of the worker strategies (0: auto, the benchmark's own rule); 0..256"
 	// ReqTimeoutUsage is the usage of -req-timeout.
 	ReqTimeoutUsage = "per-request timeout (0: auto, 10×delay + 30s); 1ms..1h"
+	// PythonUsage is the usage of -python.
+	PythonUsage = "`path` of the Python interpreter of the py-* strategies and the Flask server (Debian's, which python3-requests, -aiohttp, -httpx, -uvloop and -flask serve); rows it cannot run are skipped, naming the package to install"
 )
+
+// DefaultPython is -python's default: Debian's interpreter.
+const DefaultPython = pyclient.DefaultPython
+
+// CheckPython validates -python: a path (whether it runs is checked per
+// row, which is skipped when it does not).
+func CheckPython(path string) error {
+	if strings.TrimSpace(path) == "" {
+		return fmt.Errorf("-python %q: want the interpreter's path (default %s)", path, DefaultPython)
+	}
+	return nil
+}
 
 // CheckProcs validates -procs.
 func CheckProcs(n int) error {

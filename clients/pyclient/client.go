@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/servers"
 )
 
 //go:embed worker.py
@@ -58,6 +59,7 @@ type Client struct {
 
 	mu     sync.Mutex // held by Run and Close
 	seq    uint64
+	next   int64 // the request index of the next batch's first request
 	broken error // why the client is unusable
 	closed bool
 	costs  []time.Duration
@@ -127,12 +129,13 @@ func start(ctx context.Context, name string, cfg Config, script string) (*Client
 	go c.read()
 
 	hello := map[string]any{
-		"kind":        string(cfg.Kind),
-		"targets":     cfg.Client.Targets,
-		"conn":        cfg.Client.Conn.String(),
-		"concurrency": cfg.concurrency(),
-		"timeout_s":   cfg.timeout().Seconds(),
-		"procs":       cfg.Procs,
+		"kind":         string(cfg.Kind),
+		"targets":      cfg.Client.Targets,
+		"conn":         cfg.Client.Conn.String(),
+		"concurrency":  cfg.concurrency(),
+		"timeout_s":    cfg.timeout().Seconds(),
+		"procs":        cfg.Procs,
+		"index_header": servers.HeaderIndex,
 	}
 	if err := c.send(hello); err != nil {
 		return nil, c.startFailed(err)
@@ -190,7 +193,10 @@ func (c *Client) PyCosts() []time.Duration {
 }
 
 // Run issues a batch of n requests in the worker and waits for every
-// request's outcome. If ctx ends first, the worker is killed, every
+// request's outcome. Its requests carry the indices FirstIndex..FirstIndex+n-1
+// (servers.HeaderIndex), consecutive across batches, numbered as package
+// bench/model numbers the kind's requests (pool-chunked by chunk,
+// procs-aiohttp by process share). If ctx ends first, the worker is killed, every
 // request of the batch counts as Canceled (not issued: which ones were in
 // flight is lost with the worker) and the client is unusable afterwards.
 // A Python exception, a worker that exits, a malformed answer or no answer
@@ -211,8 +217,10 @@ func (c *Client) Run(ctx context.Context, n int) (*clients.Result, error) {
 		return canceledResult(c.name, n, "not issued", context.Cause(ctx)), nil
 	}
 	c.seq++
+	first := c.next
+	c.next += int64(n)
 	start := time.Now()
-	if err := c.send(map[string]any{"type": "run", "seq": c.seq, "n": n}); err != nil {
+	if err := c.send(map[string]any{"type": "run", "seq": c.seq, "n": n, "first": first}); err != nil {
 		return nil, c.fail(err)
 	}
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.bound(n))
@@ -249,6 +257,7 @@ func (c *Client) Run(ctx context.Context, n int) (*clients.Result, error) {
 		return nil, c.fail(err)
 	}
 	res.Wall = wall
+	res.FirstIndex = first
 	c.costs = append(c.costs, time.Duration(g.m.CostNS))
 	return res, nil
 }

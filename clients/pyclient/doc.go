@@ -10,7 +10,10 @@
 // stdin/stdout by JSON lines: a hello with the kind and its settings, then
 // one "run n" per batch, answered by every request's start, latency,
 // status code, body size and error kind, and by the batch's time measured
-// inside Python (the seed's "cost time"), which PyCosts returns.
+// inside Python (the seed's "cost time"), which PyCosts returns. Every
+// request carries its index (servers.HeaderIndex) as the Go clients' do,
+// numbered as bench/model numbers the kind's requests, and Result.FirstIndex
+// says where a batch began, so a variable-delay server has an exact ideal.
 //
 // procs-aiohttp rebuilds aiomultiprocess.Pool's design (P processes, each
 // an event loop running up to 16 coroutines, the batch dealt round-robin)

@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -206,7 +211,7 @@ func seqConfig(target string) Config {
 func TestWorkerRaises(t *testing.T) {
 	need(t, Sequential)
 	srv := servertest.Start(t, servers.Config{})
-	script := patched(t, "def boom(self, n, samples):\n    raise ZeroDivisionError('boom in batch of %d' % n)\nSequential.run = boom")
+	script := patched(t, "def boom(self, n, first, samples):\n    raise ZeroDivisionError('boom in batch of %d' % n)\nSequential.run = boom")
 	cl := startClient(t, "py-seq-raises", seqConfig(srv.URL), script)
 	_, err := cl.Run(t.Context(), 4)
 	if err == nil {
@@ -226,7 +231,7 @@ func TestWorkerRaises(t *testing.T) {
 func TestWorkerExits(t *testing.T) {
 	need(t, Sequential)
 	srv := servertest.Start(t, servers.Config{})
-	script := patched(t, "import os\ndef bye(self, n, samples):\n    sys.stderr.write('leaving now\\n'); sys.stderr.flush(); os._exit(3)\nSequential.run = bye")
+	script := patched(t, "import os\ndef bye(self, n, first, samples):\n    sys.stderr.write('leaving now\\n'); sys.stderr.flush(); os._exit(3)\nSequential.run = bye")
 	cl := startClient(t, "py-seq-exits", seqConfig(srv.URL), script)
 	_, err := cl.Run(t.Context(), 4)
 	if err == nil {
@@ -243,7 +248,7 @@ func TestWorkerExits(t *testing.T) {
 func TestProcsChildExits(t *testing.T) {
 	need(t, ProcsAioHTTP)
 	srv := servertest.Start(t, servers.Config{})
-	script := patched(t, "import os\n_orig = AioHTTP.run_indices\ndef die(self, idx, c, samples):\n    os._exit(5)\nAioHTTP.run_indices = die")
+	script := patched(t, "import os\n_orig = AioHTTP.run_indices\ndef die(self, pos, idx, c, samples):\n    os._exit(5)\nAioHTTP.run_indices = die")
 	cl := startClient(t, "py-procs-dies", Config{Kind: ProcsAioHTTP, Procs: 2, Client: clients.Config{Targets: []string{srv.URL}}}, script)
 	_, err := cl.Run(t.Context(), 4)
 	if err == nil || !strings.Contains(err.Error(), "exited with 5") {
@@ -414,5 +419,87 @@ func TestDecodeResultRejects(t *testing.T) {
 	}
 	if errors.Is(err, context.Canceled) {
 		t.Fatal("unreachable")
+	}
+}
+
+// TestRequestIndices checks that every kind sends the request index header
+// (servers.HeaderIndex), numbered as bench/model numbers the kind's
+// requests, consecutive across batches (Result.FirstIndex). Warm, with one
+// connection per lane, a connection's indices show the numbering: a process
+// share of procs-aiohttp is one run of consecutive indices, a Pool process
+// of pool-chunked runs whole chunks of ChunkSize(n, P) = 2 indices.
+func TestRequestIndices(t *testing.T) {
+	const n = 13
+	cases := []struct {
+		kind     Kind
+		c, procs int
+		run      int // consecutive indices per connection: a share's size, a chunk's, or 0 to skip
+	}{
+		{Sequential, 0, 0, 0},
+		{FakeAsync, 0, 0, 0},
+		{AioHTTP, 4, 0, 0},
+		{AioHTTPUVLoop, 0, 0, 0},
+		{HTTPX, 4, 0, 0},
+		{PoolChunked, 0, 2, 2},
+		{ProcsAioHTTP, 1, 3, -1},
+	}
+	for _, tc := range cases {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			need(t, tc.kind)
+			var mu sync.Mutex
+			byConn := map[string][]int64{}
+			var all []int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				i, err := strconv.ParseInt(r.Header.Get(servers.HeaderIndex), 10, 64)
+				if err != nil {
+					http.Error(w, "no index", http.StatusBadRequest)
+					return
+				}
+				time.Sleep(5 * time.Millisecond)
+				mu.Lock()
+				byConn[r.RemoteAddr] = append(byConn[r.RemoteAddr], i)
+				all = append(all, i)
+				mu.Unlock()
+				_, _ = w.Write([]byte("Hello!"))
+			}))
+			defer srv.Close()
+			cl := startClient(t, "py-"+string(tc.kind), Config{
+				Kind: tc.kind, Procs: tc.procs,
+				Client: clients.Config{Targets: []string{srv.URL + "/"}, Conn: clients.Warm, Concurrency: tc.c, Timeout: 20 * time.Second},
+			}, workerSource)
+			for batch := range 2 {
+				mu.Lock()
+				byConn, all = map[string][]int64{}, nil
+				mu.Unlock()
+				res := run(t, cl, n)
+				if res.OK != n || res.FirstIndex != int64(batch*n) {
+					t.Fatalf("batch %d: %v with FirstIndex %d, want %d ok from index %d", batch, res, res.FirstIndex, n, batch*n)
+				}
+				mu.Lock()
+				got := slices.Sorted(slices.Values(all))
+				conns := byConn
+				mu.Unlock()
+				for j, i := range got {
+					if i != int64(batch*n+j) {
+						t.Fatalf("batch %d: indices %v, want %d..%d once each", batch, got, batch*n, batch*n+n-1)
+					}
+				}
+				connOf := map[int64]string{}
+				for addr, idx := range conns {
+					for _, i := range idx {
+						connOf[i-int64(batch*n)] = addr
+					}
+					slices.Sort(idx)
+					if tc.run < 0 && idx[len(idx)-1]-idx[0] != int64(len(idx)-1) {
+						t.Errorf("batch %d: connection %s carried %v, want one process's consecutive share", batch, addr, idx)
+					}
+				}
+				for j := int64(0); tc.run > 0 && j < n; j++ {
+					if chunk := j - j%int64(tc.run); connOf[j] != connOf[chunk] {
+						t.Errorf("batch %d: index %d went over %s, its chunk's first over %s: want whole chunks of %d", batch, j, connOf[j], connOf[chunk], tc.run)
+					}
+				}
+			}
+		})
 	}
 }

@@ -2,14 +2,18 @@
 
 Runs one client strategy, driven by JSON lines on stdin, answering on stdout:
 
-  in:  {"kind", "targets", "conn", "concurrency", "timeout_s", "procs"}  (hello, once)
+  in:  {"kind", "targets", "conn", "concurrency", "timeout_s", "procs", "index_header"}  (hello, once)
   out: {"type": "ready", "python": version, "loop": the event loop's class, or ""}
-  in:  {"type": "run", "seq": k, "n": n}
+  in:  {"type": "run", "seq": k, "n": n, "first": f}
   out: {"type": "result", "seq": k, "cost_ns": ns, "reqs": [[start_ns, lat_ns, code, nbytes, kind]...],
         "samples": {"kind": "message"}}
   in:  {"type": "stop"}, or the end of stdin
   out: {"type": "error", "error": traceback}, then exit 1, on any exception
 
+Request j of a batch carries the index f+j in the header index_header (when set), j
+numbered as crawlbench's model numbers a batch: in issue order for the loops and
+fan-outs and for Pool.map (whose chunks hold consecutive items, dispatched in order);
+for procs-aiohttp, each process's share in process order (see ProcsAioHTTP).
 start_ns is a request's start since the batch's start, on CLOCK_MONOTONIC
 (shared by the processes of a pool). kind is an index into KINDS; 0 means a
 response arrived (its status code decides success).
@@ -106,17 +110,24 @@ class Base:
         self.c = hello["concurrency"]
         self.timeout = hello["timeout_s"]
         self.procs = hello["procs"]
+        self.index_header = hello.get("index_header") or ""
 
     def url(self, i):
-        """The URL of request i of a batch: the one place a request index would be added."""
+        """The URL of request i of a batch."""
         return self.targets[i % len(self.targets)]
+
+    def headers(self, index):
+        """The headers of the request carrying index (None when no header is asked for)."""
+        if not self.index_header:
+            return None
+        return {self.index_header: str(index)}
 
     def close(self):
         pass
 
 
 def requests_getter(cold, timeout):
-    """Returns get(url) -> (code, nbytes) over requests: a Session per call when cold
+    """Returns get(url, headers) -> (code, nbytes) over requests: a Session per call when cold
     (what requests.get does), one Session when warm. Proxies from the environment are
     never used."""
     import requests
@@ -127,23 +138,23 @@ def requests_getter(cold, timeout):
         return s
 
     if cold:
-        def get(url):
+        def get(url, headers):
             with session() as s:
-                r = s.get(url, timeout=timeout)
+                r = s.get(url, headers=headers, timeout=timeout)
                 return r.status_code, len(r.content)
         return get, None
     shared = session()
 
-    def get(url):
-        r = shared.get(url, timeout=timeout)
+    def get(url, headers):
+        r = shared.get(url, headers=headers, timeout=timeout)
         return r.status_code, len(r.content)
     return get, shared
 
 
-def fetch_sync(get, url, samples):
+def fetch_sync(get, url, headers, samples):
     t0 = time.monotonic_ns()
     try:
-        code, nbytes = get(url)
+        code, nbytes = get(url, headers)
         return ok_rec(t0, code, nbytes)
     except Exception as e:  # a failed request is counted, never raised
         return fail_rec(t0, e, samples)
@@ -156,8 +167,8 @@ class Sequential(Base):
         super().__init__(hello)
         self.get, self.session = requests_getter(self.cold, self.timeout)
 
-    def run(self, n, samples):
-        return [fetch_sync(self.get, self.url(i), samples) for i in range(n)]
+    def run(self, n, first, samples):
+        return [fetch_sync(self.get, self.url(i), self.headers(first + i), samples) for i in range(n)]
 
     def close(self):
         if self.session is not None:
@@ -172,9 +183,9 @@ class FakeAsync(Sequential):
         super().__init__(hello)
         self.loop = asyncio.new_event_loop()
 
-    def run(self, n, samples):
+    def run(self, n, first, samples):
         async def get(i):
-            return fetch_sync(self.get, self.url(i), samples)
+            return fetch_sync(self.get, self.url(i), self.headers(first + i), samples)
 
         async def request(i):
             return await get(i)
@@ -226,27 +237,28 @@ class AioHTTP(Base):
                 return aiohttp.ClientSession(connector=conn, timeout=self.ctimeout)
             self.session = self.loop.run_until_complete(make())
 
-    async def fetch(self, url, samples):
+    async def fetch(self, url, headers, samples):
         t0 = time.monotonic_ns()
         try:
             if self.cold:
                 async with self.aiohttp.ClientSession(timeout=self.ctimeout) as s:
-                    async with s.get(url) as r:
+                    async with s.get(url, headers=headers) as r:
                         body = await r.read()
             else:
-                async with self.session.get(url) as r:
+                async with self.session.get(url, headers=headers) as r:
                     body = await r.read()
             return ok_rec(t0, r.status, len(body))
         except Exception as e:
             return fail_rec(t0, e, samples)
 
-    def run(self, n, samples):
-        return self.run_indices(list(range(n)), self.c, samples)
+    def run(self, n, first, samples):
+        return self.run_indices(range(n), range(first, first + n), self.c, samples)
 
-    def run_indices(self, idx, c, samples):
+    def run_indices(self, pos, idx, c, samples):
+        """Fetches, for each k, the URL of batch position pos[k] carrying index idx[k]."""
         async def one(k):
-            return await self.fetch(self.url(idx[k]), samples)
-        return self.loop.run_until_complete(fan_out(len(idx), c, one))
+            return await self.fetch(self.url(pos[k]), self.headers(idx[k]), samples)
+        return self.loop.run_until_complete(fan_out(len(pos), c, one))
 
     def close(self):
         if self.session is not None:
@@ -272,21 +284,21 @@ class HTTPX(Base):
                 return httpx.AsyncClient(limits=limits, timeout=self.timeout, trust_env=False)
             self.client = self.loop.run_until_complete(make())
 
-    async def fetch(self, url, samples):
+    async def fetch(self, url, headers, samples):
         t0 = time.monotonic_ns()
         try:
             if self.cold:
                 async with self.httpx.AsyncClient(timeout=self.timeout, trust_env=False) as cl:
-                    r = await cl.get(url)
+                    r = await cl.get(url, headers=headers)
             else:
-                r = await self.client.get(url)
+                r = await self.client.get(url, headers=headers)
             return ok_rec(t0, r.status_code, len(r.content))
         except Exception as e:
             return fail_rec(t0, e, samples)
 
-    def run(self, n, samples):
+    def run(self, n, first, samples):
         async def one(i):
-            return await self.fetch(self.url(i), samples)
+            return await self.fetch(self.url(i), self.headers(first + i), samples)
         return self.loop.run_until_complete(fan_out(n, self.c, one))
 
     def close(self):
@@ -320,9 +332,10 @@ def pool_init(cold, timeout):
     _pool_get, _ = requests_getter(cold, timeout)
 
 
-def pool_fetch(url):
+def pool_fetch(arg):
+    url, headers = arg
     samples = {}
-    rec = fetch_sync(_pool_get, url, samples)
+    rec = fetch_sync(_pool_get, url, headers, samples)
     return rec, samples
 
 
@@ -337,8 +350,10 @@ class PoolChunked(Base):
         ctx = multiprocessing.get_context("fork")
         self.pool = ctx.Pool(self.procs, initializer=pool_init, initargs=(self.cold, self.timeout))
 
-    def run(self, n, samples):
-        res = self.pool.map(pool_fetch, [self.url(i) for i in range(n)])
+    def run(self, n, first, samples):
+        # Pool.map cuts the list into chunks of consecutive items: chunk c holds
+        # indices first+c*s.., as the model numbers them.
+        res = self.pool.map(pool_fetch, [(self.url(i), self.headers(first + i)) for i in range(n)])
         recs = []
         for rec, s in res:
             for k, v in s.items():
@@ -361,10 +376,10 @@ def procs_child(hello, k, inq, outq):
             msg = inq.get()
             if msg is None:
                 break
-            seq, idx = msg
+            seq, pos, idx = msg
             samples = {}
-            recs = cl.run_indices(idx, cl.c, samples)
-            outq.put(("result", k, seq, idx, recs, samples))
+            recs = cl.run_indices(pos, idx, cl.c, samples)
+            outq.put(("result", k, seq, pos, recs, samples))
         cl.close()
     except BaseException:
         outq.put(("error", k, traceback.format_exc()))
@@ -374,7 +389,9 @@ class ProcsAioHTTP(Base):
     """P processes x asyncio + aiohttp, the design of aiomultiprocess.Pool (not packaged
     for Debian, so rebuilt from multiprocessing + asyncio): the batch is dealt
     round-robin to the processes, each runs its share with at most c coroutines
-    (aiomultiprocess's childconcurrency, 16 by default)."""
+    (aiomultiprocess's childconcurrency, 16 by default). Process k's share is
+    numbered as the model numbers it: the indices after the shares of processes
+    0..k-1, in the order the process issues them."""
 
     def __init__(self, hello):
         super().__init__(hello)
@@ -389,15 +406,17 @@ class ProcsAioHTTP(Base):
             p.start()
         self.seq = 0
 
-    def run(self, n, samples):
+    def run(self, n, first, samples):
         import queue
         self.seq += 1
         recs = [None] * n
-        shares = [list(range(k, n, self.procs)) for k in range(self.procs)]
         want = 0
-        for k, idx in enumerate(shares):
-            if idx:
-                self.inqs[k].put((self.seq, idx))
+        index = first
+        for k in range(self.procs):
+            pos = list(range(k, n, self.procs))
+            if pos:
+                self.inqs[k].put((self.seq, pos, list(range(index, index + len(pos)))))
+                index += len(pos)
                 want += 1
         while want:
             try:
@@ -409,10 +428,10 @@ class ProcsAioHTTP(Base):
                 continue
             if msg[0] == "error":
                 raise RuntimeError("procs-aiohttp: process %d failed:\n%s" % (msg[1], msg[2]))
-            _, _, seq, idx, got, s = msg
+            _, _, seq, pos, got, s = msg
             if seq != self.seq:
                 continue
-            for i, rec in zip(idx, got):
+            for i, rec in zip(pos, got):
                 recs[i] = rec
             for key, v in s.items():
                 samples.setdefault(key, v)
@@ -457,7 +476,7 @@ def main():
             raise ValueError("unknown message type %r" % msg["type"])
         samples = {}
         t0 = time.monotonic_ns()
-        recs = strat.run(msg["n"], samples)
+        recs = strat.run(msg["n"], msg.get("first", 0), samples)
         cost = time.monotonic_ns() - t0
         for r in recs:
             r[0] -= t0

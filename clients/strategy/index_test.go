@@ -85,6 +85,7 @@ func TestVariableDelaysFollowTheModelsIndices(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
+			skipUnlessRuns(t, name)
 			rs := startReordering(t, servers.Config{Delay: d, Dist: servers.DistExp, Seed: seed})
 			maxDelay := rs.srv.Config().MaxDelay
 			delay := func(index int64) time.Duration {
@@ -145,7 +146,8 @@ func TestVariableDelaysFollowTheModelsIndices(t *testing.T) {
 			if lanes > 1 && reordered == 0 {
 				t.Fatalf("no request arrived out of index order: the test proves nothing")
 			}
-			if name == strategy.Sequential || name == strategy.PoolEven || name == strategy.PoolChunked {
+			switch name {
+			case strategy.Sequential, strategy.PoolEven, strategy.PoolChunked, strategy.PySequential, strategy.PyPoolChunked:
 				checkLanesRunWholeUnits(t, p, seen)
 			}
 		})

@@ -1,7 +1,8 @@
 // Package strategy is the registry of crawlbench's client strategies: one
 // table (All) says, for each, its name, constructor, model kind, whether it
 // runs worker processes, its seed twin, display order and colour, and the
-// benchmark families that run it. Every layer (benchmarks, the model
+// benchmark families that run it; for the seed's own Python clients
+// (family python), the pyclient kind and the Go twin. Every layer (benchmarks, the model
 // mapping, plots, tables, peers) iterates it; a strategy's name is a string
 // literal in this file only (TestNamesOnlyInRegistry).
 //
@@ -20,6 +21,7 @@ import (
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/pyclient"
 )
 
 // The strategy names, for code that must single one out (a chart's
@@ -34,6 +36,14 @@ const (
 	PoolChunked   = "pool-chunked"
 	ProcsFanout   = "procs-fanout"
 	ProcsFastHTTP = "procs-fasthttp"
+
+	PySequential    = "py-sequential"
+	PyFakeAsync     = "py-fake-async"
+	PyAioHTTP       = "py-aiohttp"
+	PyPoolChunked   = "py-pool-chunked"
+	PyProcsAioHTTP  = "py-procs-aiohttp"
+	PyHTTPX         = "py-httpx"
+	PyAioHTTPUVLoop = "py-aiohttp-uvloop"
 )
 
 // Family is a benchmark family a strategy takes part in.
@@ -48,6 +58,10 @@ const (
 	FamilyScale Family = "scale"
 	// FamilyPeers runs in scripts/peers beside wrk, hey and bombardier.
 	FamilyPeers Family = "peers"
+	// FamilyPython is the seed's own Python clients (package
+	// clients/pyclient), run in package bench by BenchmarkSeed beside
+	// FamilySeed.
+	FamilyPython Family = "python"
 )
 
 // SeedTwin is one row of the seed experiment's table (SEED.md, "Client
@@ -76,8 +90,15 @@ type Descriptor struct {
 	Unlimited bool
 	// Baseline marks an untuned baseline, emphasised in charts.
 	Baseline bool
-	// Seed lists the seed rows it twins, if any.
+	// Seed lists the seed rows it twins, if any. Only Go strategies carry
+	// them; a Python strategy's are its GoTwin's (SeedRows).
 	Seed []SeedTwin
+	// PyKind is the Python code a strategy of FamilyPython runs; "" for a
+	// Go strategy.
+	PyKind pyclient.Kind
+	// GoTwin is, for a Python strategy that runs the seed's own code for
+	// some seed rows, the Go strategy twinning those rows (PythonTwin).
+	GoTwin string
 	// Color is its colour in every chart (Okabe–Ito palette).
 	Color color.RGBA
 
@@ -86,6 +107,31 @@ type Descriptor struct {
 
 // In reports whether d takes part in family f.
 func (d Descriptor) In(f Family) bool { return slices.Contains(d.Families, f) }
+
+// IsPython reports whether d runs Python code (package clients/pyclient).
+func (d Descriptor) IsPython() bool { return d.PyKind != "" }
+
+// SeedRows returns the seed rows d reproduces: its own Seed for a Go
+// strategy, its GoTwin's for a Python one. The figures live once, on the
+// Go twin.
+func (d Descriptor) SeedRows() []SeedTwin {
+	if d.GoTwin == "" {
+		return d.Seed
+	}
+	tw, _ := Lookup(d.GoTwin)
+	return tw.Seed
+}
+
+// PythonTwin returns the Python strategy whose GoTwin is the Go strategy
+// goName: the seed's own code for goName's seed rows, run on this machine.
+func PythonTwin(goName string) (Descriptor, bool) {
+	for _, d := range All() {
+		if d.GoTwin == goName && goName != "" {
+			return d, true
+		}
+	}
+	return Descriptor{}, false
+}
 
 // Params returns the model parameters of a batch of n requests of this
 // strategy against a server of delay delay: c in flight per process
@@ -104,7 +150,9 @@ func (d Descriptor) Params(n int, delay time.Duration, c, p int) model.Params {
 
 // registry is the table. Its order is the display order: the scale
 // benchmark's untuned baseline, then the seed's story (sequential, in-process
-// fan-out, worker processes), then the scale-only variants.
+// fan-out, worker processes), then the scale-only variants, then the seed's
+// own Python clients in the same order, then what a Python user would pick
+// today. A Python strategy's colour is a darker shade of its Go twin's.
 func registry() []Descriptor {
 	black := color.RGBA{0, 0, 0, 255}
 	return []Descriptor{
@@ -137,6 +185,21 @@ func registry() []Descriptor {
 			new:  workers(procpool.NewProcsFanout)},
 		{Name: ProcsFastHTTP, Families: []Family{FamilyScale}, Kind: model.ProcsFanout, Procs: true, Color: color.RGBA{0x88, 0x3D, 0x9E, 255},
 			new: workers(procpool.NewProcsFastHTTP)},
+
+		{Name: PySequential, Families: []Family{FamilyPython}, Kind: model.Sequential, PyKind: pyclient.Sequential, GoTwin: Sequential,
+			Color: color.RGBA{0x77, 0x77, 0x77, 255}, new: python(pyclient.Sequential)},
+		{Name: PyFakeAsync, Families: []Family{FamilyPython}, Kind: model.FakeAsync, PyKind: pyclient.FakeAsync, GoTwin: FakeAsync,
+			Color: color.RGBA{0x8A, 0x3F, 0x6E, 255}, new: python(pyclient.FakeAsync)},
+		{Name: PyAioHTTP, Families: []Family{FamilyPython}, Kind: model.Fanout, PyKind: pyclient.AioHTTP, GoTwin: Fanout,
+			Color: color.RGBA{0x00, 0x3F, 0x66, 255}, new: python(pyclient.AioHTTP)},
+		{Name: PyPoolChunked, Families: []Family{FamilyPython}, Kind: model.PoolChunked, Procs: true, PyKind: pyclient.PoolChunked, GoTwin: PoolChunked,
+			Color: color.RGBA{0x85, 0x3A, 0x00, 255}, new: python(pyclient.PoolChunked)},
+		{Name: PyProcsAioHTTP, Families: []Family{FamilyPython}, Kind: model.ProcsFanout, Procs: true, PyKind: pyclient.ProcsAioHTTP, GoTwin: ProcsFanout,
+			Color: color.RGBA{0x1F, 0x6F, 0x9C, 255}, new: python(pyclient.ProcsAioHTTP)},
+		{Name: PyHTTPX, Families: []Family{FamilyPython}, Kind: model.Fanout, PyKind: pyclient.HTTPX,
+			Color: color.RGBA{0x00, 0x5C, 0x45, 255}, new: python(pyclient.HTTPX)},
+		{Name: PyAioHTTPUVLoop, Families: []Family{FamilyPython}, Kind: model.Fanout, PyKind: pyclient.AioHTTPUVLoop,
+			Color: color.RGBA{0x4E, 0x1F, 0x5C, 255}, new: python(pyclient.AioHTTPUVLoop)},
 	}
 }
 
@@ -149,6 +212,18 @@ func inProc(f func(string, clients.Config) (clients.Client, error)) func(context
 func workers(f func(context.Context, string, procpool.Config) (clients.Client, error)) func(context.Context, string, Options) (clients.Client, error) {
 	return func(ctx context.Context, name string, o Options) (clients.Client, error) {
 		return f(ctx, name, procpool.Config{Client: o.Client, Procs: o.Procs, Command: o.WorkerCommand, Sample: o.Sample, StopGrace: o.StopGrace})
+	}
+}
+
+// python adapts pyclient.New for kind k, with the interpreter of
+// Options.Python.
+func python(k pyclient.Kind) func(context.Context, string, Options) (clients.Client, error) {
+	return func(ctx context.Context, name string, o Options) (clients.Client, error) {
+		c, err := pyclient.New(ctx, name, pyclient.Config{Kind: k, Python: o.Python, Procs: o.Procs, Client: o.Client})
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	}
 }
 
@@ -192,8 +267,9 @@ func UsesProcs(name string) bool {
 
 // Options configures New.
 type Options struct {
-	// Client configures the HTTP side. For procs-fanout, Concurrency is the
-	// goroutines per worker process; pool-even and pool-chunked workers are
+	// Client configures the HTTP side. For procs-fanout (and
+	// py-procs-aiohttp), Concurrency is the goroutines (coroutines) per
+	// worker process; pool-even and pool-chunked workers are
 	// sequential and ignore it, and so do strategies marked Unlimited.
 	Client clients.Config
 	// Procs is the number of worker processes for the worker strategies.
@@ -204,6 +280,9 @@ type Options struct {
 	WorkerCommand []string
 	// Sample and StopGrace are procpool.Config's, for worker strategies.
 	Sample, StopGrace time.Duration
+	// Python is the interpreter of the Python strategies; "" means
+	// pyclient.DefaultPython.
+	Python string
 }
 
 // New returns the strategy called name. Worker strategies start their

@@ -10,6 +10,7 @@ import (
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/pyclient"
 	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
 	"github.com/crawlbench/crawlbench/servers"
@@ -61,7 +62,7 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: the model has no ideal: %v", d.Name, err)
 		}
 	}
-	for _, f := range []strategy.Family{strategy.FamilySeed, strategy.FamilyScale, strategy.FamilyPeers} {
+	for _, f := range []strategy.Family{strategy.FamilySeed, strategy.FamilyScale, strategy.FamilyPeers, strategy.FamilyPython} {
 		if families[f] == 0 {
 			t.Errorf("family %s has no strategy", f)
 		}
@@ -78,10 +79,85 @@ func TestRegistry(t *testing.T) {
 	}
 }
 
+// The Python strategies: each in family python only, after every Go
+// strategy, with a pyclient kind, a colour of its own, and (for the seed's
+// own code) a Go twin of the same model kind whose seed rows it shows
+// without repeating them.
+func TestPythonStrategies(t *testing.T) {
+	colors := map[[4]uint8]string{}
+	lastGo, firstPy := -1, -1
+	twins := map[string]string{}
+	for _, d := range strategy.All() {
+		if !d.IsPython() {
+			lastGo = d.Rank
+			if d.In(strategy.FamilyPython) || d.GoTwin != "" {
+				t.Errorf("%s: a Go strategy in family python or with a Go twin", d.Name)
+			}
+			colors[[4]uint8{d.Color.R, d.Color.G, d.Color.B, d.Color.A}] = d.Name
+			continue
+		}
+		if firstPy < 0 {
+			firstPy = d.Rank
+		}
+		if !slices.Equal(d.Families, []strategy.Family{strategy.FamilyPython}) || len(d.Seed) != 0 {
+			t.Errorf("%s: families %v, own seed rows %v; want python only and the twin's rows", d.Name, d.Families, d.Seed)
+		}
+		if !strings.HasPrefix(d.Name, "py-") || d.PyKind.Modules() == nil {
+			t.Errorf("%s: want a py- name and a known pyclient kind, got %q", d.Name, d.PyKind)
+		}
+		c := [4]uint8{d.Color.R, d.Color.G, d.Color.B, d.Color.A}
+		if other, ok := colors[c]; ok {
+			t.Errorf("%s has the colour of %s", d.Name, other)
+		}
+		colors[c] = d.Name
+		if d.GoTwin == "" {
+			if len(d.SeedRows()) != 0 {
+				t.Errorf("%s: seed rows %v without a Go twin", d.Name, d.SeedRows())
+			}
+			continue
+		}
+		tw, ok := strategy.Lookup(d.GoTwin)
+		if !ok || tw.IsPython() || tw.Kind != d.Kind || len(tw.Seed) == 0 {
+			t.Errorf("%s: Go twin %q (%+v) missing, Python, of another kind or without seed rows", d.Name, d.GoTwin, tw)
+		}
+		if !slices.Equal(d.SeedRows(), tw.Seed) {
+			t.Errorf("%s: SeedRows %v, want its twin's %v", d.Name, d.SeedRows(), tw.Seed)
+		}
+		if py, ok := strategy.PythonTwin(d.GoTwin); !ok || py.Name != d.Name {
+			t.Errorf("PythonTwin(%s) = %s, %v; want %s", d.GoTwin, py.Name, ok, d.Name)
+		}
+		twins[d.GoTwin] = d.Name
+	}
+	if firstPy != lastGo+1 {
+		t.Errorf("Python strategies from rank %d, last Go one at %d: want them after every Go strategy", firstPy, lastGo)
+	}
+	// Every Go strategy with seed rows has the seed's own code beside it.
+	for _, d := range strategy.All() {
+		if len(d.Seed) > 0 && twins[d.Name] == "" {
+			t.Errorf("%s twins seed rows but has no Python twin", d.Name)
+		}
+	}
+	if _, ok := strategy.PythonTwin(strategy.FastHTTP); ok {
+		t.Error("PythonTwin(fasthttp) found one")
+	}
+}
+
+// skipUnlessRuns skips a Python strategy's test, in one line naming the
+// package to install, when Debian's python3 cannot run it.
+func skipUnlessRuns(t *testing.T, name string) {
+	t.Helper()
+	if d, _ := strategy.Lookup(name); d.IsPython() {
+		if err := pyclient.Check(t.Context(), "", d.PyKind); err != nil {
+			t.Skip(err)
+		}
+	}
+}
+
 func TestEveryStrategyRuns(t *testing.T) {
 	srv := servertest.Start(t, servers.Config{Delay: 10 * time.Millisecond})
 	for _, name := range strategy.Names() {
 		t.Run(name, func(t *testing.T) {
+			skipUnlessRuns(t, name)
 			c, err := strategy.New(t.Context(), name, strategy.Options{
 				Client: clients.Config{Targets: []string{srv.URL}, Concurrency: 2},
 				Procs:  2,
@@ -100,8 +176,11 @@ func TestEveryStrategyRuns(t *testing.T) {
 			if res.OK != 4 || res.Strategy != name {
 				t.Errorf("got %v, want 4 ok from %s", res, name)
 			}
-			if _, isPool := c.(*procpool.Pool); strategy.UsesProcs(name) != isPool {
-				t.Errorf("UsesProcs(%s) = %v, but New returned a %T", name, strategy.UsesProcs(name), c)
+			d, _ := strategy.Lookup(name)
+			_, isPool := c.(*procpool.Pool)
+			_, isPy := c.(*pyclient.Client)
+			if d.IsPython() != isPy || (!isPy && strategy.UsesProcs(name) != isPool) {
+				t.Errorf("UsesProcs(%s) = %v, IsPython %v, but New returned a %T", name, strategy.UsesProcs(name), d.IsPython(), c)
 			}
 		})
 	}

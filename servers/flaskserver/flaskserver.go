@@ -6,9 +6,10 @@
 // Like crawlbench's Go server it listens on 127.0.0.1 on a free port,
 // honours ?delay= (a Go duration, 0..MaxDelay) and serves its counters at
 // /_stats and /_stats/reset under servers.Stats's names (served, in_flight,
-// max_in_flight, conns; the fault counters stay 0), so serverproc.FetchStats
-// reads it. Start waits until it answers; Stop ends it with SIGTERM, then
-// SIGKILL, and reaps it.
+// max_in_flight, conns; the fault counters stay 0) with its delay (delay_ns,
+// dist "fixed"), so serverproc.FetchStats reads it and a harness checks its
+// delay as it checks the Go server's. Start waits until it answers; Stop
+// ends it with SIGTERM, then SIGKILL, and reaps it.
 //
 // werkzeug's development server (2.1 and later) answers every request with
 // "Connection: close", so against it every client is cold: a warm client's

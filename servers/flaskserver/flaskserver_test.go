@@ -71,6 +71,9 @@ func TestThreadedServesFanoutAtOnce(t *testing.T) {
 	if st.Served != n || st.MaxInFlight != n || st.Conns != n || st.InFlight != 0 {
 		t.Errorf("stats %+v, want %d served, all %d in flight at once over %d connections", st, n, n, n)
 	}
+	if st.DelayNS != int64(300*time.Millisecond) || st.Dist != "fixed" {
+		t.Errorf("stats report delay %dns, dist %q; want the configured 300ms, fixed", st.DelayNS, st.Dist)
+	}
 }
 
 // Single-threaded, the server serialises a fan-out: one request in service

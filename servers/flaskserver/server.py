@@ -6,7 +6,7 @@ Route / sleeps d (DELAY_S, or ?delay= as a Go duration such as 50ms, 0..MAX_DELA
 and returns "Hello!", on werkzeug's development server as app.run runs it:
 threaded (a thread per request) or single (one request at a time); werkzeug closes
 every connection after its response. GET /_stats and POST /_stats/reset serve counters under the names
-of crawlbench's servers.Stats. Prints "flaskserver: listening on URL" once it
+of crawlbench's servers.Stats, with the configured delay (delay_ns, dist "fixed"). Prints "flaskserver: listening on URL" once it
 listens; exits on SIGTERM, SIGINT or the end of stdin.
 """
 
@@ -43,9 +43,11 @@ class Stats:
     FIELDS = ("served", "canceled", "bad_requests", "failed", "resets", "stalled",
               "in_flight", "max_in_flight", "queued", "max_queued", "conns")
 
-    def __init__(self):
+    def __init__(self, delay):
         self.lock = threading.Lock()
         self.v = dict.fromkeys(self.FIELDS, 0)
+        # The configuration, as crawlbench's server reports it (not counters).
+        self.config = {"delay_ns": int(round(delay * 1e9)), "dist": "fixed"}
 
     def add(self, key, d=1):
         with self.lock:
@@ -55,7 +57,7 @@ class Stats:
 
     def snapshot(self):
         with self.lock:
-            return dict(self.v)
+            return dict(self.v, **self.config)
 
     def reset(self):
         with self.lock:
@@ -66,7 +68,7 @@ class Stats:
 
 def main():
     delay, mode, max_delay = float(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-    stats = Stats()
+    stats = Stats(delay)
     app = Flask(__name__)
 
     @app.route("/")
