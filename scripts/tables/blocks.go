@@ -47,6 +47,10 @@ func renderer(kind string) (render func([]source) (string, error), many, ok bool
 		return func(s []source) (string, error) { return ConcurrencySummary(s[0]) }, false, true
 	case kindHarness:
 		return HarnessTable, true, true
+	case kindFlask:
+		return FlaskTable, true, true
+	case kindPyScale:
+		return PyScaleTable, true, true
 	case kindPython:
 		return func(s []source) (string, error) { return PythonTable(s[0]) }, false, true
 	}

@@ -67,3 +67,58 @@ func PythonTable(src source) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// FlaskTable compares two BenchmarkSeed or BenchmarkBatch results files of
+// the same clients against two servers (typically -server flask and the
+// bundled slowserver; each file's server: line names it): per case of
+// the first file that the second also has, each server's batch time and
+// overhead-x, and the second's time ÷ the first's.
+func FlaskTable(srcs []source) (string, error) {
+	if len(srcs) != 2 {
+		return "", fmt.Errorf("%s takes two results files (one per server), not %d", kindFlask, len(srcs))
+	}
+	var rs [2]*bench
+	var servers [2]string
+	for i, src := range srcs {
+		r, err := readBench(src, "")
+		if err != nil {
+			return "", err
+		}
+		if err := r.need("ns/op", "overhead-x"); err != nil {
+			return "", err
+		}
+		rs[i] = r
+		if servers[i] = r.config("server"); servers[i] == "" {
+			servers[i] = "slowserver"
+		}
+	}
+	if servers[0] == servers[1] {
+		return "", fmt.Errorf("%s: %s and %s both ran against server %s: want two servers", kindFlask, srcs[0].name, srcs[1].name, servers[0])
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "A: `%s` (server %s, d = %s; %s). B: `%s` (server %s, d = %s; %s). Medians over the runs; %s.\n\n",
+		srcs[0].name, servers[0], rs[0].config(resultset.KeyDelay), rs[0].describe(),
+		srcs[1].name, servers[1], rs[1].config(resultset.KeyDelay), rs[1].describe(), spreadNote)
+	fmt.Fprintf(&b, "| n | strategy | conn | time, %s | overhead-x, %s | time, %s | overhead-x, %s | time %s ÷ %s |\n", servers[0], servers[0], servers[1], servers[1], servers[1], servers[0])
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	rows := 0
+	for _, name := range rs[0].order {
+		if rs[1].runs(name) == 0 {
+			continue
+		}
+		rows++
+		cells := make([]string, 0, 4)
+		var t [2]float64
+		for i, r := range rs {
+			ts, _ := r.summary(name, "ns/op")
+			os, _ := r.summary(name, "overhead-x")
+			t[i] = ts.Center
+			cells = append(cells, withSpread(seconds(ts.Center/1e9), ts), spread("%.3f", os))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.3f |\n", key(name, "n"), key(name, "strategy"), key(name, "conn"), strings.Join(cells, " | "), t[1]/t[0])
+	}
+	if rows == 0 {
+		return "", fmt.Errorf("%s: %s and %s share no benchmark", kindFlask, srcs[0].name, srcs[1].name)
+	}
+	return b.String(), nil
+}
