@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/bench/harness"
+	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
 	"github.com/crawlbench/crawlbench/clients/strategy"
@@ -34,9 +35,23 @@ const (
 	fdSlack = 64
 )
 
-// strategies the scale benchmark knows, in report order.
+// strategies the scale benchmark runs by default (family scale), in
+// report order.
 func knownStrategies() []string {
 	return strategy.Names(strategy.FamilyScale)
+}
+
+// allowedStrategies are those -strategies accepts: family scale and the
+// Python strategies that put the whole batch in flight at once (asyncio
+// fan-outs, in one process or several).
+func allowedStrategies() []string {
+	out := knownStrategies()
+	for _, d := range strategy.All() {
+		if d.IsPython() && (d.Kind == model.Fanout || d.Kind == model.ProcsFanout) {
+			out = append(out, d.Name)
+		}
+	}
+	return out
 }
 
 // settings are the benchmark flags, parsed once in TestMain.
@@ -56,13 +71,15 @@ type settings struct {
 	force      bool
 	warmup     bool
 	serverCmd  []string // nil: re-execute the test binary
+	python     string   // -python: the interpreter of the py-* strategies
 	runner     *harness.Runner
 }
 
 var (
 	scaleFlag       = flag.String("scale", "1k", "requests in flight at once, n = c, comma-separated: 1k, 10k, 100k or a number (1.."+strconv.Itoa(maxInflight)+")")
 	delayFlag       = flag.Duration("delay", 0, "server delay d (0: 1s up to 10k in flight, 10s above, so every request of a batch is in flight together); 1ms..10m")
-	strategiesFlag  = flag.String("strategies", strings.Join(knownStrategies(), ","), "strategies to run, comma-separated")
+	strategiesFlag  = flag.String("strategies", strings.Join(knownStrategies(), ","), "strategies to run, comma-separated; also "+strings.Join(allowedStrategies()[len(knownStrategies()):], ", ")+" (the seed's Python clients, run by -python)")
+	pythonFlag      = flag.String("python", harness.DefaultPython, harness.PythonUsage)
 	connsFlag       = flag.String("conns", "warm,cold", "connection modes to run, comma-separated: warm, cold")
 	serverProcsFlag = flag.Int("server-procs", 0, "slowserver processes (0: auto, one per "+strconv.Itoa(perServer)+" in flight); 1..64")
 	listenersFlag   = flag.Int("listeners", 0, "listening sockets per server process, each with its own accept queue (0: enough that the queues hold every connection of a burst, n ÷ servers ÷ net.core.somaxconn); 1..64")
@@ -124,7 +141,7 @@ func checkSettings() (settings, error) {
 	if s.delay != 0 && (s.delay < time.Millisecond || s.delay > maxDelay) {
 		return s, fmt.Errorf("-delay %v: want 0 (auto) or 1ms..10m", s.delay)
 	}
-	if s.strategies, err = parseList("strategies", *strategiesFlag, knownStrategies()); err != nil {
+	if s.strategies, err = parseList("strategies", *strategiesFlag, allowedStrategies()); err != nil {
 		return s, err
 	}
 	modes, err := parseList("conns", *connsFlag, []string{"warm", "cold"})
@@ -160,6 +177,12 @@ func checkSettings() (settings, error) {
 		return s, err
 	}
 	s.reuseport, s.force, s.warmup = *reuseportFlag, *forceFlag, *warmupFlag
+	if s.python = *pythonFlag; s.python == "" {
+		s.python = harness.DefaultPython
+	}
+	if err := harness.CheckPython(s.python); err != nil {
+		return s, err
+	}
 	if *serverCmdFlag != "" {
 		st, err := os.Stat(*serverCmdFlag)
 		if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
@@ -241,6 +264,7 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	s.runner = harness.NewRunner(false)
+	s.runner.SetPython(s.python)
 	if err := s.runner.OpenHistLog(*histlogFlag); err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(2)
@@ -275,6 +299,7 @@ func (s settings) provenance() [][2]string {
 		{"req-timeout", reqTimeoutString(s.reqTimeout)},
 		{"procs", autoString(s.procs)},
 		{"server-procs", autoString(s.servers)},
+		{"python", s.python},
 	}
 	// Skipped sub-benchmarks leave no line in the output; say which.
 	limit, err := rlimitNofile()

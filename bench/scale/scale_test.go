@@ -186,6 +186,9 @@ func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
 		perWorker      []usage.Usage
 		srvCPU         time.Duration
 		tcp1           tcpExt
+		py             *pyUsage // a py-* client's processes
+		pyRSS          int64
+		pyCPU          time.Duration
 	)
 	warmup := harness.NoWarmup
 	if config.warmup {
@@ -201,6 +204,10 @@ func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
 			}
 		},
 		Started: func(b *testing.B, cl clients.Client) {
+			var err error
+			if py, err = newPyUsage(cl, config.sample); err != nil {
+				b.Fatalf("python worker baseline: %v", err)
+			}
 			pool, _ = cl.(*procpool.Pool)
 			if pool == nil {
 				return
@@ -223,6 +230,12 @@ func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { _, _ = smp.Stop() }) // after a failed batch; Stop is idempotent
+			if py != nil {
+				if err := py.begin(); err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { _, _, _ = py.end() })
+			}
 		},
 		AfterBatch: func(b *testing.B, cl clients.Client) {
 			if pool == nil {
@@ -241,6 +254,11 @@ func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
 			if self, err = smp.Stop(); err != nil {
 				b.Fatalf("sampling: %v", err)
 			}
+			if py != nil {
+				if pyRSS, pyCPU, err = py.end(); err != nil {
+					b.Fatalf("python worker usage: %v", err)
+				}
+			}
 			srvCPU = procsCPU(b, srv.group.Pids()) - srvCPU0
 			if tcp1, err = readTCPExt(); err != nil {
 				b.Fatal(err)
@@ -252,6 +270,32 @@ func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
 				all.Add(u)
 			}
 			n := float64(sc.n)
+			if py != nil {
+				// The Python processes only; goroutines and heap-per-req-B
+				// do not exist there and are not reported.
+				b.ReportMetric(float64(pyRSS), "rss-B")
+				b.ReportMetric(float64(pyRSS-py.baseRSS)/n, "rss-per-req-B")
+				b.ReportMetric(float64(py.peakFDs), "fds")
+				b.ReportMetric(float64(py.peakThreads), "threads")
+				b.ReportMetric(float64(pyCPU.Microseconds())/1000/(float64(total.Requests)/1000), "cpu-ms-per-1k")
+				b.ReportMetric(float64(py.procs), "client-procs")
+				// What this test binary (harness, histograms) used beside them.
+				b.ReportMetric(float64(all.CPU.Microseconds())/1000/(float64(total.Requests)/1000), "harness-cpu-ms-per-1k")
+			}
+			reportServer := func() {
+				b.ReportMetric(float64(srvCPU.Microseconds())/1000/(float64(total.Requests)/1000), "srv-cpu-ms-per-1k")
+				b.ReportMetric(float64(tcp1.since(tcp0, listenOverflows)), "listen-overflows")
+				b.ReportMetric(float64(tcp1.since(tcp0, synRetrans)), "syn-retrans")
+				if n, err := conntrackCount(); err == nil {
+					b.ReportMetric(float64(n), "conntrack")
+				}
+				b.ReportMetric(float64(len(srv.group.Pids())), "srv-procs")
+				b.ReportMetric(float64(config.listenersFor(sc.n)), "srv-listeners")
+			}
+			if py != nil {
+				reportServer()
+				return
+			}
 			b.ReportMetric(float64(all.PeakRSS), "rss-B")
 			b.ReportMetric(float64(all.PeakRSS-base.PeakRSS-workersBaseRSS)/n, "rss-per-req-B")
 			b.ReportMetric(float64(all.PeakHeap-base.PeakHeap)/n, "heap-per-req-B")
@@ -259,14 +303,7 @@ func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
 			b.ReportMetric(float64(all.PeakFDs), "fds")
 			b.ReportMetric(float64(all.PeakThreads), "threads")
 			b.ReportMetric(float64(all.CPU.Microseconds())/1000/(float64(total.Requests)/1000), "cpu-ms-per-1k")
-			b.ReportMetric(float64(srvCPU.Microseconds())/1000/(float64(total.Requests)/1000), "srv-cpu-ms-per-1k")
-			b.ReportMetric(float64(tcp1.since(tcp0, listenOverflows)), "listen-overflows")
-			b.ReportMetric(float64(tcp1.since(tcp0, synRetrans)), "syn-retrans")
-			if n, err := conntrackCount(); err == nil {
-				b.ReportMetric(float64(n), "conntrack")
-			}
-			b.ReportMetric(float64(len(srv.group.Pids())), "srv-procs")
-			b.ReportMetric(float64(config.listenersFor(sc.n)), "srv-listeners")
+			reportServer()
 			b.ReportMetric(float64(all.Procs), "client-procs")
 		},
 	}

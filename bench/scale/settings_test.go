@@ -153,3 +153,17 @@ func TestParseTCPExt(t *testing.T) {
 		t.Logf("no TCP counters here: %v", err)
 	}
 }
+
+// -strategies takes the Python fan-outs beside the scale family, and no
+// other Python strategy.
+func TestCheckSettingsPython(t *testing.T) {
+	setFlags(t, map[string]string{"strategies": "py-aiohttp,py-procs-aiohttp,fasthttp,fanout"})
+	s, err := checkSettings()
+	if err != nil || strings.Join(s.strategies, ",") != "py-aiohttp,py-procs-aiohttp,fasthttp,fanout" || s.python != "/usr/bin/python3" {
+		t.Fatalf("checkSettings = %v, %v; want the four strategies and Debian's python3", s.strategies, err)
+	}
+	setFlags(t, map[string]string{"strategies": "py-sequential"})
+	if _, err := checkSettings(); err == nil || !strings.Contains(err.Error(), `"py-sequential" is not one of`) {
+		t.Errorf("-strategies py-sequential: err = %v, want it refused", err)
+	}
+}

@@ -175,6 +175,10 @@ func (c *Client) Kind() Kind { return c.cfg.Kind }
 // imports, and the sessions and processes made before the first batch.
 func (c *Client) StartupTime() time.Duration { return c.startup }
 
+// Pid returns the Python worker's process id; the processes of
+// py-pool-chunked and py-procs-aiohttp are its children.
+func (c *Client) Pid() int { return c.pid }
+
 // PythonVersion returns the worker interpreter's version, e.g. "3.11.2".
 func (c *Client) PythonVersion() string { return c.version }
 

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -186,6 +187,9 @@ func SpeedupChart(n int, strategies []string, bars []Series) (*Chart, error) {
 		Title:  fmt.Sprintf("Speed-up over sequential, batches of n = %d requests (Go: this suite; Python: the seed)", n),
 		Legend: newLegend(),
 	}
+	if slices.ContainsFunc(bars, func(s Series) bool { return strings.HasPrefix(s.Name, PythonHere) }) {
+		ch.Title = fmt.Sprintf("Speed-up over sequential, batches of n = %d requests (the seed's laptop; Python and Go on this machine)", n)
+	}
 	p := newPanel("sequential wall time ÷ strategy wall time (higher is better)", "strategy", "speed-up over sequential (×)", false)
 	ymax := 0.0
 	width := 0.8 / float64(len(bars))
@@ -237,6 +241,8 @@ func SpeedupChart(n int, strategies []string, bars []Series) (*Chart, error) {
 // light cold), orange for the seed's Python figures.
 func barColor(s Series, i int) color.Color {
 	switch {
+	case strings.HasPrefix(s.Name, PythonHere):
+		return color.RGBA{0xCC, 0x79, 0xA7, 255}
 	case s.Strategy == "" && s.Conn == "" && strings.HasPrefix(s.Name, "Python"):
 		return color.RGBA{0xE6, 0x9F, 0x00, 255}
 	case s.Conn == "warm":

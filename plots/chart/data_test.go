@@ -414,3 +414,45 @@ func TestReadIOError(t *testing.T) {
 		t.Errorf("err = %v, want the I/O error", err)
 	}
 }
+
+// With the seed's Python clients in the file: three bars per strategy,
+// the seed, Python here (÷ py-sequential) and Go here (÷ sequential), both
+// cold; the py-* rows are not strategies of their own.
+func TestSeedSpeedupsPythonHere(t *testing.T) {
+	in := line("Seed/n=100/strategy=sequential/conn=warm-2", 4e9, 50e6, 51e6, 20, 0, 5e9) +
+		line("Seed/n=100/strategy=sequential/conn=cold-2", 5e9, 50e6, 51e6, 20, 0, 5e9) +
+		line("Seed/n=100/strategy=fanout/conn=warm-2", 40e6, 50e6, 51e6, 2500, 0, 50e6) +
+		line("Seed/n=100/strategy=fanout/conn=cold-2", 50e6, 50e6, 51e6, 2000, 0, 50e6) +
+		line("Seed/n=100/strategy=py-sequential/conn=cold-2", 6e9, 50e6, 51e6, 16, 0, 5e9) +
+		line("Seed/n=100/strategy=py-aiohttp/conn=cold-2", 120e6, 50e6, 51e6, 800, 0, 50e6) +
+		line("Seed/n=100/strategy=py-httpx/conn=cold-2", 300e6, 50e6, 51e6, 300, 0, 50e6)
+	strategies, bars, err := readString(t, in).SeedSpeedups(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(strategies, func(s string) bool { return strings.HasPrefix(s, "py-") }) {
+		t.Fatalf("strategies %q include Python rows", strategies)
+	}
+	if len(bars) != 3 || !strings.HasPrefix(bars[0].Name, "Python seed") || !strings.HasPrefix(bars[1].Name, PythonHere+", cold") || !strings.HasPrefix(bars[2].Name, "Go, this machine, cold") {
+		t.Fatalf("bars %+v: want the seed, Python here and Go here", bars)
+	}
+	fanout := float64(slices.Index(strategies, "fanout"))
+	want := map[int]Point{
+		1: {X: fanout, Y: 6e9 / 120e6, Lo: 6e9 / 120e6, Hi: 6e9 / 120e6}, // py-aiohttp ÷ py-sequential, not ÷ Go's sequential
+		2: {X: fanout, Y: 5e9 / 50e6, Lo: 5e9 / 50e6, Hi: 5e9 / 50e6},    // cold, not warm
+	}
+	for i, w := range want {
+		var got *Point
+		for j := range bars[i].Points {
+			if bars[i].Points[j].X == fanout {
+				got = &bars[i].Points[j]
+			}
+		}
+		if got == nil || !near(*got, w) {
+			t.Errorf("%s at fanout = %+v, want %+v", bars[i].Name, got, w)
+		}
+	}
+	if len(bars[1].Points) != 2 {
+		t.Errorf("Python here bars %+v: want sequential and fanout only (py-httpx twins no Go strategy)", bars[1].Points)
+	}
+}

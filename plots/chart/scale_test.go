@@ -214,7 +214,7 @@ func TestReadScaleErrors(t *testing.T) {
 		{"zero wall", []Input{scaleIn("x.txt", strings.Replace(good, "1020000000 ns/op", "0 ns/op", 1))}, "metric ns/op is 0: want > 0"},
 		{"zero overhead", []Input{scaleIn("x.txt", strings.Replace(good, "1.02 overhead-x", "0 overhead-x", 1))}, "metric overhead-x is 0: want > 0"},
 		{"negative cpu", []Input{scaleIn("x.txt", strings.Replace(good, "50 cpu-ms-per-1k", "-5 cpu-ms-per-1k", 1))}, "metric cpu-ms-per-1k is -5: want ≥ 0"},
-		{"missing rss", []Input{scaleIn("x.txt", strings.Replace(good, "\t40000 rss-per-req-B", "", 1))}, "metric rss-per-req-B is missing (BenchmarkScale reports ns/op, ideal-ns, overhead-x, errors, rss-per-req-B, heap-per-req-B, cpu-ms-per-1k)"},
+		{"missing rss", []Input{scaleIn("x.txt", strings.Replace(good, "\t40000 rss-per-req-B", "", 1))}, "metric rss-per-req-B is missing (BenchmarkScale reports ns/op, ideal-ns, overhead-x, errors, rss-per-req-B, cpu-ms-per-1k)"},
 		{"NaN", []Input{scaleIn("x.txt", strings.Replace(good, "40000 rss-per-req-B", "NaN rss-per-req-B", 1))}, "metric rss-per-req-B is NaN: want a finite number"},
 		{"two delays at one level", []Input{scaleIn("a.txt", good), scaleIn("b.txt", other)}, "b.txt:1: BenchmarkScale/inflight=1000/strategy=fasthttp/conn=warm-2: ideal-ns 2s, but other results at inflight=1000 (a.txt) have 1s"},
 		{"second file bad", []Input{scaleIn("a.txt", good), scaleIn("b.txt", "")}, "b.txt: empty input"},
@@ -482,4 +482,36 @@ func FuzzReadScale(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A Python strategy's scale rows have no heap-per-req-B (no Go heap): they
+// are read, drawn on the overhead chart titled for Python and Go, left off
+// the heap panel, and the footnote says whose memory they show.
+func TestScaleChartsPythonRows(t *testing.T) {
+	var in string
+	for _, n := range []string{"100", "1000"} {
+		in += scaleLine("inflight="+n+"/strategy=fanout/conn=warm-2", 1.02e9, 1e9, 1.02, 0, 40000, 20000, 50)
+		py := scaleLine("inflight="+n+"/strategy=py-aiohttp/conn=warm-2", 1.5e9, 1e9, 1.5, 0, 30000, 0, 300)
+		in += strings.Replace(py, "\t0 heap-per-req-B", "", 1)
+	}
+	d, err := ReadScale(scaleIn("p.txt", in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	heap, err := d.VsInflight(string(metricHeapPerRq))
+	if err != nil || len(heap) != 1 || heap[0].Strategy != "fanout" {
+		t.Fatalf("heap series %+v, %v: want fanout only", heap, err)
+	}
+	charts, _, err := ScaleCharts(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range charts {
+		if !strings.Contains(c.Chart.Footnote, "py-*: the seed's Python clients") {
+			t.Errorf("%s: footnote %q does not say whose memory a py-* row shows", c.Base, c.Chart.Footnote)
+		}
+		if c.Base == "scale-overhead" && !strings.Contains(c.Chart.Title, "Python and Go") {
+			t.Errorf("overhead chart title %q", c.Chart.Title)
+		}
+	}
 }

@@ -395,6 +395,12 @@ func ScaleCharts(d *ScaleData) (charts []NamedChart, notes []string, err error) 
 	if slices.ContainsFunc(rss, func(s Series) bool { return strings.HasPrefix(s.Strategy, "procs-") }) {
 		memFoot += " · procs-*: memory summed over the worker processes; their idle RSS is subtracted, their idle heap is not"
 	}
+	hasPy := slices.ContainsFunc(over, func(s Series) bool { d, _ := strategy.Lookup(s.Strategy); return d.IsPython() })
+	if hasPy {
+		py := " · py-*: the seed's Python clients; their memory and CPU are their worker processes' (from /proc), and they have no Go heap"
+		memFoot += py
+		foot += py
+	}
 	for _, c := range []struct {
 		base, foot string
 		f          func() (*Chart, error)
@@ -408,6 +414,9 @@ func ScaleCharts(d *ScaleData) (charts []NamedChart, notes []string, err error) 
 			return nil, nil, err
 		}
 		ch.Footnote = c.foot
+		if hasPy && c.base == "scale-overhead" {
+			ch.Title = strings.Replace(ch.Title, "Overhead at scale:", "Overhead at scale, Python and Go:", 1)
+		}
 		charts = append(charts, NamedChart{Base: c.base, Chart: ch})
 	}
 	return charts, notes, nil

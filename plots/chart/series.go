@@ -223,6 +223,17 @@ func (d *Data) SeedSpeedups(n int) (strategies []string, bars []Series, err erro
 		return nil, nil, fmt.Errorf("plots: %s: no BenchmarkSeed results for n=%d (have n: %s)", d.name, n, joinInts(d.SeedNs()))
 	}
 	python := seedPythonSpeedups(n)
+	var pyCells []*cell // the seed's own Python clients run here (family python)
+	cells = slices.DeleteFunc(cells, func(c *cell) bool {
+		d, _ := strategy.Lookup(c.strategy)
+		if d.IsPython() {
+			pyCells = append(pyCells, c)
+		}
+		return d.IsPython()
+	})
+	if len(cells) == 0 {
+		return nil, nil, fmt.Errorf("plots: %s: no Go BenchmarkSeed results for n=%d", d.name, n)
+	}
 
 	for _, c := range cells {
 		if !slices.Contains(strategies, c.strategy) {
@@ -254,6 +265,9 @@ func (d *Data) SeedSpeedups(n int) (strategies []string, bars []Series, err erro
 		}
 	}
 	wall := metricWall.unit()
+	if len(pyCells) > 0 {
+		return d.seedSpeedupsHere(n, strategies, cells, pyCells, python)
+	}
 	for _, id := range ids {
 		b := base[id]
 		if b == nil {
@@ -286,6 +300,76 @@ func (d *Data) SeedSpeedups(n int) (strategies []string, bars []Series, err erro
 		bars = append(bars, py)
 	}
 	return strategies, bars, nil
+}
+
+// PythonHere is the legend prefix of the speed-up bars of the seed's own
+// Python clients run on this machine.
+const PythonHere = "Python, this machine"
+
+// seedSpeedupsHere returns the three bars per strategy of a file with the
+// seed's Python clients: the seed's laptop figure, the py twin here (÷
+// py-sequential) and the Go strategy here (÷ sequential), both cold (a
+// connection per request, as the seed's code did) when the file has cold
+// rows.
+func (d *Data) seedSpeedupsHere(n int, strategies []string, cells, pyCells []*cell, python map[string]float64) ([]string, []Series, error) {
+	conn := "warm"
+	for _, c := range cells {
+		if c.conn == "cold" {
+			conn = "cold"
+		}
+	}
+	wall := metricWall.unit()
+	speedups := func(name string, cs []*cell, baseline string, x func(strategyName string) (int, bool)) (Series, bool) {
+		s := Series{Name: name, Conn: conn}
+		var b *cell
+		for _, c := range cs {
+			if c.conn == conn && c.strategy == baseline {
+				b = c
+			}
+		}
+		if b == nil {
+			return s, false
+		}
+		bMed, bLo, bHi := summarize(b.vals[wall])
+		for _, c := range cs {
+			i, ok := x(c.strategy)
+			if c.conn != conn || !ok {
+				continue
+			}
+			med, lo, hi := summarize(c.vals[wall])
+			s.Points = append(s.Points, Point{X: float64(i), Y: bMed / med, Lo: bLo / hi, Hi: bHi / lo})
+			s.Failed += sum(c.vals[metricErrors.unit()])
+		}
+		slices.SortFunc(s.Points, func(a, b Point) int { return int(a.X - b.X) })
+		return s, len(s.Points) > 0
+	}
+	var bars []Series
+	if len(python) > 0 {
+		py := Series{Name: seedPythonName(n)}
+		for i, s := range strategies {
+			if v, ok := python[s]; ok {
+				py.Points = append(py.Points, Point{X: float64(i), Y: v, Lo: v, Hi: v})
+			}
+		}
+		bars = append(bars, py)
+	}
+	pySeq, _ := strategy.PythonTwin(strategy.Sequential)
+	here, ok := speedups(fmt.Sprintf("%s, %s (÷ %s)", PythonHere, conn, pySeq.Name), pyCells, pySeq.Name, func(name string) (int, bool) {
+		dsc, _ := strategy.Lookup(name)
+		i := slices.Index(strategies, dsc.GoTwin)
+		return i, i >= 0
+	})
+	if ok {
+		bars = append(bars, here)
+	}
+	goBars, ok := speedups(fmt.Sprintf("Go, this machine, %s (÷ %s)", conn, strategy.Sequential), cells, strategy.Sequential, func(name string) (int, bool) {
+		i := slices.Index(strategies, name)
+		return i, i >= 0
+	})
+	if !ok {
+		return nil, nil, fmt.Errorf("plots: %s: no BenchmarkSeed results for strategy=sequential conn=%s at n=%d: a speed-up needs that baseline", d.name, conn, n)
+	}
+	return strategies, append(bars, goBars), nil
 }
 
 func joinInts(xs []int) string {

@@ -21,6 +21,9 @@ const (
 	kindScaleSum = "scalesummary"
 	kindPeersSum = "peerssummary"
 	kindConcSum  = "concurrencysummary"
+	kindPython   = "pytable"
+	kindPyScale  = "pyscaletable"
+	kindFlask    = "flasktable"
 )
 
 // renderer returns kind's renderer and whether it takes several files.
@@ -44,13 +47,19 @@ func renderer(kind string) (render func([]source) (string, error), many, ok bool
 		return func(s []source) (string, error) { return ConcurrencySummary(s[0]) }, false, true
 	case kindHarness:
 		return HarnessTable, true, true
+	case kindFlask:
+		return FlaskTable, true, true
+	case kindPyScale:
+		return PyScaleTable, true, true
+	case kindPython:
+		return func(s []source) (string, error) { return PythonTable(s[0]) }, false, true
 	}
 	return nil, false, false
 }
 
 // allKinds lists every kind, for an error message.
 const allKinds = kindSeed + ", " + kindSeedSum + ", " + kindConc + ", " + kindConcSum + ", " + kindScale + ", " +
-	kindScaleSum + ", " + kindPeers + ", " + kindPeersSum + " or " + kindHarness
+	kindScaleSum + ", " + kindPeers + ", " + kindPeersSum + ", " + kindHarness + ", " + kindPython + ", " + kindPyScale + " or " + kindFlask
 
 // source is one results file a table reads: its name as shown (relative to
 // the Markdown file) and its bytes.

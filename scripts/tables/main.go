@@ -16,7 +16,10 @@
 //	<!-- END <kind> -->
 //
 // where kind is a full table (seedtable, concurrencytable, scaletable,
-// peerstable, harnesstable) or a front page's small one (seedsummary,
+// peerstable, harnesstable; pytable: BenchmarkSeed's Python strategies;
+// pyscaletable: BenchmarkScale's overhead-x against in-flight, Python and
+// Go side by side; flasktable A,B: one set of clients against two servers)
+// or a front page's small one (seedsummary,
 // concurrencysummary, scalesummary, peerssummary), and figures quoted in
 // prose between
 //

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/bench/resultset"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/plots/chart"
 )
 
@@ -75,16 +76,72 @@ func seedTable(r io.Reader, name string, summary bool) (string, error) {
 		seed[k] = append(seed[k], f)
 	}
 
+	// The Python rows (family python) are not rows of their own: each
+	// shows in its Go twin's row, in the column "Python, this machine".
+	// A file without them keeps the table it always had.
+	hasPy := false
+	order = slices.DeleteFunc(order, func(k key) bool {
+		d, _ := strategy.Lookup(k.strategy)
+		hasPy = hasPy || d.IsPython()
+		return d.IsPython()
+	})
+	over := func(r chart.Row, ok bool) string {
+		if !ok {
+			return "–"
+		}
+		s, ok := rb.summary(fmt.Sprintf("Seed/n=%d/strategy=%s/conn=%s", r.N, r.Strategy, r.Conn), "overhead-x")
+		if !ok {
+			return fmt.Sprintf("%.3f", r.Metrics["overhead-x"].Y)
+		}
+		return spread("%.3f", s)
+	}
+	// pyCell is the py twin of k's Go strategy at k.n: its cold batch time
+	// (the seed opened a connection per request) and overhead-x warm / cold.
+	pyCell := func(k key) string {
+		tw, ok := strategy.PythonTwin(k.strategy)
+		if !ok {
+			return "–"
+		}
+		conns := byKey[key{k.n, tw.Name}]
+		warm, hasWarm := conns["warm"]
+		cold, hasCold := conns["cold"]
+		if !hasWarm && !hasCold {
+			return "–"
+		}
+		t := cold
+		if !hasCold {
+			t = warm
+		}
+		return fmt.Sprintf("%s: %s %s; %s / %s", tw.Name, t.Conn, inD(t.Metrics["sec/op"].Y, delay), over(warm, hasWarm), over(cold, hasCold))
+	}
+
 	var b strings.Builder
-	if summary {
+	switch {
+	case summary && hasPy:
+		fmt.Fprintf(&b, "n = %d, d = %v, Go and Python: `%s` (%s); seed: SEED.md (d = 3 s, one run).\n\n", order[0].n, delay, name, runs)
+		b.WriteString("| strategy | model ideal | seed (laptop, d = 3 s) | Python, this machine: time; overhead-x warm / cold | Go warm | overhead-x warm / cold |\n|---|---|---|---|---|---|\n")
+	case summary:
 		fmt.Fprintf(&b, "n = %d, d = %v, Go: `%s` (%s); seed: SEED.md (d = 3 s, one run).\n\n", order[0].n, delay, name, runs)
 		b.WriteString("| strategy | model ideal | Go warm | overhead-x warm / cold | seed |\n|---|---|---|---|---|\n")
-	} else {
-		fmt.Fprintf(&b, "Go: `%s` (commit %s, %s, GOMAXPROCS %s, %s, d = %v, P = %s, %s).\n",
-			name, short(d.Config(resultset.KeyCommit)), d.Config(resultset.KeyGo), d.Config(resultset.KeyGOMAXPROCS), d.Config(resultset.KeyCPU), delay, d.Config(resultset.KeyProcs), runs)
-		b.WriteString("Seed: Python on an 8-CPU laptop, d = 3 s, one run each (SEED.md). Times are wall time per batch; ×d is that time ÷ the delay; " + spreadNote + ".\n\n")
-		b.WriteString("| n | strategy | model ideal | Go warm | Go cold | overhead-x warm / cold | seed twin (SEED.md row) | seed |\n")
-		b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	default:
+		who := "Go"
+		if hasPy {
+			who = "Go and Python"
+		}
+		fmt.Fprintf(&b, "%s: `%s` (commit %s, %s, GOMAXPROCS %s, %s, d = %v, P = %s, %s).\n",
+			who, name, short(d.Config(resultset.KeyCommit)), d.Config(resultset.KeyGo), d.Config(resultset.KeyGOMAXPROCS), d.Config(resultset.KeyCPU), delay, d.Config(resultset.KeyProcs), runs)
+		b.WriteString("Seed: Python on an 8-CPU laptop, d = 3 s, one run each (SEED.md). Times are wall time per batch; ×d is that time ÷ the delay; " + spreadNote + ".\n")
+		if hasPy {
+			b.WriteString("Python, this machine: the seed's client (py twin) in the same run against the same server; its time is the cold batch (a connection per request, as the seed's code did), then its overhead-x warm / cold.\n")
+		}
+		b.WriteString("\n")
+		if hasPy {
+			b.WriteString("| n | strategy | model ideal | seed twin (SEED.md row) | seed (laptop) | Python, this machine | Go warm | Go cold | Go overhead-x warm / cold |\n")
+			b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+		} else {
+			b.WriteString("| n | strategy | model ideal | Go warm | Go cold | overhead-x warm / cold | seed twin (SEED.md row) | seed |\n")
+			b.WriteString("|---|---|---|---|---|---|---|---|\n")
+		}
 	}
 	for _, k := range order {
 		conns := byKey[k]
@@ -101,16 +158,6 @@ func seedTable(r io.Reader, name string, summary bool) (string, error) {
 			}
 			return inD(r.Metrics["sec/op"].Y, delay)
 		}
-		over := func(r chart.Row, ok bool) string {
-			if !ok {
-				return "–"
-			}
-			s, ok := rb.summary(fmt.Sprintf("Seed/n=%d/strategy=%s/conn=%s", r.N, r.Strategy, r.Conn), "overhead-x")
-			if !ok {
-				return fmt.Sprintf("%.3f", r.Metrics["overhead-x"].Y)
-			}
-			return spread("%.3f", s)
-		}
 		twin, seedCell := "–", "–"
 		if figs := seed[k]; len(figs) > 0 {
 			var t, s []string
@@ -120,14 +167,22 @@ func seedTable(r io.Reader, name string, summary bool) (string, error) {
 			}
 			twin, seedCell = strings.Join(t, "; "), strings.Join(s, "; ")
 		}
-		if summary {
+		switch {
+		case summary && hasPy:
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s / %s |\n",
+				k.strategy, inD(ideal, delay), seedCell, pyCell(k), cell(warm, hasWarm), over(warm, hasWarm), over(cold, hasCold))
+		case summary:
 			fmt.Fprintf(&b, "| %s | %s | %s | %s / %s | %s |\n",
 				k.strategy, inD(ideal, delay), cell(warm, hasWarm), over(warm, hasWarm), over(cold, hasCold), seedCell)
-			continue
+		case hasPy:
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n",
+				k.n, k.strategy, inD(ideal, delay), twin, seedCell, pyCell(k), cell(warm, hasWarm), cell(cold, hasCold),
+				over(warm, hasWarm), over(cold, hasCold))
+		default:
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s / %s | %s | %s |\n",
+				k.n, k.strategy, inD(ideal, delay), cell(warm, hasWarm), cell(cold, hasCold),
+				over(warm, hasWarm), over(cold, hasCold), twin, seedCell)
 		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s / %s | %s | %s |\n",
-			k.n, k.strategy, inD(ideal, delay), cell(warm, hasWarm), cell(cold, hasCold),
-			over(warm, hasWarm), over(cold, hasCold), twin, seedCell)
 	}
 	return b.String(), nil
 }
