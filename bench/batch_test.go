@@ -52,13 +52,24 @@ func batchCase(s string, n, procs int) harness.Case {
 // the worker strategies use P = -procs processes, procs-fanout with 16
 // goroutines each (aiomultiprocess's default). The plots package draws
 // sec/op against n with the model's ideal (ideal-ns) dashed.
+//
+// With -server flask (or flask-single) the same cases run against the
+// seed's Flask app, named server=flask; against flask-single, which serves
+// one request at a time, n stops at 100 (1,000 × d would be 50 s a batch).
 func BenchmarkBatch(b *testing.B) {
-	b.Run("server=unlimited", func(b *testing.B) {
-		srv := startServer(b, harness.Spec{})
+	name := "unlimited"
+	if config.server.IsFlask() {
+		name = string(config.server)
+	}
+	b.Run("server="+name, func(b *testing.B) {
+		srv := startServer(b, harness.BundledSpec(config.server))
 		for _, s := range strategy.Names(strategy.FamilySeed) {
 			b.Run("strategy="+s, func(b *testing.B) {
 				b.Run("conn="+clients.Warm.String(), func(b *testing.B) {
 					for _, n := range batchSizes(s, config.matrix.long) {
+						if config.server == harness.ServerFlaskSingle && n > 100 {
+							continue
+						}
 						b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 							runCase(b, srv, batchCase(s, n, config.procs))
 						})
