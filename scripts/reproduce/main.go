@@ -92,7 +92,21 @@ func fullPhases() []phase {
 		{label: "scale-10k", pkg: "./bench/scale", bench: "Scale", args: []string{"-scale", "10k", "-benchtime", "3x"}, count: 3, group: "scale"},
 		{label: "scale-100k", pkg: "./bench/scale", bench: "Scale", args: []string{"-scale", "100k"}, count: 2, group: "scale"},
 		{label: "peers", peers: true},
+		// The seed's Python systems (the Python rows of seed-d3s are in
+		// that file): the seed's Flask server under the same clients, and
+		// Python asyncio against Go at 100 … 10,000 in flight.
+		{label: "seed-d50ms-flask", bench: "Seed", args: []string{"-delay", "50ms", "-server", "flask"}, count: 3},
+		{label: "batch-d50ms-flask", bench: "Batch", args: []string{"-delay", "50ms", "-benchtime", "1x", "-server", "flask"}, count: 3},
+		{label: "scale-py-100", pkg: "./bench/scale", bench: "Scale", args: pyScale("100"), count: 3, group: "scale-py"},
+		{label: "scale-py-1k", pkg: "./bench/scale", bench: "Scale", args: pyScale("1k"), count: 3, group: "scale-py"},
+		{label: "scale-py-5k", pkg: "./bench/scale", bench: "Scale", args: pyScale("5k"), count: 3, group: "scale-py"},
+		{label: "scale-py-10k", pkg: "./bench/scale", bench: "Scale", args: pyScale("10k"), count: 3, group: "scale-py"},
 	}
+}
+
+// pyScale returns the bench/scale flags of a Python-against-Go scale level.
+func pyScale(level string) []string {
+	return []string{"-scale", level, "-delay", "1s", "-strategies", "py-aiohttp,py-procs-aiohttp,fasthttp,fanout", "-benchtime", "3x"}
 }
 
 // options are reproduce's flags.
