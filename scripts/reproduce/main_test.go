@@ -72,7 +72,7 @@ func TestFullPhases(t *testing.T) {
 			t.Errorf("phase %s: peers %v with bench %q", ph.label, ph.peers, ph.bench)
 		}
 	}
-	if got := strings.Join(labels, ","); got != "seed-d3s,matrix-d50ms,scale-1k,scale-10k,scale-100k,peers" {
+	if got := strings.Join(labels, ","); got != "seed-d3s,matrix-d50ms,scale-1k,scale-10k,scale-100k,peers,seed-d50ms-flask,batch-d50ms-flask,scale-py-100,scale-py-1k,scale-py-5k,scale-py-10k" {
 		t.Errorf("full phases = %s", got)
 	}
 }
