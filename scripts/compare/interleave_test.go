@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/scripts/resultsfile"
 )
 
@@ -135,6 +136,13 @@ func TestInterleavedCommits(t *testing.T) {
 		}
 		if n := strings.Count(string(b), "\nBenchmarkFake"); n != 6 || bytes.Contains(b, []byte(resultsfile.IncompleteKey)) {
 			t.Errorf("%s: %d results (want 6), or marked incomplete:\n%s", p, n, b)
+		}
+		// One header per file: every reader takes the file as one run.
+		if n := strings.Count(string(b), "\npkg: "); n != 1 {
+			t.Errorf("%s: %d pkg: lines, want 1 (the rounds after the first repeat no header)", p, n)
+		}
+		if rs, err := resultset.Open(p); err != nil || rs.Err() != nil {
+			t.Errorf("%s: the results layer refuses it: %v %v", p, err, rs.Err())
 		}
 	}
 	b, _ := os.ReadFile(paths[2])

@@ -140,6 +140,13 @@ func parse(args []string, stderr io.Writer) (options, int) {
 	return o, -1
 }
 
+// isConfigLine reports whether l is a benchfmt configuration line
+// ("key: value" at the start of the line, the key without spaces).
+func isConfigLine(l string) bool {
+	k, _, ok := strings.Cut(l, ":")
+	return ok && k != "" && !strings.ContainsAny(k, " \t") && !strings.HasPrefix(k, "Benchmark")
+}
+
 // validBenchtime reports whether v is "" or a go test -benchtime.
 func validBenchtime(v string) bool {
 	if v == "" {
@@ -422,8 +429,14 @@ func interleave(ctx context.Context, repo string, o options, stderr io.Writer) (
 			cmd.Dir = filepath.Join(s.wt, filepath.FromSlash(o.pkg))
 			cmd.Stderr = stderr
 			err := resultsfile.RunLines(cmd, 0, func(l string) {
-				s.run.Line(l)
 				fmt.Fprintln(stderr, l)
+				if round > 1 && isConfigLine(l) {
+					// One header per file: the rounds after the first
+					// repeat it (a reader would take a second pkg: for
+					// merged files); their results stay under it.
+					return
+				}
+				s.run.Line(l)
 			})
 			if err == nil && s.run.FailLine() != "" {
 				err = errors.New(s.run.FailLine())
