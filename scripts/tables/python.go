@@ -68,6 +68,18 @@ func PythonTable(src source) (string, error) {
 	return b.String(), nil
 }
 
+// withoutServer returns a benchmark name without its server= part.
+func withoutServer(name string) string {
+	parts := strings.Split(name, "/")
+	out := parts[:0]
+	for _, p := range parts {
+		if !strings.HasPrefix(p, "server=") {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "/")
+}
+
 // FlaskTable compares two BenchmarkSeed or BenchmarkBatch results files of
 // the same clients against two servers (typically -server flask and the
 // bundled slowserver; each file's server: line names it): per case of
@@ -101,17 +113,25 @@ func FlaskTable(srcs []source) (string, error) {
 		srcs[1].name, servers[1], rs[1].config(resultset.KeyDelay), rs[1].describe(), spreadNote)
 	fmt.Fprintf(&b, "| n | strategy | conn | time, %s | overhead-x, %s | time, %s | overhead-x, %s | time %s ÷ %s |\n", servers[0], servers[0], servers[1], servers[1], servers[1], servers[0])
 	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	// A BenchmarkBatch name says its server (server=unlimited against
+	// server=flask): cases match on the rest of the name.
+	other := map[string]string{}
+	for _, name := range rs[1].order {
+		other[withoutServer(name)] = name
+	}
 	rows := 0
 	for _, name := range rs[0].order {
-		if rs[1].runs(name) == 0 {
+		name1, ok := other[withoutServer(name)]
+		if !ok || rs[1].runs(name1) == 0 {
 			continue
 		}
 		rows++
 		cells := make([]string, 0, 4)
 		var t [2]float64
 		for i, r := range rs {
-			ts, _ := r.summary(name, "ns/op")
-			os, _ := r.summary(name, "overhead-x")
+			n := []string{name, name1}[i]
+			ts, _ := r.summary(n, "ns/op")
+			os, _ := r.summary(n, "overhead-x")
 			t[i] = ts.Center
 			cells = append(cells, withSpread(seconds(ts.Center/1e9), ts), spread("%.3f", os))
 		}
