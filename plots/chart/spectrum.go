@@ -49,7 +49,8 @@ func (percentileTicks) Ticks(lo, hi float64) []plot.Tick {
 
 // SpectrumChart draws latency against percentile, HdrHistogram style: x is
 // 1/(1−q) on a log axis labelled 50 %, 90 %, 99 %, 99.9 %, 99.99 %; y is
-// latency in milliseconds on a linear axis. The tail of every series ends
+// latency in milliseconds, on a linear axis unless the tail reaches ten
+// times the fastest value (then log). The tail of every series ends
 // at the highest percentile its sample supports (1 − 1/requests).
 func SpectrumChart(title string, series []Series) (*Chart, error) {
 	if len(series) == 0 {
@@ -73,7 +74,11 @@ func SpectrumChart(title string, series []Series) (*Chart, error) {
 	}
 	p.X.Min = 1
 	p.X.Tick.Marker = percentileTicks{}
-	if err := setAxis(&p.Y, linearAxis, ext.ylo, ext.yhi); err != nil {
+	yKind := linearAxis
+	if ext.ylo > 0 && ext.yhi/ext.ylo > 10 {
+		yKind = log10Axis // a tail ten times the median would flatten the rest
+	}
+	if err := setAxis(&p.Y, yKind, ext.ylo, ext.yhi); err != nil {
 		return nil, fmt.Errorf("plots: spectrum chart %q: %w", title, err)
 	}
 	ch.Panels = []*plot.Plot{p}
@@ -81,9 +86,8 @@ func SpectrumChart(title string, series []Series) (*Chart, error) {
 }
 
 // SpectrumCharts draws one spectrum chart per group of cells of a
-// histogram log: cells whose names differ only in strategy= and conn=
-// share a chart (e.g. every strategy of Seed/n=100), one line per
-// strategy and conn. Runs of a cell are merged first. footnote goes under
+// histogram log: cells whose names differ only in strategy= share a chart
+// (e.g. every strategy of Seed/n=100/conn=warm), one line per strategy. Runs of a cell are merged first. footnote goes under
 // every chart.
 func SpectrumCharts(entries []histlog.Entry, footnote string) ([]NamedChart, error) {
 	merged, order, err := histlog.Merged(entries)
@@ -107,6 +111,7 @@ func SpectrumCharts(entries []histlog.Entry, footnote string) ([]NamedChart, err
 				strategy = v
 			case "conn":
 				conn = v
+				keep = append(keep, part) // warm and cold apart: one chart each
 			default:
 				keep = append(keep, part)
 			}

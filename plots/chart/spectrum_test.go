@@ -37,7 +37,7 @@ func TestSpectrumCharts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(charts) != 2 || charts[0].Base != "spectrum-Seed_n_100" || charts[1].Base != "spectrum-Seed_n_5" {
+	if len(charts) != 2 || charts[0].Base != "spectrum-Seed_n_100_conn_warm" || charts[1].Base != "spectrum-Seed_n_5_conn_cold" {
 		t.Fatalf("charts %v", charts)
 	}
 	// Two lines in the n=100 chart, sequential first (the registry's order);
