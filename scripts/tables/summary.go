@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
 // ScaleSummary renders a front page's cut of ScaleTable: per results file,
@@ -36,7 +38,7 @@ func ScaleSummary(srcs []source) (string, error) {
 			if !slices.Contains(levels, l) {
 				levels = append(levels, l)
 			}
-			if key(name, "strategy") == "naive-httpget" {
+			if d, ok := strategy.Lookup(key(name, "strategy")); ok && d.Baseline {
 				naive[l] = name
 				continue
 			}
