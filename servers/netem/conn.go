@@ -121,8 +121,8 @@ func stoppedTimer() *time.Timer {
 func (c *Conn) pump(done chan<- struct{}) {
 	defer close(done)
 	var rxFree time.Time // when the inbound wire is next free
+	buf := make([]byte, readChunk)
 	for {
-		buf := make([]byte, readChunk)
 		n, err := c.Conn.Read(buf)
 		now := time.Now()
 		start := now
@@ -133,7 +133,7 @@ func (c *Conn) pump(done chan<- struct{}) {
 			start = rxFree
 		}
 		rxFree = start.Add(c.cfg.serialise(n))
-		ch := chunk{at: rxFree.Add(c.cfg.RTT / 2), data: buf[:n]}
+		ch := chunk{at: rxFree.Add(c.cfg.RTT / 2), data: append([]byte(nil), buf[:n]...)}
 		if n > 0 {
 			select {
 			case c.in <- ch:
