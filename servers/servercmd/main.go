@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/servers"
+	"github.com/crawlbench/crawlbench/servers/netem"
 )
 
 // Name is the command name used in messages.
@@ -47,6 +48,7 @@ type options struct {
 	shutdownTimeout time.Duration
 	listen          ListenOptions
 	listeners       int
+	netem           netem.Config
 }
 
 // flagFor returns the flag that sets the servers.Config field.
@@ -96,6 +98,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "%s: %s\n", Name, describe(srv.Config()))
 	fmt.Fprintf(stderr, "%s: %s\n", Name, describeListener(lns, opts.listen))
+	if !opts.netem.IsZero() {
+		for i, ln := range lns {
+			if lns[i], err = netem.NewListener(ln, opts.netem); err != nil { // parseArgs validated it
+				fmt.Fprintf(stderr, "%s: %v\n", Name, err)
+				return ExitUsage
+			}
+		}
+		fmt.Fprintf(stderr, "%s: emulated network on every connection: RTT %v (one extra RTT before a new connection's first bytes), bandwidth %d B/s per direction (0 = unlimited)\n", Name, opts.netem.RTT, opts.netem.Bandwidth)
+	}
 
 	hs := srv.HTTPServer(opts.addr)
 	serveErr := make(chan error, len(lns))
@@ -225,6 +236,8 @@ func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int,
 	opts.listeners = 1
 	fs.Var(intValue(&opts.listeners, fmt.Sprintf("1..%d", MaxListeners)), "listeners", "listening `sockets` on -addr (SO_REUSEPORT): each has its own accept queue and accept loop, so a burst of new connections overflows none of them")
 	fs.Var(intValue(&opts.listen.Backlog, fmt.Sprintf("0..%d", MaxBacklog)), "backlog", "accept-queue length `n` for listen(2); 0 = net.core.somaxconn (Go's default); the kernel caps it at somaxconn")
+	fs.Var(durationValue(&opts.netem.RTT, fmt.Sprintf("0s..%v", netem.MaxRTT)), "rtt", "emulated round-trip `time` added to every connection (RTT/2 each way, plus one RTT of set-up before a new connection's first bytes); 0 = none")
+	fs.Var(int64Value(&opts.netem.Bandwidth, fmt.Sprintf("0 or %d..%d", netem.MinBandwidth, netem.MaxBandwidth)), "bandwidth", "emulated `bytes` per second per connection and direction; 0 = unlimited")
 	fs.Var(durationValue(&opts.shutdownTimeout, fmt.Sprintf("0s..%v", MaxShutdownTimeout)), "shutdown-timeout", "on SIGINT/SIGTERM, how long (`duration`) in-flight requests may take to finish before their connections are closed")
 
 	usageErr := func(format string, a ...any) (options, int, bool) {
@@ -257,6 +270,12 @@ func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int,
 	}
 	if opts.shutdownTimeout < 0 || opts.shutdownTimeout > MaxShutdownTimeout {
 		return usageErr("-shutdown-timeout: %v is out of range; want 0s..%v", opts.shutdownTimeout, MaxShutdownTimeout)
+	}
+	if r := opts.netem.RTT; r < 0 || r > netem.MaxRTT {
+		return usageErr("-rtt: %v is out of range; want 0s..%v", r, netem.MaxRTT)
+	}
+	if err := opts.netem.Validate(); err != nil {
+		return usageErr("-bandwidth: %d is out of range; want 0 (unlimited) or %d..%d bytes per second", opts.netem.Bandwidth, netem.MinBandwidth, netem.MaxBandwidth)
 	}
 	if err := c.Validate(); err != nil {
 		var ce *servers.ConfigError
