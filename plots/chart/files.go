@@ -157,8 +157,9 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 }
 
 // ChartFiles is ChartInputs on the files at paths, each named by its path,
-// plus the percentile spectrum charts (SpectrumCharts) of each file whose
-// histogram log (bench/histlog.PathFor) lies beside it.
+// plus the percentile spectrum charts (SpectrumCharts) of the Seed and
+// Scale cells of each file whose histogram log (bench/histlog.PathFor)
+// lies beside it.
 func ChartFiles(paths ...string) (*Plotted, error) {
 	var inputs []Input
 	for _, p := range paths {
@@ -181,9 +182,21 @@ func ChartFiles(paths ...string) (*Plotted, error) {
 		if _, err := os.Stat(hp); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		entries, err := histlog.ReadFile(hp)
+		all, err := histlog.ReadFile(hp)
 		if err != nil {
 			return nil, fmt.Errorf("plots: %w", err)
+		}
+		// Spectra of the families whose cells compare strategies at one
+		// size (Seed, Scale); Concurrency and Batch vary c and n, which
+		// their latency charts already draw.
+		var entries []histlog.Entry
+		for _, e := range all {
+			if fam, _, _ := strings.Cut(e.Cell, "/"); fam == FamilySeed || fam == FamilyScale {
+				entries = append(entries, e)
+			}
+		}
+		if len(entries) == 0 {
+			continue
 		}
 		charts, err := SpectrumCharts(entries, "latency histograms: "+filepath.Base(hp)+", every run of a cell merged")
 		if err != nil {
