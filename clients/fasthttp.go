@@ -39,9 +39,16 @@ func NewFastHTTP(name string, cfg Config) (Client, error) {
 	if conns == 0 {
 		conns = unlimitedConns
 	}
-	timeout := cfg.timeout()
+	return &fastClient{name: name, cfg: cfg, client: NewFastHTTPClient(conns, cfg.timeout())}, nil
+}
+
+// NewFastHTTPClient returns the fasthttp.Client every crawlbench fasthttp
+// strategy uses: at most conns connections per host, waiting up to
+// timeout for a free one, dialing without a concurrency cap, never
+// retrying (so each failure is counted once).
+func NewFastHTTPClient(conns int, timeout time.Duration) *fasthttp.Client {
 	dialer := &fasthttp.TCPDialer{Concurrency: 0} // 0: no cap on concurrent dials
-	c := &fasthttp.Client{
+	return &fasthttp.Client{
 		Name:                      "crawlbench",
 		NoDefaultUserAgentHeader:  true,
 		MaxConnsPerHost:           conns,
@@ -53,7 +60,6 @@ func NewFastHTTP(name string, cfg Config) (Client, error) {
 			return dialer.DialTimeout(addr, timeout)
 		},
 	}
-	return &fastClient{name: name, cfg: cfg, client: c}, nil
 }
 
 func (c *fastClient) Name() string { return c.name }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -84,20 +83,7 @@ func FastHTTP(cfg clients.Config, conns int) (Doer, error) {
 		return nil, fmt.Errorf("openloop: fasthttp: conns = %d out of range 1..%d", conns, clients.MaxConcurrency)
 	}
 	timeout := timeoutOf(cfg)
-	dialer := &fasthttp.TCPDialer{Concurrency: 0}
-	c := &fasthttp.Client{
-		Name:                      "crawlbench",
-		NoDefaultUserAgentHeader:  true,
-		MaxConnsPerHost:           conns,
-		MaxConnWaitTimeout:        timeout,
-		MaxIdleConnDuration:       90 * time.Second,
-		MaxIdemponentCallAttempts: 1,
-		RetryIfErr:                func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
-		DialTimeout: func(addr string, timeout time.Duration) (net.Conn, error) {
-			return dialer.DialTimeout(addr, timeout)
-		},
-	}
-	return &fastDoer{url: cfg.Targets[0], timeout: timeout, cold: cfg.Conn == clients.Cold, client: c}, nil
+	return &fastDoer{url: cfg.Targets[0], timeout: timeout, cold: cfg.Conn == clients.Cold, client: clients.NewFastHTTPClient(conns, timeout)}, nil
 }
 
 type fastDoer struct {
