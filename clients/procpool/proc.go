@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/crawlbench/crawlbench/clients/usage/tail"
 )
 
 // inbound is one message read from a worker, or the error that ended the
@@ -21,6 +23,9 @@ type inbound struct {
 	err error
 }
 
+// stderrTail is how much of a worker's stderr is kept for error messages.
+const stderrTail = 4 << 10
+
 // proc is the parent's handle on one worker process.
 type proc struct {
 	idx    int
@@ -28,7 +33,7 @@ type proc struct {
 	cmd    *exec.Cmd
 	stdin  *os.File // the parent's write end of the worker's stdin
 	stdout *os.File // the parent's read end of the worker's stdout
-	stderr *tailBuffer
+	stderr *tail.Buffer
 
 	msgs       chan inbound  // from the reader goroutine; closed when it ends
 	quit       chan struct{} // closed by release: the reader stops delivering
@@ -54,7 +59,7 @@ type proc struct {
 func startProc(ctx context.Context, idx int, argv, env []string) (*proc, error) {
 	p := &proc{
 		idx:        idx,
-		stderr:     newTailBuffer(stderrTail),
+		stderr:     tail.New(stderrTail),
 		msgs:       make(chan inbound, 4),
 		quit:       make(chan struct{}),
 		readerDone: make(chan struct{}),

@@ -210,23 +210,6 @@ func TestReadMessage(t *testing.T) {
 	}
 }
 
-func TestTailBufferKeepsTheEnd(t *testing.T) {
-	b := newTailBuffer(8)
-	_, _ = b.Write([]byte("abc"))
-	if b.String() != "abc" {
-		t.Errorf("got %q", b.String())
-	}
-	_, _ = b.Write([]byte("defgh"))
-	_, _ = b.Write([]byte("ij"))
-	if got := b.String(); got != "...cdefghij" {
-		t.Errorf("got %q, want ...cdefghij", got)
-	}
-	_, _ = b.Write([]byte("0123456789"))
-	if got := b.String(); got != "...23456789" {
-		t.Errorf("got %q, want ...23456789", got)
-	}
-}
-
 func FuzzDecodeMessage(f *testing.F) {
 	for _, s := range []string{
 		`{"v":1,"type":"ready"}`,

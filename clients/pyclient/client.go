@@ -18,6 +18,8 @@ import (
 
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/servers"
+
+	"github.com/crawlbench/crawlbench/clients/usage/tail"
 )
 
 //go:embed worker.py
@@ -49,7 +51,7 @@ type Client struct {
 	readerD chan struct{} // closed when the reader goroutine ends
 	exited  chan struct{} // closed once the worker is reaped
 	waitErr error
-	stderr  *tailBuffer
+	stderr  *tail.Buffer
 	startup time.Duration
 	version string // the interpreter's version, from its ready line
 	loop    string // the parent process's event loop class, if any
@@ -95,7 +97,7 @@ func start(ctx context.Context, name string, cfg Config, script string) (*Client
 	c := &Client{
 		name:    name,
 		cfg:     cfg,
-		stderr:  newTailBuffer(stderrTail),
+		stderr:  tail.New(stderrTail),
 		lines:   make(chan line, 1),
 		quit:    make(chan struct{}),
 		readerD: make(chan struct{}),
@@ -505,37 +507,6 @@ func tailLines(s string, n int) string {
 		lines = append([]string{"..."}, lines[len(lines)-n:]...)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// tailBuffer is an io.Writer keeping the last max bytes written to it; it
-// is safe for concurrent use.
-type tailBuffer struct {
-	mu   sync.Mutex
-	max  int
-	buf  []byte
-	lost bool
-}
-
-func newTailBuffer(max int) *tailBuffer { return &tailBuffer{max: max} }
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-		t.lost = true
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.lost {
-		return "..." + string(t.buf)
-	}
-	return string(t.buf)
 }
 
 var _ clients.Client = (*Client)(nil)

@@ -34,6 +34,8 @@ import (
 
 	"github.com/crawlbench/crawlbench/servers"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
+
+	"github.com/crawlbench/crawlbench/clients/usage/tail"
 )
 
 //go:embed server.py
@@ -92,7 +94,7 @@ type Proc struct {
 
 	cmd    *exec.Cmd
 	stdin  *os.File
-	stderr *tailBuffer
+	stderr *tail.Buffer
 	done   chan struct{} // closed once the child is reaped
 	// waitErr is the child's exit; read after done.
 	waitErr error
@@ -150,7 +152,7 @@ func Start(ctx context.Context, o Options) (*Proc, error) {
 	}
 	secs := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }
 	cmd := exec.Command(python, "-c", serverSource, secs(o.Delay), mode, secs(o.maxDelay()))
-	p := &Proc{cmd: cmd, stdin: inW, stderr: &tailBuffer{max: stderrTail}, done: make(chan struct{})}
+	p := &Proc{cmd: cmd, stdin: inW, stderr: tail.New(stderrTail), done: make(chan struct{})}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, p.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.WaitDelay = StopTimeout
@@ -318,32 +320,4 @@ func lastLine(out string, err error) string {
 	}
 	lines := strings.Split(out, "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
-}
-
-// tailBuffer keeps the last max bytes written to it; safe for concurrent use.
-type tailBuffer struct {
-	mu   sync.Mutex
-	max  int
-	buf  []byte
-	lost bool
-}
-
-func (t *tailBuffer) Write(b []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, b...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-		t.lost = true
-	}
-	return len(b), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.lost {
-		return "..." + string(t.buf)
-	}
-	return string(t.buf)
 }

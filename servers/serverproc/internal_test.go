@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crawlbench/crawlbench/clients/usage/tail"
 )
 
 // A ChildMain child shuts down when its stdin pipe closes, as it does when
@@ -28,10 +30,9 @@ func TestChildStopsWhenStdinCloses(t *testing.T) {
 }
 
 func TestListenWriter(t *testing.T) {
-	var other tailBuffer
-	other.max = 1 << 10
+	other := tail.New(1 << 10)
 	w := newListenWriter()
-	w.other = &other
+	w.other = other
 	for _, chunk := range []string{"PASS\nslowserver: liste", "ning on http://127.0.0.1:1234\n", "slowserver: listening on http://127.0.0.1:9\n", "tail"} {
 		if n, err := w.Write([]byte(chunk)); n != len(chunk) || err != nil {
 			t.Fatalf("Write = %d, %v", n, err)
@@ -46,10 +47,10 @@ func TestListenWriter(t *testing.T) {
 }
 
 func TestTailBuffer(t *testing.T) {
-	b := tailBuffer{max: 4}
+	b := tail.New(4)
 	_, _ = b.Write([]byte("abc"))
 	_, _ = b.Write([]byte("defg"))
-	if got := b.String(); got != "defg" {
-		t.Fatalf("tail %q, want defg", got)
+	if got := b.String(); got != "...defg" {
+		t.Fatalf("tail %q, want ...defg (the last 4 bytes, marked cut)", got)
 	}
 }

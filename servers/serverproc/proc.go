@@ -15,6 +15,8 @@ import (
 
 	"github.com/crawlbench/crawlbench/servers"
 	"github.com/crawlbench/crawlbench/servers/servercmd"
+
+	"github.com/crawlbench/crawlbench/clients/usage/tail"
 )
 
 // childEnv is the environment variable that marks a server child process.
@@ -70,7 +72,7 @@ type Proc struct {
 
 	cmd    *exec.Cmd
 	stdin  io.Closer
-	stderr *tailBuffer
+	stderr *tail.Buffer
 
 	done    chan struct{} // closed once the child is reaped
 	waitErr error         // the child's exit; read after done
@@ -102,7 +104,7 @@ func StartCommand(ctx context.Context, argv []string, args []string) (*Proc, err
 	cmd := exec.Command(argv[0], append(append([]string(nil), argv[1:]...), args...)...)
 	cmd.Env = append(os.Environ(), childEnv+"="+childRole)
 	lw := newListenWriter()
-	p := &Proc{cmd: cmd, stderr: &tailBuffer{max: stderrTail}, done: make(chan struct{})}
+	p := &Proc{cmd: cmd, stderr: tail.New(stderrTail), done: make(chan struct{})}
 	lw.other = p.stderr
 	cmd.Stdout = lw
 	cmd.Stderr = p.stderr
@@ -255,27 +257,4 @@ func (w *listenWriter) handle(line string) {
 	if w.other != nil {
 		_, _ = io.WriteString(w.other, "stdout: "+line+"\n")
 	}
-}
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-	max int
-}
-
-func (t *tailBuffer) Write(b []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, b...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-	}
-	return len(b), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.buf)
 }

@@ -1,25 +1,24 @@
-package procpool
+// Package tail keeps the last bytes a child process wrote (its stderr), so
+// an error about the child can quote how it ended without holding all of
+// its output.
+package tail
 
 import "sync"
 
-// stderrTail is how much of a worker's stderr is kept for error messages.
-const stderrTail = 4 << 10
-
-// tailBuffer is an io.Writer that keeps the last max bytes written to it. It
-// is safe for concurrent use.
-type tailBuffer struct {
+// Buffer is an io.Writer that keeps the last Max bytes written to it. It
+// is safe for concurrent use. Create it with New.
+type Buffer struct {
 	mu   sync.Mutex
 	max  int
 	buf  []byte
 	lost int64 // bytes dropped from the front
 }
 
-func newTailBuffer(max int) *tailBuffer {
-	return &tailBuffer{max: max}
-}
+// New returns a Buffer keeping the last max bytes.
+func New(max int) *Buffer { return &Buffer{max: max} }
 
 // Write keeps the tail of p; it never fails.
-func (t *tailBuffer) Write(p []byte) (int, error) {
+func (t *Buffer) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := len(p)
@@ -37,7 +36,7 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 // String returns the kept tail, prefixed with "..." when bytes were dropped.
-func (t *tailBuffer) String() string {
+func (t *Buffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.lost > 0 {
