@@ -45,7 +45,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -163,7 +162,7 @@ func parse(args []string, stderr io.Writer) (options, int) {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	stderr = &lockedWriter{w: stderr} // go test's stderr and the progress lines share it
+	stderr = &resultsfile.LockedWriter{W: stderr} // go test's stderr and the progress lines share it
 	o, code := parse(args, stderr)
 	if code >= 0 {
 		return code
@@ -485,18 +484,6 @@ func (p *progress) line(l string) {
 	all := len(p.plan.names) * p.count
 	fmt.Fprintf(p.w, "reproduce: [%d/%d] %s  %s elapsed, about %s left\n",
 		p.done, all, strings.TrimPrefix(name, "Benchmark"), roundDur(p.now().Sub(p.start)), roundDur(p.eta()))
-}
-
-// lockedWriter serialises writes from several goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
 }
 
 func roundDur(d time.Duration) time.Duration {

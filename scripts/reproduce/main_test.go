@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/crawlbench/crawlbench/scripts/resultsfile"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -112,7 +114,7 @@ func TestRunPhase(t *testing.T) {
 	o := options{count: 1, results: t.TempDir(), plots: t.TempDir()}
 	ph := phase{label: "test", bench: "Seed/n=5/strategy=(sequential|fanout)/conn=warm", args: []string{"-delay", "5ms", "-benchtime", "1x"}, count: 1}
 	var errb bytes.Buffer
-	outs, err := runPhase(t.Context(), root, o, ph, &lockedWriter{w: &errb})
+	outs, err := runPhase(t.Context(), root, o, ph, &resultsfile.LockedWriter{W: &errb})
 	if err != nil {
 		t.Fatalf("runPhase: %v\n%s", err, errb.String())
 	}
