@@ -52,6 +52,12 @@ func ChildMain() int {
 	_ = os.Unsetenv(childEnv) // nothing this process starts is a server child
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Once the server has drained, a late SIGTERM must not kill the exiting
+	// child by the default action (Stop sends SIGTERM and closes stdin; when
+	// the EOF wins and the signal is still pending, stop() alone would
+	// restore the default and the child would die "signal: terminated"
+	// after a clean drain). Deferred after stop, so it runs first.
+	defer signal.Ignore(os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeNamedPipe != 0 {
