@@ -19,7 +19,7 @@ import (
 )
 
 // ErrBound is the cause of a batch's context when Config.Bound passes.
-var ErrBound = errors.New("pitfall: the caller's bound on the batch passed")
+var ErrBound = fmt.Errorf("pitfall: the caller's bound on the batch passed: %w", context.Canceled)
 
 // Limits of Config.
 const (
