@@ -217,7 +217,7 @@ func runRow(b *testing.B, netName string, spec pitfall.Spec, v pitfall.Variant, 
 	if spec.Name == pitfall.ResolvePerConn || t.looks > 0 {
 		b.ReportMetric(perBatch(t.looks), "lookups")
 	}
-	if spec.Name == pitfall.ClientPerRequest || t.leaked > 0 {
+	if spec.Name == pitfall.ClientPerRequest || spec.Name == pitfall.BodyUnclosed || t.leaked > 0 {
 		b.ReportMetric(perBatch(t.leaked), "leaked-conns")
 	}
 	switch v {

@@ -4,13 +4,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crawlbench/crawlbench/clients/pitfall"
 )
 
 // TestCheckSettings checks that each bad flag value is refused with its
 // flag's name.
 func TestCheckSettings(t *testing.T) {
 	good := settings{delay: 10 * time.Millisecond, hangBound: time.Second, stallTimeout: 100 * time.Millisecond}
-	if s, err := checkSettings(good, "loopback,wan", "all"); err != nil || len(s.nets) != 2 || len(s.pitfalls) != 6 || s.reqTimeout == 0 {
+	if s, err := checkSettings(good, "loopback,wan", "all"); err != nil || len(s.nets) != 2 || len(s.pitfalls) != len(pitfall.Names()) || s.reqTimeout == 0 {
 		t.Fatalf("good settings: %+v, %v", s, err)
 	}
 	for _, tc := range []struct {

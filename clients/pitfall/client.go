@@ -62,8 +62,9 @@ type Outcome struct {
 	// Lookups counts host-name resolutions made by the dialer.
 	Lookups int64
 	// Leaked counts connections left open by Transports the variant
-	// dropped (ClientPerRequest's bad variant); Run closes them after the
-	// batch's wall time is taken.
+	// dropped (ClientPerRequest's bad variant) or held by response bodies
+	// it never closed (BodyUnclosed's); Run closes them after the batch's
+	// wall time is taken.
 	Leaked int64
 }
 
@@ -81,8 +82,9 @@ type Client struct {
 
 	dials, closes, lookups atomic.Int64
 
-	mu      sync.Mutex
-	dropped []*http.Transport // ClientPerRequest bad: Transports of this batch
+	mu       sync.Mutex
+	dropped  []*http.Transport // ClientPerRequest bad: Transports of this batch
+	unclosed []io.Closer       // BodyUnclosed bad: bodies of this batch
 }
 
 // New returns the client of variant v of pitfall n.
@@ -312,6 +314,13 @@ issue:
 		}
 		c.dropped = nil
 	}
+	if len(c.unclosed) > 0 {
+		o.Leaked += int64(len(c.unclosed))
+		for _, body := range c.unclosed {
+			_ = body.Close()
+		}
+		c.unclosed = nil
+	}
 	c.mu.Unlock()
 	return o, nil
 }
@@ -348,6 +357,12 @@ func (c *Client) do(ctx context.Context) (int, int64, error) {
 	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, 0, err
+	}
+	if c.spec.Name == BodyUnclosed && c.variant == Bad {
+		c.mu.Lock()
+		c.unclosed = append(c.unclosed, resp.Body)
+		c.mu.Unlock()
+		return resp.StatusCode, 0, nil
 	}
 	var nb int64
 	if c.spec.Name != BodyUnread || c.variant == Fix {

@@ -28,6 +28,9 @@ const (
 	// BodyUnread: a response body closed without being read to its end
 	// cannot give its connection back to the pool.
 	BodyUnread Name = "body-unread"
+	// BodyUnclosed: a response body neither read nor closed holds its
+	// connection until something closes it: no reuse, and a leak.
+	BodyUnclosed Name = "body-unclosed"
 	// ClientPerRequest: a new http.Client with its own Transport per
 	// request dials every request and drops an open connection each time.
 	ClientPerRequest Name = "client-per-request"
@@ -77,6 +80,10 @@ func specList() []Spec {
 			Bad:     "resp.Body.Close() without reading the body",
 			Fix:     "io.Copy(io.Discard, resp.Body) then Close",
 			Symptom: "no connection reuse: a new connection per request"},
+		{Name: BodyUnclosed, C: 100,
+			Bad:     "neither reading nor closing the response body",
+			Fix:     "io.Copy(io.Discard, resp.Body) then Close",
+			Symptom: "no connection reuse, and every unclosed response leaks its connection"},
 		{Name: ClientPerRequest, C: 100,
 			Bad:     "a new http.Client and Transport per request",
 			Fix:     "one shared Client",

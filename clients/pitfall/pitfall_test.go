@@ -143,6 +143,23 @@ func TestBodyUnreadNoReuse(t *testing.T) {
 	}
 }
 
+func TestBodyUnclosedLeaks(t *testing.T) {
+	const c, k = 20, 2
+	target, _ := server(t, 5*time.Millisecond)
+	for _, v := range pitfall.Variants() {
+		os := batches(t, pitfall.BodyUnclosed, v, pitfall.Config{Target: target, C: c}, c, k)
+		requireOK(t, "body-unclosed", os)
+		for i, o := range os {
+			if v == pitfall.Bad && (o.Dials != int64(c) || o.Leaked != int64(c)) {
+				t.Errorf("bad batch %d: %d dials, %d connections leaked; want %d each", i, o.Dials, o.Leaked, c)
+			}
+			if v == pitfall.Fix && (o.Dials > c/10 || o.Leaked != 0) {
+				t.Errorf("fix batch %d: %d dials, %d leaked; want ≤ %d and 0", i, o.Dials, o.Leaked, c/10)
+			}
+		}
+	}
+}
+
 func TestClientPerRequestLeaks(t *testing.T) {
 	const c, k = 20, 2
 	target, _ := server(t, 5*time.Millisecond)

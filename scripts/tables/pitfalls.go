@@ -83,7 +83,7 @@ func pitfallCost(r *bench, spec pitfall.Spec, bad, fix string) string {
 		add(pair("no-free-conns", "failed: no free connections"))
 	case pitfall.ResolvePerConn:
 		add(pair("lookups", "lookups"))
-	case pitfall.ClientPerRequest:
+	case pitfall.ClientPerRequest, pitfall.BodyUnclosed:
 		add(pair("leaked-conns", "connections leaked"))
 	}
 	if spec.Name != pitfall.FastHTTPMaxConns && spec.Name != pitfall.NoTimeout {
