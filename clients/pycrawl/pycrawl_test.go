@@ -88,10 +88,11 @@ func checkServed(t *testing.T, s *testSite, want map[int]bool) {
 // checkExpected compares a result with the site's breadth-first walk.
 func checkExpected(t *testing.T, res *Result, e expected, bytes bool) {
 	t.Helper()
-	got := []int64{res.Pages, res.NotHTML, res.TooLarge, res.Errors[clients.Refused], res.Failed() - res.Errors[clients.Refused], res.Links, res.Skipped, res.Duplicates}
-	want := []int64{e.pages, e.notHTML, e.tooLarge, e.refus, 0, e.links, e.skipped, e.dups}
+	refused, status, timeout := res.Errors[clients.Refused], res.Errors[clients.Status], res.Errors[clients.Timeout]
+	got := []int64{res.Pages, res.NotHTML, res.TooLarge, refused, status, timeout, res.Failed() - refused - status - timeout, res.Links, res.Skipped, res.Duplicates}
+	want := []int64{e.pages, e.notHTML, e.tooLarge, e.refus, e.status, e.timeout, 0, e.links, e.skipped, e.dups}
 	if !slices.Equal(got, want) {
-		t.Errorf("pages, not html, too large, refused, other errors, links, skipped, duplicates = %v, want %v (%v, samples %v)", got, want, res, res.Samples)
+		t.Errorf("pages, not html, too large, refused, status, timeout, other errors, links, skipped, duplicates = %v, want %v (%v, samples %v)", got, want, res, res.Samples)
 	}
 	if bytes && res.Bytes != e.bytes {
 		t.Errorf("bytes %d, want %d", res.Bytes, e.bytes)
@@ -133,6 +134,9 @@ func TestCrawlWholeSite(t *testing.T) {
 				if all < 2 {
 					t.Errorf("server saw at most %d request in flight: no concurrency", all)
 				}
+				if min := time.Duration(res.Latency.Min()); min < s.delay {
+					t.Errorf("fastest fetch %v, below the site's delay %v", min, s.delay)
+				}
 				if res.PyElapsed <= 0 || res.Elapsed < res.PyElapsed || res.CPU <= 0 {
 					t.Errorf("elapsed %v, python elapsed %v, cpu %v", res.Elapsed, res.PyElapsed, res.CPU)
 				}
@@ -166,21 +170,32 @@ func TestMaxPages(t *testing.T) {
 }
 
 // TestBadPages crawls a site with pages that are not HTML, larger than the
-// cap (with and without Content-Length), a link loop and a host that
-// refuses: each is counted as the site's walk predicts, and the crawl ends.
+// cap (with and without Content-Length), a link loop, a host that refuses,
+// a status 500, a redirect out of the site (never followed) and a page that
+// stalls past the fetch timeout: each is counted as the site's walk
+// predicts, and the crawl ends.
 func TestBadPages(t *testing.T) {
-	kinds := map[int]pageKind{1: octetStream, 6: png, 5: largeLength, 10: largeChunked, 2: loop, 9: loop}
+	kinds := map[int]pageKind{1: octetStream, 6: png, 5: largeLength, 10: largeChunked, 2: loop, 9: loop,
+		13: status500, 14: redirectOut, 17: stall}
 	for _, kind := range Kinds() {
 		t.Run(string(kind), func(t *testing.T) {
 			need(t, kind, HTMLParser)
 			s := newSite(t, 40, 4, kinds, 3)
 			cfg := config(s, kind)
+			cfg.ReqTimeout = 500 * time.Millisecond
 			c := startCrawler(t, cfg, crawlerSource)
 			res := crawl(t, c, cfg)
 			e := s.expect(t)
-			// Page 7, on the refusing host, is linked only from bad pages.
-			if e.notHTML != 2 || e.tooLarge != 2 || e.refus != 9 || e.fetched[7] {
-				t.Fatalf("the test site's walk: %+v", e)
+			if e.notHTML != 2 || e.tooLarge != 2 || e.refus == 0 || e.status != 2 || e.timeout != 1 {
+				t.Fatalf("the test site's walk misses a bad page: %+v", e)
+			}
+			if lat := res.Latency.Max(); !res.Latency.ValuesAreEquivalent(lat, int64(cfg.ReqTimeout)) && time.Duration(lat) < cfg.ReqTimeout {
+				t.Errorf("longest fetch %v, want the stalled one at the timeout %v", time.Duration(lat), cfg.ReqTimeout)
+			}
+			for _, k := range []clients.ErrorKind{clients.Status, clients.Timeout} {
+				if res.Samples[k] == "" || res.Samples[k] == "(no message from python)" {
+					t.Errorf("%s sample %q", k, res.Samples[k])
+				}
 			}
 			checkExpected(t, res, e, false)
 			checkServed(t, s, e.fetched)

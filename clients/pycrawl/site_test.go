@@ -23,7 +23,13 @@ const (
 	largeLength           // larger than the cap, with Content-Length
 	largeChunked          // larger than the cap, chunked (no Content-Length)
 	loop                  // links to itself, to page 0 and to #frag only
+	status500             // answers 500 Internal Server Error
+	redirectOut           // redirects (302) to the host outside the allow list
+	stall                 // answers only after the client gave up (stallFor)
 )
+
+// stallFor is how long a stall page waits unless its client goes away.
+const stallFor = 30 * time.Second
 
 // testSite is a stand-in for servers/site following notes/SITE.md: hosts
 // on loopback listeners, page i on host i mod H at /p/i, counters per page.
@@ -115,6 +121,18 @@ func (s *testSite) handler(host int) http.Handler {
 		time.Sleep(s.delay)
 		body := s.body(i)
 		switch s.kinds[i] {
+		case status500:
+			http.Error(w, "broken page", http.StatusInternalServerError)
+			return
+		case redirectOut:
+			http.Redirect(w, r, "http://"+s.outside+"/p/0", http.StatusFound)
+			return
+		case stall:
+			select {
+			case <-r.Context().Done():
+			case <-time.After(stallFor):
+			}
+			return
 		case octetStream:
 			w.Header().Set("Content-Type", "application/octet-stream")
 		case png:
@@ -186,6 +204,7 @@ func (s *testSite) start() string { return "http://" + s.hosts[0] + "/p/0" }
 type expected struct {
 	fetched                         map[int]bool // pages fetched (any outcome)
 	pages, notHTML, tooLarge, refus int64
+	status, timeout                 int64
 	links, skipped, dups, bytes     int64
 }
 
@@ -211,6 +230,12 @@ func (s *testSite) expect(t *testing.T) expected {
 			continue
 		case k == largeLength || k == largeChunked:
 			e.tooLarge++
+			continue
+		case k == status500 || k == redirectOut:
+			e.status++
+			continue
+		case k == stall:
+			e.timeout++
 			continue
 		}
 		e.pages++
