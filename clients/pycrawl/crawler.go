@@ -226,7 +226,7 @@ func (c *Crawler) Crawl(ctx context.Context, cfg Config) (*Result, error) {
 // returns the error with the pid, exit status and stderr tail.
 func (c *Crawler) fail(err error) error {
 	var pe *pythonError
-	if errors.As(err, &pe) {
+	if errors.As(err, &pe) || errors.Is(err, errGarbage) {
 		c.kill()
 	} else {
 		// The process may be exiting: give it a moment to report its status.

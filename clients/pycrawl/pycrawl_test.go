@@ -2,6 +2,7 @@ package pycrawl
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -472,5 +473,42 @@ func TestCrawlManyHosts(t *testing.T) {
 				t.Errorf("server saw %d in flight on a host and %d in total, want at most m=%d and c=%d", host, all, cfg.PerHost, cfg.Concurrency)
 			}
 		})
+	}
+}
+
+// TestDecodeResult rejects results that break the invariants.
+func TestDecodeResult(t *testing.T) {
+	good := func() *message {
+		return &message{Type: "result", Pages: 2, NotHTML: 1, Errors: map[string]int64{"refused": 1},
+			Links: 5, Skipped: 2, Dups: 1, Lat: []int64{1e6, 2e6, 3e6, 4e6}, CPUNS: 30, Procs: [][3]int64{{7, 2, 30}}}
+	}
+	res, err := decodeResult(good())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Fetches() != 4 || res.Errors[clients.Refused] != 1 || res.Samples[clients.Refused] == "" || res.CPU != 30 {
+		t.Errorf("decoded %v", res)
+	}
+	for what, edit := range map[string]func(*message){
+		"latencies":  func(m *message) { m.Lat = m.Lat[1:] },
+		"kind":       func(m *message) { m.Errors["eaten by a grue"] = 1 },
+		"canceled":   func(m *message) { m.Errors["canceled"] = 1; m.Lat = append(m.Lat, 1) },
+		"links":      func(m *message) { m.Dups = 4 },
+		"cpu sum":    func(m *message) { m.CPUNS = 31 },
+		"pages sum":  func(m *message) { m.Procs[0][1] = 1 },
+		"negative":   func(m *message) { m.Lat[0] = -1 },
+		"bad pid":    func(m *message) { m.Procs[0][0] = 0 },
+		"neg counts": func(m *message) { m.Bytes = -1 },
+	} {
+		m := good()
+		edit(m)
+		if _, err := decodeResult(m); err == nil {
+			t.Errorf("%s: decoded %+v", what, m)
+		}
+	}
+	for _, line := range []string{`{"type":"result","bogus":1}`, `{"type":"what"}`, `{"type":"ready"} {}`, `not json`} {
+		if _, err := decodeMessage([]byte(line)); !errors.Is(err, errGarbage) {
+			t.Errorf("decodeMessage(%s) = %v, want garbage", line, err)
+		}
 	}
 }

@@ -135,6 +135,10 @@ type message struct {
 // maxLatency is the top of the histogram; longer values are clamped.
 const maxLatency = int64(time.Hour)
 
+// errGarbage marks a line from the crawler that is not a message: the
+// process is alive but misbehaving, so it is killed without a grace period.
+var errGarbage = errors.New("bad line from the python crawler")
+
 // decodeMessage decodes one line strictly: known fields only, one value,
 // a known type.
 func decodeMessage(b []byte) (*message, error) {
@@ -142,15 +146,15 @@ func decodeMessage(b []byte) (*message, error) {
 	dec.DisallowUnknownFields()
 	var m message
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("bad line from the python crawler %q: %w", snippet(b), err)
+		return nil, fmt.Errorf("%w %q: %w", errGarbage, snippet(b), err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("bad line from the python crawler %q: trailing data", snippet(b))
+		return nil, fmt.Errorf("%w %q: trailing data", errGarbage, snippet(b))
 	}
 	switch m.Type {
 	case "ready", "result", "error":
 	default:
-		return nil, fmt.Errorf("bad line from the python crawler %q: unknown type %q", snippet(b), m.Type)
+		return nil, fmt.Errorf("%w %q: unknown type %q", errGarbage, snippet(b), m.Type)
 	}
 	return &m, nil
 }
