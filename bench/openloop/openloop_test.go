@@ -84,6 +84,25 @@ func cell(b *testing.B, modelLat []time.Duration, rate float64, run func(ctx con
 	return total
 }
 
+// warmUp opens connections and starts the client's goroutines before a
+// cell: a short run below the knee, then 2d for the server to drain.
+func warmUp(b *testing.B, doer openloop.Doer, rate float64, d time.Duration) {
+	b.Helper()
+	defer failed.record(b)
+	sched, err := openloop.Constant(rate, openloop.MinDuration)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := openloop.Run(b.Context(), doer, sched, openloop.Config{Name: "warm-up"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if t := FailureText(res); t != "" {
+		b.Fatalf("warm-up: REQUESTS FAILED: %s", t)
+	}
+	time.Sleep(2 * d)
+}
+
 // BenchmarkOpenLoop is the latency hockey stick: servers of capacity k
 // and delay d under an open loop at -loads % of k / d, each point beside
 // the exact FIFO model over the same schedule.
@@ -120,6 +139,7 @@ func BenchmarkOpenLoop(b *testing.B) {
 								}
 							} else {
 								doer := newDoer(b, strat, srv.URL+"/", conns)
+								warmUp(b, doer, min(rate, float64(k)/d.Seconds()/2), d)
 								run = func(ctx context.Context) (*openloop.Result, error) {
 									return openloop.Run(ctx, doer, sched, runCfg)
 								}
