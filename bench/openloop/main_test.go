@@ -250,7 +250,7 @@ func (s settings) provenance() [][2]string {
 		{"seed", fmt.Sprint(s.seed)},
 		{"req-timeout", s.reqTimeout.String()},
 		{"stall", fmt.Sprintf("at %v for %v of %v, c = %d", s.stallAt, s.stallWindow, s.stallDuration, s.stallC)},
-		{"pacer", fmt.Sprintf("rates %s, d = %v, %v", *pacerRatesFlag, s.pacerDelay, s.pacerDuration)},
+		{"pacer", fmt.Sprintf("rates %s req/s, d = %v, %v each", *pacerRatesFlag, s.pacerDelay, s.pacerDuration)},
 		{"target", "bundled slowserver (own process)"},
 	}
 }

@@ -18,7 +18,8 @@
 // where kind is a full table (seedtable, concurrencytable, scaletable,
 // peerstable, harnesstable; pytable: BenchmarkSeed's Python strategies;
 // pyscaletable: BenchmarkScale's overhead-x against in-flight, Python and
-// Go side by side; flasktable A,B: one set of clients against two servers)
+// Go side by side; flasktable A,B: one set of clients against two servers;
+// openlooptable: bench/openloop's pacer beside vegeta, stall and hockey stick)
 // or a front page's small one (seedsummary,
 // concurrencysummary, scalesummary, peerssummary), and figures quoted in
 // prose between
