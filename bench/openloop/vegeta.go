@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,7 +113,7 @@ func RunVegeta(ctx context.Context, moduleDir, dir, target string, rate float64,
 	}
 	bin := filepath.Join(dir, "hits.bin")
 	attack := exec.CommandContext(ctx, "go", "tool", Vegeta, "attack",
-		"-rate", fmt.Sprintf("%g/1s", rate), "-duration", duration.String(), "-timeout", timeout.String(),
+		"-rate", strconv.FormatFloat(rate, 'f', -1, 64)+"/1s", "-duration", duration.String(), "-timeout", timeout.String(),
 		"-targets", targets, "-output", bin)
 	attack.Dir = moduleDir
 	var stderr bytes.Buffer
