@@ -106,6 +106,10 @@ func TestVegetaResult(t *testing.T) {
 	if got := FailureText(res); got != "2 of 5 requests failed: other 1, status 1" {
 		t.Errorf("FailureText = %q", got)
 	}
+	// Ten scheduled in a second, five sent: five dropped, not failed.
+	if res, err := VegetaResult(strings.NewReader(in), 10, time.Second); err != nil || res.Dropped != 5 || res.Failed() != 2 {
+		t.Errorf("10 scheduled, 5 sent: dropped %d, failed %d, %v; want 5 dropped, 2 failed", res.Dropped, res.Failed(), err)
+	}
 	if _, err := VegetaResult(strings.NewReader(`{"seq":1}`+"\n"), 10, time.Second); err == nil {
 		t.Error("no seq 0: want an error")
 	}

@@ -38,7 +38,7 @@ type vegetaHit struct {
 // seq's intended time is seq / rate after hit 0's timestamp (vegeta's
 // pacer sends hit 0 at the attack's start), its lag its timestamp minus
 // that, its uncorrected latency vegeta's, its corrected one the two
-// added. A hit with an error or a status outside 2xx is a failure
+// added; hits never sent are Dropped. A hit with an error or a status outside 2xx is a failure
 // (clients.Classify of vegeta's error text is not possible, so: Status or
 // Other).
 func VegetaResult(r io.Reader, rate float64, duration time.Duration) (*openloop.Result, error) {
@@ -94,9 +94,11 @@ func VegetaResult(r io.Reader, rate float64, duration time.Duration) (*openloop.
 			res.OK++
 		}
 	}
-	// vegeta sends every hit it schedules; one it never sent is missing.
+	// vegeta does not send a hit whose time came after the attack's end
+	// (its pacer fell behind): such a hit is dropped, as our MaxInFlight
+	// drops are, not a failed request.
 	if missing := res.Scheduled - res.Sent; missing > 0 {
-		res.Errors[clients.Canceled] += missing
+		res.Dropped = missing
 	} else {
 		res.Scheduled = res.Sent
 	}
