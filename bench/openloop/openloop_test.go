@@ -134,6 +134,7 @@ func BenchmarkOpenLoop(b *testing.B) {
 								run = func(ctx context.Context) (*openloop.Result, error) {
 									return openloop.RunProcs(ctx, openloop.ProcsConfig{
 										Procs: config.procs, Conns: conns/config.procs + 16, Schedule: spec, Run: runCfg,
+										Warmup: min(rate, float64(k)/d.Seconds()/2),
 										Client: clients.Config{Targets: []string{srv.URL + "/"}, Timeout: config.reqTimeout},
 									})
 								}

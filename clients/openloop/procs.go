@@ -68,6 +68,11 @@ type ProcsConfig struct {
 	Conns    int            // each worker's connection pool size
 	Schedule ScheduleSpec
 	Run      Config // MaxInFlight is split among the workers
+	// Warmup, if > 0, is the rate (req/s, split among the workers) of a
+	// MinDuration constant run each worker makes before it reports ready,
+	// to open its connections; the start then leaves 2 × Run.Delay for
+	// the server to drain it.
+	Warmup float64
 	// Argv is the worker command; nil: this program (its main, or
 	// TestMain, calls WorkerMain when IsWorker reports true).
 	Argv []string
@@ -83,6 +88,7 @@ type job struct {
 	Conns         int
 	Schedule      ScheduleSpec
 	Run           Config
+	Warmup        float64
 }
 
 // wireResult is a worker's Result on its stdout.
@@ -169,7 +175,7 @@ func RunProcs(ctx context.Context, cfg ProcsConfig) (*Result, error) {
 		w.in, w.out = stdin.(*os.File), bufio.NewReaderSize(stdout, 1<<16)
 		ws[i] = w
 		j := job{Worker: i, Procs: cfg.Procs, FastHTTP: cfg.FastHTTP, Targets: cfg.Client.Targets, TimeoutNS: cfg.Client.Timeout,
-			Conns: cfg.Conns, Schedule: cfg.Schedule, Run: runCfg}
+			Conns: cfg.Conns, Schedule: cfg.Schedule, Run: runCfg, Warmup: cfg.Warmup / float64(cfg.Procs)}
 		if err := json.NewEncoder(w.in).Encode(j); err != nil {
 			return nil, fmt.Errorf("openloop: worker %d (pid %d): send job: %w; stderr: %s", i, w.cmd.Process.Pid, err, w.stderr)
 		}
@@ -184,7 +190,7 @@ func RunProcs(ctx context.Context, cfg ProcsConfig) (*Result, error) {
 			return nil, failed(i, "ready", errors.Join(err, fmt.Errorf("got %q", line)))
 		}
 	}
-	start := time.Now().Add(50 * time.Millisecond)
+	start := time.Now().Add(50*time.Millisecond + 2*cfg.Run.Delay)
 	for i, w := range ws {
 		if _, err := fmt.Fprintf(w.in, "%d\n", start.UnixNano()); err != nil {
 			return nil, failed(i, "send start", err)
@@ -261,6 +267,19 @@ func serveWorker(ctx context.Context, in *bufio.Reader, out *os.File) error {
 		return reply(wireResult{Error: err.Error()})
 	}
 	defer doer.Close()
+	if j.Warmup > 0 {
+		warm, err := Constant(j.Warmup, MinDuration)
+		if err != nil {
+			return reply(wireResult{Error: "warm-up: " + err.Error()})
+		}
+		res, err := Run(ctx, doer, warm, Config{Name: "warm-up"})
+		if err != nil {
+			return reply(wireResult{Error: "warm-up: " + err.Error()})
+		}
+		if n := res.Failed(); n > 0 {
+			return reply(wireResult{Error: fmt.Sprintf("warm-up: %d of %d requests failed: %v", n, res.Scheduled, res.Errors)})
+		}
+	}
 	if _, err := fmt.Fprintln(out, "ready"); err != nil {
 		return err
 	}
