@@ -166,6 +166,20 @@ func BenchmarkStall(b *testing.B) {
 	}
 	srv := startServer(b, 0, d)
 	rate := s.Rate()
+	// saveModel writes the model's latencies to the histogram log beside
+	// the measured ones, for the spectrum chart.
+	saveModel := func(b *testing.B, tag string, lat []time.Duration) {
+		if hist == nil {
+			return
+		}
+		h := clients.NewHistogram()
+		for _, l := range lat {
+			recordTo(h, l)
+		}
+		if err := hist.Write(b.Name()[len("Benchmark"):]+"/hist="+tag, h); err != nil {
+			b.Errorf("save the model's histogram: %v", err)
+		}
+	}
 	report := func(b *testing.B, m *model.StallRun) {
 		for _, p := range []struct {
 			q    float64
@@ -196,6 +210,7 @@ func BenchmarkStall(b *testing.B) {
 			return res, err
 		})
 		report(b, m)
+		saveModel(b, "model-uncorrected", m.Uncorrected())
 	})
 	b.Run("loop=open/strategy="+strategy.Fanout+"/arrival=constant", func(b *testing.B) {
 		doer := newDoer(b, strategy.Fanout, srv.URL+"/", int(rate*(s.Window+2*d).Seconds())+s.C)
@@ -217,6 +232,7 @@ func BenchmarkStall(b *testing.B) {
 			return res, err
 		})
 		report(b, m)
+		saveModel(b, "model", m.Corrected())
 	})
 }
 

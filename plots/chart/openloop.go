@@ -237,7 +237,8 @@ func median(xs []float64) float64 {
 
 // StallSpectrum draws the stall experiment's percentile spectra from the
 // histogram log of a bench/openloop run: closed and open loop, each
-// corrected (solid) and uncorrected (dashed).
+// corrected (solid) and uncorrected (dashed), and model.Stall's
+// prediction (hist=model…, dotted grey) where the log holds it.
 func StallSpectrum(entries []histlog.Entry, footnote string) (*NamedChart, error) {
 	var stall []histlog.Entry
 	for _, e := range entries {
@@ -266,7 +267,7 @@ func StallSpectrum(entries []histlog.Entry, footnote string) (*NamedChart, error
 				kind = v
 			}
 		}
-		s, err := SpectrumSeries(loop+" loop, "+kind, "", "", merged[cell])
+		s, err := SpectrumSeries(loop+" loop, "+strings.ReplaceAll(kind, "-", " "), "", "", merged[cell])
 		if err != nil {
 			return nil, err
 		}
@@ -275,8 +276,16 @@ func StallSpectrum(entries []histlog.Entry, footnote string) (*NamedChart, error
 			c = color.RGBA{0xD5, 0x5E, 0x00, 255} // closed: vermillion
 		}
 		st := seriesStyle{line: draw.LineStyle{Color: c, Width: vg.Points(1.6)}}
-		if kind == "uncorrected" {
+		switch {
+		case kind == "uncorrected":
 			st.line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		case strings.HasPrefix(kind, "model"): // model.Stall's prediction: thin, dotted
+			st.line.Width = vg.Points(1)
+			st.line.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
+			st.line.Color = color.Gray{Y: 40}
+			if loop == "closed" {
+				st.line.Color = color.Gray{Y: 130}
+			}
 		}
 		thumbs, err := addSeries(p, &ext, s, st, 1e3)
 		if err != nil {

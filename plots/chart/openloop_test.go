@@ -56,7 +56,7 @@ func TestStallSpectrum(t *testing.T) {
 	}
 	var entries []histlog.Entry
 	for _, c := range []string{"Stall/loop=closed/strategy=fanout/hist=corrected", "Stall/loop=closed/strategy=fanout/hist=uncorrected",
-		"Stall/loop=open/strategy=fanout/arrival=constant/hist=corrected", "Seed/n=5/strategy=fanout/conn=warm"} {
+		"Stall/loop=open/strategy=fanout/arrival=constant/hist=corrected", "Stall/loop=closed/strategy=fanout/hist=model-uncorrected", "Seed/n=5/strategy=fanout/conn=warm"} {
 		e := hist(50*time.Millisecond, 60*time.Millisecond, time.Second)
 		e.Cell = c
 		entries = append(entries, e)
@@ -69,7 +69,7 @@ func TestStallSpectrum(t *testing.T) {
 	if err := nc.Chart.WriteSVG(&svg); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"closed loop, corrected", "closed loop, uncorrected", "open loop, corrected"} {
+	for _, want := range []string{"closed loop, corrected", "closed loop, uncorrected", "open loop, corrected", "closed loop, model uncorrected"} {
 		if !strings.Contains(svg.String(), want) {
 			t.Errorf("SVG lacks %q", want)
 		}
@@ -77,7 +77,7 @@ func TestStallSpectrum(t *testing.T) {
 	if strings.Contains(svg.String(), "Seed") {
 		t.Error("a Seed cell was drawn")
 	}
-	if nc, err := StallSpectrum(entries[3:], ""); nc != nil || err != nil {
+	if nc, err := StallSpectrum(entries[4:], ""); nc != nil || err != nil {
 		t.Errorf("no Stall cells: %v, %v; want nothing", nc, err)
 	}
 }
