@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/crawlbench/crawlbench/bench/histlog"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 )
 
 // The families of bench/openloop.
@@ -88,6 +90,27 @@ func ReadOpenLoop(r io.Reader, name string) (*OpenLoopData, error) {
 	}
 	d.warnings = sc.warnings(name, families)
 	return d, nil
+}
+
+// openLoopCharts draws a bench/openloop results file (ok: b holds
+// BenchmarkOpenLoop, Stall or Pacer results; then err says whether it
+// could be drawn): its hockey-stick charts and the reader's warnings.
+func openLoopCharts(b []byte, name string) (charts []NamedChart, warnings []string, ok bool, err error) {
+	for _, res := range resultset.Parse(name, b).Results {
+		switch string(res.Name.Base()) {
+		case FamilyOpenLoop, FamilyStall, FamilyPacer:
+			ok = true
+		}
+	}
+	if !ok {
+		return nil, nil, false, nil
+	}
+	d, err := ReadOpenLoop(bytes.NewReader(b), name)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	charts, err = d.HockeyCharts()
+	return charts, d.Warnings(), true, err
 }
 
 // point returns the median (and range) of metric over c's runs, scaled.

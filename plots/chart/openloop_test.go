@@ -81,3 +81,36 @@ func TestStallSpectrum(t *testing.T) {
 		t.Errorf("no Stall cells: %v, %v; want nothing", nc, err)
 	}
 }
+
+// TestChartFilesOpenLoop: ChartFiles draws a bench/openloop file's hockey
+// sticks, and the stall spectrum from the .hlog beside it.
+func TestChartFilesOpenLoop(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile("testdata/openloop.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := dir + "/r.txt"
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, f, err := histlog.Create(histlog.PathFor(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := clients.NewHistogram()
+	_ = h.RecordValue(int64(50 * time.Millisecond))
+	for _, c := range []string{"Stall/loop=closed/strategy=fanout/hist=uncorrected", "Stall/loop=open/strategy=fanout/arrival=constant/hist=corrected"} {
+		if err := w.Write(c, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	out, err := ChartFiles(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(out.Bases(), ","); got != "openloop-hockey-k8-constant,openloop-stall-spectrum" {
+		t.Errorf("charts %s, want the hockey stick and the stall spectrum", got)
+	}
+}
