@@ -40,6 +40,9 @@ type Config struct {
 	// FirstIndex is the index (servers.HeaderIndex) of the schedule's
 	// request 0; request i carries FirstIndex + i.
 	FirstIndex int64
+	// Stride spaces the indices: request i carries FirstIndex + i·Stride
+	// (a worker's share of a schedule). 0 means 1.
+	Stride int64
 	// Samples keeps every request's times and outcome in Result.Samples.
 	Samples bool
 }
@@ -111,6 +114,14 @@ func Run(ctx context.Context, doer Doer, sched Schedule, cfg Config) (*Result, e
 	return run(ctx, realClock{start: time.Now()}, doer, sched, cfg)
 }
 
+// RunAt is Run with the schedule's offsets counted from start, which may
+// lie ahead (worker processes start one schedule together at a wall-clock
+// instant). A start in the past makes the first requests late.
+func RunAt(ctx context.Context, start time.Time, doer Doer, sched Schedule, cfg Config) (*Result, error) {
+	now := time.Now()
+	return run(ctx, realClock{start: now.Add(start.Sub(now))}, doer, sched, cfg)
+}
+
 func (cfg Config) validate(sched Schedule) error {
 	if len(sched.Times) == 0 {
 		return errors.New("openloop: empty schedule (build it with Constant or Poisson)")
@@ -131,6 +142,9 @@ func (cfg Config) validate(sched Schedule) error {
 	}
 	if cfg.Tolerance < 0 {
 		return fmt.Errorf("openloop: Tolerance = %v out of range ≥ 0", cfg.Tolerance)
+	}
+	if cfg.Stride < 0 {
+		return fmt.Errorf("openloop: Stride = %d out of range ≥ 0", cfg.Stride)
 	}
 	if cfg.FirstIndex < 0 {
 		return fmt.Errorf("openloop: FirstIndex = %d out of range ≥ 0", cfg.FirstIndex)
@@ -154,6 +168,7 @@ func run(ctx context.Context, clk clock, doer Doer, sched Schedule, cfg Config) 
 		tol = DefaultTolerance
 	}
 	n := len(sched.Times)
+	stride := max(cfg.Stride, 1)
 	res := &Result{
 		Name: cfg.Name, TargetRate: sched.Rate, Duration: sched.Duration, Scheduled: int64(n),
 		Errors:    make(map[clients.ErrorKind]int64),
@@ -191,7 +206,7 @@ func run(ctx context.Context, clk clock, doer Doer, sched Schedule, cfg Config) 
 		}
 		res.Sent++
 		wg.Go(func() {
-			code, _, err := doer.Do(ctx, cfg.FirstIndex+int64(i))
+			code, _, err := doer.Do(ctx, cfg.FirstIndex+int64(i)*stride)
 			done := clk.Now()
 			inflight.Add(-1)
 			kind := classify(ctx, code, err)

@@ -1,6 +1,7 @@
 package openloop
 
 import (
+	"os"
 	"testing"
 
 	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
@@ -8,5 +9,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if IsWorker() {
+		os.Exit(WorkerMain())
+	}
 	goleak.VerifyTestMain(m, leaktest.FastHTTPCleaners()...)
 }

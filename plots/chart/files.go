@@ -50,7 +50,9 @@ func kinds(b []byte, name string) (suite, scale, peers bool) {
 //   - the files with BenchmarkScale results, typically one per level of
 //     requests in flight: together, ReadScale and ScaleCharts;
 //   - a file with BenchmarkPeers results (scripts/peers): ReadPeers and
-//     PeersCharts.
+//     PeersCharts;
+//   - a bench/openloop file (BenchmarkOpenLoop, Stall, Pacer):
+//     ReadOpenLoop and HockeyCharts.
 //
 // Notes say which charts were skipped because their benchmarks are absent.
 // It is an error if an input cannot be read or plotted, or if two inputs
@@ -83,6 +85,16 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 		b, err := io.ReadAll(in.R)
 		if err != nil {
 			return nil, fmt.Errorf("plots: read %s: %w", in.Name, err)
+		}
+		if charts, warns, ok, err := openLoopCharts(b, in.Name); ok {
+			if err != nil {
+				return out, err
+			}
+			out.Warnings = append(out.Warnings, warns...)
+			if err := add(in.Name, charts); err != nil {
+				return out, err
+			}
+			continue
 		}
 		isSuite, isScale, isPeers := kinds(b, in.Name)
 		if isScale {
@@ -158,8 +170,8 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 
 // ChartFiles is ChartInputs on the files at paths, each named by its path,
 // plus the percentile spectrum charts (SpectrumCharts) of the Seed and
-// Scale cells of each file whose histogram log (bench/histlog.PathFor)
-// lies beside it.
+// Scale cells, and the stall spectrum (StallSpectrum), of each file whose
+// histogram log (bench/histlog.PathFor) lies beside it.
 func ChartFiles(paths ...string) (*Plotted, error) {
 	var inputs []Input
 	for _, p := range paths {
@@ -189,6 +201,13 @@ func ChartFiles(paths ...string) (*Plotted, error) {
 		// Spectra of the families whose cells compare strategies at one
 		// size (Seed, Scale); Concurrency and Batch vary c and n, which
 		// their latency charts already draw.
+		footnote := "latency histograms: " + filepath.Base(hp) + ", every run of a cell merged"
+		if sp, err := StallSpectrum(all, footnote); err != nil {
+			return nil, err
+		} else if sp != nil && !seen[sp.Base] {
+			seen[sp.Base] = true
+			out.Charts = append(out.Charts, *sp)
+		}
 		var entries []histlog.Entry
 		for _, e := range all {
 			if fam, _, _ := strings.Cut(e.Cell, "/"); fam == FamilySeed || fam == FamilyScale {
@@ -198,7 +217,7 @@ func ChartFiles(paths ...string) (*Plotted, error) {
 		if len(entries) == 0 {
 			continue
 		}
-		charts, err := SpectrumCharts(entries, "latency histograms: "+filepath.Base(hp)+", every run of a cell merged")
+		charts, err := SpectrumCharts(entries, footnote)
 		if err != nil {
 			return nil, err
 		}

@@ -19,7 +19,8 @@
 // peerstable, harnesstable; pytable: BenchmarkSeed's Python strategies;
 // pyscaletable: BenchmarkScale's overhead-x against in-flight, Python and
 // Go side by side; flasktable A,B: one set of clients against two servers;
-// pitfalltable: BenchmarkPitfall's pitfalls beside their fixes)
+// pitfalltable: BenchmarkPitfall's pitfalls beside their fixes;
+// openlooptable: bench/openloop's pacer beside vegeta, stall and hockey stick)
 // or a front page's small one (seedsummary,
 // concurrencysummary, scalesummary, peerssummary), and figures quoted in
 // prose between
