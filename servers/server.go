@@ -108,6 +108,17 @@ type Stats struct {
 	// a reset keeps them.
 	DelayNS int64  `json:"delay_ns"`
 	Dist    string `json:"dist"`
+	// TimerLateNS, TimerLateMaxNS and TimerWakes measure how late the
+	// delays fire: for every delay waited in full, the time from its start
+	// to the handler running again, minus the delay (its sum, its largest
+	// value, and how many). A timer that fires on time adds about zero.
+	TimerLateNS    int64 `json:"timer_late_ns"`
+	TimerLateMaxNS int64 `json:"timer_late_max_ns"`
+	TimerWakes     int64 `json:"timer_wakes"`
+	// PID is the server's process id, so that a client on the same machine
+	// can read its CPU time (bench/breakdown); set by GET /_stats, zero
+	// from Server.Stats. Not a counter.
+	PID int `json:"pid,omitempty"`
 }
 
 // Server is the slow HTTP handler. Create it with New; it is safe for
@@ -129,6 +140,13 @@ type Server struct {
 	maxInFlight atomic.Int64
 	queued      atomic.Int64
 	maxQueued   atomic.Int64
+	timerLate   atomic.Int64
+	timerMax    atomic.Int64
+	timerWakes  atomic.Int64
+
+	// afterWake, if not nil, runs when a delay's timer has fired, before
+	// its lateness is measured; tests make a sleep late with it.
+	afterWake func()
 
 	connMu  sync.Mutex
 	conns   int64                   // guarded by connMu
@@ -237,7 +255,7 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	}
 	raise(&s.maxInFlight, s.inFlight.Add(1))
 	answered := false // a whole answer was handed to the connection
-	if sleep(ctx, delay) {
+	if s.sleep(ctx, delay) {
 		answered = true
 		switch fault {
 		case FaultNone:
@@ -324,14 +342,24 @@ func (s *Server) release() {
 }
 
 // sleep waits d and reports true, or reports false as soon as ctx is done.
-func sleep(ctx context.Context, d time.Duration) bool {
+// A wait that ends with its timer is counted in the timer-lateness
+// counters (Stats.TimerLateNS).
+func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
+	start := time.Now()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		if s.afterWake != nil {
+			s.afterWake()
+		}
+		late := max(0, int64(time.Since(start)-d))
+		s.timerLate.Add(late)
+		s.timerWakes.Add(1)
+		raise(&s.timerMax, late)
 		return true
 	case <-ctx.Done():
 		return false
@@ -455,7 +483,9 @@ func writeLine(w http.ResponseWriter, code int, msg string) {
 }
 
 func (s *Server) serveStats(w http.ResponseWriter) {
-	b, err := json.Marshal(s.Stats())
+	st := s.Stats()
+	st.PID = os.Getpid()
+	b, err := json.Marshal(st)
 	if err != nil { // cannot happen: Stats is plain integers
 		http.Error(w, "stats: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -502,6 +532,9 @@ func (s *Server) Stats() Stats {
 	st.Stalled = s.stalled.Load()
 	st.MaxInFlight = s.maxInFlight.Load()
 	st.MaxQueued = s.maxQueued.Load()
+	st.TimerLateNS = s.timerLate.Load()
+	st.TimerLateMaxNS = s.timerMax.Load()
+	st.TimerWakes = s.timerWakes.Load()
 	return st
 }
 
@@ -524,6 +557,9 @@ func (s *Server) ResetStats() {
 	s.stalled.Store(0)
 	s.maxInFlight.Store(s.inFlight.Load())
 	s.maxQueued.Store(s.queued.Load())
+	s.timerLate.Store(0)
+	s.timerMax.Store(0)
+	s.timerWakes.Store(0)
 }
 
 // ConnState counts new connections in Conns; wire it into
