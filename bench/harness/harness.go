@@ -166,6 +166,8 @@ type Hooks struct {
 	// Report adds metrics after the suite's, given the merged Result of
 	// the timed batches.
 	Report func(b *testing.B, total *clients.Result)
+	// Collector, if not nil, measures the timed loop (collector.go).
+	Collector Collector
 }
 
 // Options configure Run.
@@ -337,6 +339,9 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	if h := o.Hooks.BeforeLoop; h != nil {
 		h(b)
 	}
+	if co := o.Hooks.Collector; co != nil {
+		co.Start(b, c, cl, srv)
+	}
 	py, _ := cl.(pyCoster)
 	pyBefore := 0
 	if py != nil {
@@ -361,6 +366,9 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 				b.Fatal(err)
 			}
 		}
+	}
+	if co := o.Hooks.Collector; co != nil {
+		co.Stop(b)
 	}
 	if h := o.Hooks.AfterLoop; h != nil {
 		h(b)
@@ -405,6 +413,9 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	}
 	if h := o.Hooks.Report; h != nil {
 		h(b, total)
+	}
+	if co := o.Hooks.Collector; co != nil {
+		co.Report(b, total, ideal)
 	}
 	if r.hist != nil {
 		if err := r.hist.Write(strings.TrimPrefix(b.Name(), "Benchmark"), total.Latency); err != nil {

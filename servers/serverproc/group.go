@@ -199,6 +199,9 @@ func (g *Group) Stats(ctx context.Context) (servers.Stats, error) {
 		sum.Queued += st.Queued
 		sum.MaxQueued += st.MaxQueued
 		sum.Conns += st.Conns
+		sum.TimerLateNS += st.TimerLateNS
+		sum.TimerLateMaxNS = max(sum.TimerLateMaxNS, st.TimerLateMaxNS)
+		sum.TimerWakes += st.TimerWakes
 	}
 	return sum, nil
 }

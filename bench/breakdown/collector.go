@@ -1,0 +1,281 @@
+package breakdown
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/crawlbench/crawlbench/bench/harness"
+	"github.com/crawlbench/crawlbench/bench/model"
+	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/servers"
+)
+
+// The metrics a Collector reports; the parts (Parts) add up, with the
+// residual, to ExcessMetric.
+const (
+	ExcessMetric    = "excess-ns"
+	TimerLateMetric = "bd-timer-late-ns"
+	CPUPathMetric   = "bd-cpu-path-ns"
+	IPCMetric       = "bd-ipc-ns"
+	ConnectMetric   = "bd-connect-ns"
+	GCMetric        = "bd-gc-ns"
+	ResidualMetric  = "bd-residual-ns"
+
+	ClientCPUMetric    = "bd-client-cpu-ns"
+	ClientSysMetric    = "bd-client-sys-ns"
+	ServerCPUMetric    = "bd-server-cpu-ns"
+	WorkerCPUMetric    = "bd-worker-cpu-ns"
+	SchedMetric        = "bd-sched-ns"
+	GoSchedMetric      = "bd-go-sched-ns"
+	IPCTotalMetric     = "bd-ipc-total-ns"
+	TimerLateMaxMetric = "bd-timer-late-max-ns"
+)
+
+// Parts are the metrics that, with ResidualMetric, add up to
+// ExcessMetric, in the order a stacked bar draws them.
+func Parts() []string {
+	return []string{TimerLateMetric, CPUPathMetric, IPCMetric, ConnectMetric, GCMetric}
+}
+
+// Metrics are every metric a Collector reports.
+func Metrics() []string {
+	return append(append([]string{ExcessMetric}, Parts()...), ResidualMetric,
+		ClientCPUMetric, ClientSysMetric, ServerCPUMetric, WorkerCPUMetric, SchedMetric, GoSchedMetric, IPCTotalMetric, TimerLateMaxMetric)
+}
+
+// connectProbes is how many loopback connects a cold case's probe times.
+const connectProbes = 15
+
+// Collector is the harness.Collector of the overhead breakdown; use one
+// per case (New).
+type Collector struct {
+	// ServerPIDs, if set, are the server processes (a group); otherwise the
+	// pid the server's /_stats names.
+	ServerPIDs []int
+
+	c       harness.Case
+	srv     harness.Server
+	cl      clients.Client
+	workers []int
+	connect time.Duration // probed connect time (cold cases)
+	t0, t1  snapshot
+	err     error // the first failure; Report then reports it instead
+}
+
+// New returns a Collector for one case.
+func New() *Collector { return &Collector{} }
+
+// snapshot is every counter at one instant.
+type snapshot struct {
+	user, sys time.Duration // this process's CPU
+	self      schedstat     // this process's threads
+	server    schedstat
+	workers   schedstat
+	rt        runtimeSample
+	stats     servers.Stats
+	ipc       procpool.IPCStats
+}
+
+var _ harness.Collector = (*Collector)(nil)
+
+// Start finds the processes to watch and takes the first snapshot.
+func (co *Collector) Start(b *testing.B, c harness.Case, cl clients.Client, srv harness.Server) {
+	co.c, co.cl, co.srv = c, cl, srv
+	ctx := b.Context()
+	if len(co.ServerPIDs) == 0 && srv.Stats != nil {
+		st, err := srv.Stats(ctx)
+		if err != nil {
+			co.fail(fmt.Errorf("breakdown: server stats: %w", err))
+		} else if st.PID > 0 {
+			co.ServerPIDs = []int{st.PID}
+		}
+	}
+	if p, ok := cl.(interface{ Pids() []int }); ok {
+		co.workers = p.Pids()
+	}
+	if c.Conn == clients.Cold {
+		d, err := probeConnect(ctx)
+		if err != nil {
+			co.fail(err)
+		}
+		co.connect = d
+	}
+	co.t0 = co.snap(ctx)
+}
+
+// Stop takes the last snapshot.
+func (co *Collector) Stop(b *testing.B) { co.t1 = co.snap(b.Context()) }
+
+func (co *Collector) fail(err error) {
+	if co.err == nil {
+		co.err = err
+	}
+}
+
+// snap reads every counter; failures are kept for Report.
+func (co *Collector) snap(ctx context.Context) snapshot {
+	var s snapshot
+	var err error
+	if s.user, s.sys, err = selfRusage(); err != nil {
+		co.fail(err)
+	}
+	s.rt = readRuntime()
+	if s.self, err = readSchedstat(os.Getpid()); err != nil {
+		co.fail(err)
+	}
+	if s.server, err = sumSchedstat(co.ServerPIDs); err != nil {
+		co.fail(err)
+	}
+	if s.workers, err = sumSchedstat(co.workers); err != nil {
+		co.fail(err)
+	}
+	if p, ok := co.cl.(interface{ IPC() procpool.IPCStats }); ok {
+		s.ipc = p.IPC()
+	}
+	if co.srv.Stats != nil {
+		if s.stats, err = co.srv.Stats(ctx); err != nil {
+			co.fail(fmt.Errorf("breakdown: server stats: %w", err))
+		}
+	}
+	return s
+}
+
+// Breakdown is one case's breakdown per batch.
+type Breakdown struct {
+	Excess time.Duration            // measured − ideal
+	Parts  map[string]time.Duration // the critical-path parts (Parts)
+	Diag   map[string]time.Duration // the other metrics, not in the sum
+}
+
+// Residual is Excess minus the parts: what they do not explain (negative
+// when they overlap).
+func (bd Breakdown) Residual() time.Duration {
+	r := bd.Excess
+	for _, v := range bd.Parts {
+		r -= v
+	}
+	return r
+}
+
+// Report reports the breakdown of the timed loop's b.N batches.
+func (co *Collector) Report(b *testing.B, total *clients.Result, ideal time.Duration) {
+	if co.err != nil {
+		b.Errorf("breakdown: %v", co.err)
+		return
+	}
+	bd, err := co.compute(b.N, b.Elapsed(), ideal)
+	if err != nil {
+		b.Errorf("breakdown: %v", err)
+		return
+	}
+	b.ReportMetric(float64(bd.Excess), ExcessMetric)
+	for _, name := range Parts() {
+		b.ReportMetric(float64(bd.Parts[name]), name)
+	}
+	b.ReportMetric(float64(bd.Residual()), ResidualMetric)
+	for name, v := range bd.Diag {
+		b.ReportMetric(float64(v), name)
+	}
+}
+
+// compute returns the breakdown per batch of batches batches that took
+// elapsed in all, each ideally ideal.
+func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdown, error) {
+	if batches < 1 {
+		return Breakdown{}, fmt.Errorf("no batches measured")
+	}
+	p, err := co.c.Params(co.srv)
+	if err != nil {
+		return Breakdown{}, fmt.Errorf("model: %w", err)
+	}
+	lanes, err := model.Lanes(p)
+	if err != nil {
+		return Breakdown{}, fmt.Errorf("model: %w", err)
+	}
+	lanes = max(1, lanes)
+	waves := time.Duration((co.c.N + lanes - 1) / lanes)
+	n := time.Duration(batches)
+	t0, t1 := co.t0, co.t1
+
+	user, sys := (t1.user-t0.user)/n, (t1.sys-t0.sys)/n
+	server := t1.server.sub(t0.server)
+	workers := t1.workers.sub(t0.workers)
+	self := t1.self.sub(t0.self)
+	serverCPU, workerCPU := server.run/n, workers.run/n
+
+	var late time.Duration
+	if w := t1.stats.TimerWakes - t0.stats.TimerWakes; w > 0 {
+		late = time.Duration((t1.stats.TimerLateNS-t0.stats.TimerLateNS)/w) * waves
+	}
+	var connect time.Duration
+	if co.c.Conn == clients.Cold {
+		connect = co.connect * waves
+	}
+	cores := time.Duration(max(1, min(runtime.NumCPU(), lanes)))
+	bd := Breakdown{
+		Excess: elapsed/n - ideal,
+		Parts: map[string]time.Duration{
+			TimerLateMetric: max(0, late),
+			CPUPathMetric:   max(0, (user+sys+serverCPU+workerCPU)/cores),
+			IPCMetric:       max(0, (t1.ipc.Path-t0.ipc.Path)/n),
+			ConnectMetric:   max(0, connect),
+			GCMetric:        max(0, t1.rt.since(t0.rt, 1)/n),
+		},
+		Diag: map[string]time.Duration{
+			ClientCPUMetric:    max(0, user+sys),
+			ClientSysMetric:    max(0, sys),
+			ServerCPUMetric:    max(0, serverCPU),
+			WorkerCPUMetric:    max(0, workerCPU),
+			SchedMetric:        max(0, (self.wait+server.wait+workers.wait)/n),
+			GoSchedMetric:      max(0, t1.rt.since(t0.rt, 0)/n),
+			IPCTotalMetric:     max(0, (t1.ipc.Total-t0.ipc.Total)/n),
+			TimerLateMaxMetric: max(0, time.Duration(t1.stats.TimerLateMaxNS)),
+		},
+	}
+	return bd, nil
+}
+
+// probeConnect returns the median time of connectProbes loopback TCP
+// connects, each closed at once, to a listener of this process (not the
+// server, whose counters would see them).
+func probeConnect(ctx context.Context) (time.Duration, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("breakdown: connect probe: %w", err)
+	}
+	defer ln.Close()
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
+	var d net.Dialer
+	times := make([]time.Duration, 0, connectProbes)
+	for range connectProbes {
+		start := time.Now()
+		c, err := d.DialContext(ctx, "tcp", ln.Addr().String())
+		if err != nil {
+			return 0, fmt.Errorf("breakdown: connect probe: %w", err)
+		}
+		times = append(times, time.Since(start))
+		_ = c.Close()
+	}
+	_ = ln.Close()
+	<-accepted
+	slices.Sort(times)
+	return times[len(times)/2], nil
+}
