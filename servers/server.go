@@ -115,6 +115,12 @@ type Stats struct {
 	TimerLateNS    int64 `json:"timer_late_ns"`
 	TimerLateMaxNS int64 `json:"timer_late_max_ns"`
 	TimerWakes     int64 `json:"timer_wakes"`
+	// PreTimerNS and PostTimerNS add up, over the same delays, the
+	// handler's time before its delay started (parsing, queueing for a
+	// slot) and after it fired (writing the answer into the response;
+	// net/http sends it after the handler returns).
+	PreTimerNS  int64 `json:"pre_timer_ns"`
+	PostTimerNS int64 `json:"post_timer_ns"`
 	// PID is the server's process id, so that a client on the same machine
 	// can read its CPU time (bench/breakdown); set by GET /_stats, zero
 	// from Server.Stats. Not a counter.
@@ -143,6 +149,8 @@ type Server struct {
 	timerLate   atomic.Int64
 	timerMax    atomic.Int64
 	timerWakes  atomic.Int64
+	preTimer    atomic.Int64
+	postTimer   atomic.Int64
 
 	// afterWake, if not nil, runs when a delay's timer has fired, before
 	// its lateness is measured; tests make a sleep late with it.
@@ -218,6 +226,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveSlow is the slow endpoint: queue for a slot, wait the delay, answer.
 func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
+	entered := time.Now()
 	ctx := r.Context()
 	if e, ok := ctx.Value(connKey{}).(*connEntry); ok {
 		e.requests.Add(1)
@@ -255,7 +264,7 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	}
 	raise(&s.maxInFlight, s.inFlight.Add(1))
 	answered := false // a whole answer was handed to the connection
-	if s.sleep(ctx, delay) {
+	if woke, ok := s.sleep(ctx, delay, entered); ok {
 		answered = true
 		switch fault {
 		case FaultNone:
@@ -275,6 +284,7 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 			s.answerFault(w, http.StatusServiceUnavailable, seq, delay, fault,
 				fmt.Sprintf("stall: request %d held for the server's max delay %v by ?stall=%g (injected fault)", seq, delay, p.Stall))
 		}
+		s.postTimer.Add(int64(time.Since(woke)))
 	}
 	// Counted before it leaves InFlight, so a Stats that shows InFlight 0
 	// counts every request served so far; and it leaves InFlight before
@@ -341,12 +351,13 @@ func (s *Server) release() {
 	}
 }
 
-// sleep waits d and reports true, or reports false as soon as ctx is done.
-// A wait that ends with its timer is counted in the timer-lateness
-// counters (Stats.TimerLateNS).
-func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
+// sleep waits d and reports true with the time it woke, or reports false
+// as soon as ctx is done. A wait that ends with its timer is counted in the
+// timer-lateness counters (Stats.TimerLateNS), and the time from entered
+// (the handler's start) to the wait's in Stats.PreTimerNS.
+func (s *Server) sleep(ctx context.Context, d time.Duration, entered time.Time) (time.Time, bool) {
 	if d <= 0 {
-		return ctx.Err() == nil
+		return time.Now(), ctx.Err() == nil
 	}
 	start := time.Now()
 	t := time.NewTimer(d)
@@ -356,13 +367,15 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 		if s.afterWake != nil {
 			s.afterWake()
 		}
-		late := max(0, int64(time.Since(start)-d))
+		woke := time.Now()
+		late := max(0, int64(woke.Sub(start)-d))
 		s.timerLate.Add(late)
 		s.timerWakes.Add(1)
+		s.preTimer.Add(int64(start.Sub(entered)))
 		raise(&s.timerMax, late)
-		return true
+		return woke, true
 	case <-ctx.Done():
-		return false
+		return time.Time{}, false
 	}
 }
 
@@ -535,6 +548,8 @@ func (s *Server) Stats() Stats {
 	st.TimerLateNS = s.timerLate.Load()
 	st.TimerLateMaxNS = s.timerMax.Load()
 	st.TimerWakes = s.timerWakes.Load()
+	st.PreTimerNS = s.preTimer.Load()
+	st.PostTimerNS = s.postTimer.Load()
 	return st
 }
 
@@ -560,6 +575,8 @@ func (s *Server) ResetStats() {
 	s.timerLate.Store(0)
 	s.timerMax.Store(0)
 	s.timerWakes.Store(0)
+	s.preTimer.Store(0)
+	s.postTimer.Store(0)
 }
 
 // ConnState counts new connections in Conns; wire it into

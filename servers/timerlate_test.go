@@ -33,6 +33,9 @@ func TestTimerLateness(t *testing.T) {
 		if st.TimerWakes != n {
 			t.Errorf("late=%v: TimerWakes = %d, want %d", late, st.TimerWakes, n)
 		}
+		if st.PreTimerNS <= 0 || st.PostTimerNS <= 0 {
+			t.Errorf("late=%v: PreTimerNS %d, PostTimerNS %d: want both > 0 (a handler's work takes time)", late, st.PreTimerNS, st.PostTimerNS)
+		}
 		if st.TimerLateNS < 0 || st.TimerLateMaxNS < 0 || st.TimerLateMaxNS > st.TimerLateNS {
 			t.Errorf("late=%v: TimerLateNS %d, max %d: want 0 <= max <= sum", late, st.TimerLateNS, st.TimerLateMaxNS)
 		}
@@ -41,7 +44,7 @@ func TestTimerLateness(t *testing.T) {
 				extra, time.Duration(st.TimerLateNS), time.Duration(st.TimerLateMaxNS), n*extra, extra)
 		}
 		srv.ResetStats()
-		if st := srv.Stats(); st.TimerLateNS != 0 || st.TimerLateMaxNS != 0 || st.TimerWakes != 0 {
+		if st := srv.Stats(); st.TimerLateNS != 0 || st.TimerLateMaxNS != 0 || st.TimerWakes != 0 || st.PreTimerNS != 0 || st.PostTimerNS != 0 {
 			t.Errorf("late=%v: after reset %+v, want the timer counters zero", late, st)
 		}
 	}

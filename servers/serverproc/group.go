@@ -202,6 +202,8 @@ func (g *Group) Stats(ctx context.Context) (servers.Stats, error) {
 		sum.TimerLateNS += st.TimerLateNS
 		sum.TimerLateMaxNS = max(sum.TimerLateMaxNS, st.TimerLateMaxNS)
 		sum.TimerWakes += st.TimerWakes
+		sum.PreTimerNS += st.PreTimerNS
+		sum.PostTimerNS += st.PostTimerNS
 	}
 	return sum, nil
 }
