@@ -121,6 +121,21 @@ type Stats struct {
 	// net/http sends it after the handler returns).
 	PreTimerNS  int64 `json:"pre_timer_ns"`
 	PostTimerNS int64 `json:"post_timer_ns"`
+	// Bursts counts the bursts of slow-endpoint requests that ended (from
+	// a request entering an idle handler to the last one leaving; a
+	// batch of one wave is one), and the Burst*NS fields add up their
+	// spans and the exact parts of each span, taken along the request
+	// whose delay expired last (the critical one): Arrival from the
+	// burst's first entry to the critical request's, Pre to its delay's
+	// start, Delay, Late from its expiry to the burst's last wake-up, Post
+	// to the burst's last exit. Span = Arrival + Pre + Delay + Late + Post.
+	Bursts         int64 `json:"bursts"`
+	BurstSpanNS    int64 `json:"burst_span_ns"`
+	BurstArrivalNS int64 `json:"burst_arrival_ns"`
+	BurstPreNS     int64 `json:"burst_pre_ns"`
+	BurstDelayNS   int64 `json:"burst_delay_ns"`
+	BurstLateNS    int64 `json:"burst_late_ns"`
+	BurstPostNS    int64 `json:"burst_post_ns"`
 	// PID is the server's process id, so that a client on the same machine
 	// can read its CPU time (bench/breakdown); set by GET /_stats, zero
 	// from Server.Stats. Not a counter.
@@ -151,6 +166,7 @@ type Server struct {
 	timerWakes  atomic.Int64
 	preTimer    atomic.Int64
 	postTimer   atomic.Int64
+	bursts      bursts
 
 	// afterWake, if not nil, runs when a delay's timer has fired, before
 	// its lateness is measured; tests make a sleep late with it.
@@ -227,6 +243,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveSlow is the slow endpoint: queue for a slot, wait the delay, answer.
 func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	entered := time.Now()
+	s.bursts.enter(entered)
+	defer func() { s.bursts.leave(time.Now()) }() // also when the request aborts
 	ctx := r.Context()
 	if e, ok := ctx.Value(connKey{}).(*connEntry); ok {
 		e.requests.Add(1)
@@ -372,6 +390,7 @@ func (s *Server) sleep(ctx context.Context, d time.Duration, entered time.Time) 
 		s.timerLate.Add(late)
 		s.timerWakes.Add(1)
 		s.preTimer.Add(int64(start.Sub(entered)))
+		s.bursts.timed(entered, start, d, woke)
 		raise(&s.timerMax, late)
 		return woke, true
 	case <-ctx.Done():
@@ -550,6 +569,7 @@ func (s *Server) Stats() Stats {
 	st.TimerWakes = s.timerWakes.Load()
 	st.PreTimerNS = s.preTimer.Load()
 	st.PostTimerNS = s.postTimer.Load()
+	s.bursts.stats(&st)
 	return st
 }
 
@@ -577,6 +597,7 @@ func (s *Server) ResetStats() {
 	s.timerWakes.Store(0)
 	s.preTimer.Store(0)
 	s.postTimer.Store(0)
+	s.bursts.reset()
 }
 
 // ConnState counts new connections in Conns; wire it into

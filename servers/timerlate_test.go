@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
 	"testing"
 	"time"
 )
@@ -65,4 +66,59 @@ func TestStatsPID(t *testing.T) {
 	if st.PID != os.Getpid() {
 		t.Errorf("pid %d, want %d", st.PID, os.Getpid())
 	}
+}
+
+// TestBursts checks the burst accounting: n concurrent requests held
+// together (each waits, after its wake-up, until all have woken) are one
+// burst whose parts add up to its span exactly, with the sleep made late
+// on purpose in Late; a lone request after it is a second burst.
+func TestBursts(t *testing.T) {
+	const n, d, extra = 5, 2 * time.Millisecond, 10 * time.Millisecond
+	srv, err := New(Config{Delay: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var woken sync.WaitGroup
+	woken.Add(n)
+	srv.afterWake = func() {
+		woken.Done()
+		woken.Wait() // every request is in the handler until all have woken
+		time.Sleep(extra)
+	}
+	var done sync.WaitGroup
+	for range n {
+		done.Go(func() {
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?bytes=1", nil))
+		})
+	}
+	done.Wait()
+	check := func(bursts int64) Stats {
+		t.Helper()
+		st := srv.Stats()
+		if st.Bursts != bursts {
+			t.Fatalf("Bursts = %d, want %d", st.Bursts, bursts)
+		}
+		if parts := st.BurstArrivalNS + st.BurstPreNS + st.BurstDelayNS + st.BurstLateNS + st.BurstPostNS; parts != st.BurstSpanNS {
+			t.Errorf("parts %+v add up to %d, want the span %d", st, parts, st.BurstSpanNS)
+		}
+		for _, v := range []int64{st.BurstArrivalNS, st.BurstPreNS, st.BurstLateNS, st.BurstPostNS} {
+			if v < 0 {
+				t.Errorf("a negative part: %+v", st)
+			}
+		}
+		if st.BurstDelayNS != bursts*int64(d) {
+			t.Errorf("BurstDelayNS = %d, want %d", st.BurstDelayNS, bursts*int64(d))
+		}
+		return st
+	}
+	if st := check(1); st.BurstLateNS < int64(extra) {
+		t.Errorf("BurstLateNS = %v, want at least the %v the wake-ups were delayed", time.Duration(st.BurstLateNS), extra)
+	}
+	srv.afterWake = nil
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?bytes=1", nil))
+	check(2)
+	srv.ResetStats()
+	check(0)
 }

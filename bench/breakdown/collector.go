@@ -21,13 +21,16 @@ import (
 // residual, to ExcessMetric.
 const (
 	ExcessMetric    = "excess-ns"
-	TimerLateMetric = "bd-timer-late-ns"
-	CPUPathMetric   = "bd-cpu-path-ns"
+	HarnessMetric   = "bd-harness-ns"
+	GapMetric       = "bd-gap-ns"
 	IPCMetric       = "bd-ipc-ns"
 	ConnectMetric   = "bd-connect-ns"
-	GCMetric        = "bd-gc-ns"
+	ServerMetric    = "bd-server-ns"
+	TimerLateMetric = "bd-timer-late-ns"
 	ResidualMetric  = "bd-residual-ns"
 
+	CPUPathMetric      = "bd-cpu-path-ns"
+	GCMetric           = "bd-gc-ns"
 	ClientCPUMetric    = "bd-client-cpu-ns"
 	ClientSysMetric    = "bd-client-sys-ns"
 	ServerCPUMetric    = "bd-server-cpu-ns"
@@ -41,12 +44,12 @@ const (
 // Parts are the metrics that, with ResidualMetric, add up to
 // ExcessMetric, in the order a stacked bar draws them.
 func Parts() []string {
-	return []string{TimerLateMetric, CPUPathMetric, IPCMetric, ConnectMetric, GCMetric}
+	return []string{HarnessMetric, GapMetric, IPCMetric, ConnectMetric, ServerMetric, TimerLateMetric}
 }
 
 // Metrics are every metric a Collector reports.
 func Metrics() []string {
-	return append(append([]string{ExcessMetric}, Parts()...), ResidualMetric,
+	return append(append([]string{ExcessMetric}, Parts()...), ResidualMetric, CPUPathMetric, GCMetric,
 		ClientCPUMetric, ClientSysMetric, ServerCPUMetric, WorkerCPUMetric, SchedMetric, GoSchedMetric, IPCTotalMetric, TimerLateMaxMetric)
 }
 
@@ -65,7 +68,11 @@ type Collector struct {
 	cl      clients.Client
 	workers []int
 	connect time.Duration // probed connect time (cold cases)
+	waves   int           // the sleeps in a row on a batch's slowest lane
 	t0, t1  snapshot
+	batches int           // seen by Batch
+	wall    time.Duration // their Result.Wall added up
+	path    time.Duration // their critical-path latency added up (see Batch)
 	err     error // the first failure; Report then reports it instead
 }
 
@@ -83,12 +90,24 @@ type snapshot struct {
 	ipc       procpool.IPCStats
 }
 
-var _ harness.Collector = (*Collector)(nil)
+var (
+	_ harness.Collector     = (*Collector)(nil)
+	_ harness.BatchObserver = (*Collector)(nil)
+)
 
 // Start finds the processes to watch and takes the first snapshot.
 func (co *Collector) Start(b *testing.B, c harness.Case, cl clients.Client, srv harness.Server) {
 	co.c, co.cl, co.srv = c, cl, srv
 	ctx := b.Context()
+	p, err := c.Params(srv)
+	if err != nil {
+		co.fail(fmt.Errorf("breakdown: model: %w", err))
+	}
+	lanes, err := model.Lanes(p)
+	if err != nil {
+		co.fail(fmt.Errorf("breakdown: model: %w", err))
+	}
+	co.waves = (c.N + max(1, lanes) - 1) / max(1, lanes)
 	if len(co.ServerPIDs) == 0 && srv.Stats != nil {
 		st, err := srv.Stats(ctx)
 		if err != nil {
@@ -108,6 +127,18 @@ func (co *Collector) Start(b *testing.B, c harness.Case, cl clients.Client, srv 
 		co.connect = d
 	}
 	co.t0 = co.snap(ctx)
+}
+
+// Batch notes a timed batch: its wall time and its critical-path latency,
+// the largest latency when the batch is one wave, else waves × the mean.
+func (co *Collector) Batch(res *clients.Result) {
+	co.batches++
+	co.wall += res.Wall
+	if co.waves <= 1 {
+		co.path += res.Max()
+	} else {
+		co.path += time.Duration(float64(co.waves) * res.Latency.Mean())
+	}
 }
 
 // Stop takes the last snapshot.
@@ -188,20 +219,11 @@ func (co *Collector) Report(b *testing.B, total *clients.Result, ideal time.Dura
 // compute returns the breakdown per batch of batches batches that took
 // elapsed in all, each ideally ideal.
 func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdown, error) {
-	if batches < 1 {
-		return Breakdown{}, fmt.Errorf("no batches measured")
+	if batches < 1 || co.batches != batches {
+		return Breakdown{}, fmt.Errorf("%d batches timed, %d seen", batches, co.batches)
 	}
-	p, err := co.c.Params(co.srv)
-	if err != nil {
-		return Breakdown{}, fmt.Errorf("model: %w", err)
-	}
-	lanes, err := model.Lanes(p)
-	if err != nil {
-		return Breakdown{}, fmt.Errorf("model: %w", err)
-	}
-	lanes = max(1, lanes)
-	waves := time.Duration((co.c.N + lanes - 1) / lanes)
 	n := time.Duration(batches)
+	waves := time.Duration(max(1, co.waves))
 	t0, t1 := co.t0, co.t1
 
 	user, sys := (t1.user-t0.user)/n, (t1.sys-t0.sys)/n
@@ -210,25 +232,42 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 	self := t1.self.sub(t0.self)
 	serverCPU, workerCPU := server.run/n, workers.run/n
 
-	var late time.Duration
+	// The server's per-request means, times the sleeps in a row.
+	var late, handler time.Duration
 	if w := t1.stats.TimerWakes - t0.stats.TimerWakes; w > 0 {
 		late = time.Duration((t1.stats.TimerLateNS-t0.stats.TimerLateNS)/w) * waves
+		pre := t1.stats.PreTimerNS - t0.stats.PreTimerNS
+		post := t1.stats.PostTimerNS - t0.stats.PostTimerNS
+		handler = time.Duration((pre+post)/w) * waves
 	}
 	var connect time.Duration
 	if co.c.Conn == clients.Cold {
 		connect = co.connect * waves
 	}
+	ipc := (t1.ipc.Path - t0.ipc.Path) / n
+	wall, path := co.wall/n, co.path/n
+	p, err := co.c.Params(co.srv)
+	if err != nil {
+		return Breakdown{}, fmt.Errorf("model: %w", err)
+	}
+	lanes, err := model.Lanes(p)
+	if err != nil {
+		return Breakdown{}, fmt.Errorf("model: %w", err)
+	}
 	cores := time.Duration(max(1, min(runtime.NumCPU(), lanes)))
 	bd := Breakdown{
 		Excess: elapsed/n - ideal,
 		Parts: map[string]time.Duration{
-			TimerLateMetric: max(0, late),
-			CPUPathMetric:   max(0, (user+sys+serverCPU+workerCPU)/cores),
-			IPCMetric:       max(0, (t1.ipc.Path-t0.ipc.Path)/n),
+			HarnessMetric:   max(0, elapsed/n-wall),
+			GapMetric:       max(0, wall-path-ipc),
+			IPCMetric:       max(0, ipc),
 			ConnectMetric:   max(0, connect),
-			GCMetric:        max(0, t1.rt.since(t0.rt, 1)/n),
+			ServerMetric:    max(0, handler),
+			TimerLateMetric: max(0, late),
 		},
 		Diag: map[string]time.Duration{
+			CPUPathMetric:      max(0, (user+sys+serverCPU+workerCPU)/cores),
+			GCMetric:           max(0, t1.rt.since(t0.rt, 1)/n),
 			ClientCPUMetric:    max(0, user+sys),
 			ClientSysMetric:    max(0, sys),
 			ServerCPUMetric:    max(0, serverCPU),

@@ -128,3 +128,16 @@ func TestIPC(t *testing.T) {
 		}
 	}
 }
+
+// TestResidualNotForced checks that the residual is what the parts leave,
+// negative when they overshoot, never clamped to zero.
+func TestResidualNotForced(t *testing.T) {
+	for _, tc := range []struct {
+		excess, a, b, want time.Duration
+	}{{10, 3, 4, 3}, {10, 3, 9, -2}, {0, 0, 0, 0}} {
+		bd := breakdown.Breakdown{Excess: tc.excess, Parts: map[string]time.Duration{breakdown.GapMetric: tc.a, breakdown.TimerLateMetric: tc.b}}
+		if got := bd.Residual(); got != tc.want {
+			t.Errorf("excess %v, parts %v + %v: residual %v, want %v", tc.excess, tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -17,3 +17,10 @@ type Collector interface {
 	Stop(b *testing.B)
 	Report(b *testing.B, total *clients.Result, ideal time.Duration)
 }
+
+// BatchObserver is a Collector that also sees each timed batch's Result,
+// in order, when the accumulator merges it: with the timer stopped, every
+// few batches and after the loop.
+type BatchObserver interface {
+	Batch(res *clients.Result)
+}

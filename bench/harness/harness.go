@@ -348,6 +348,9 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 		pyBefore = len(py.PyCosts())
 	}
 	acc := newAccumulator(c.Strategy)
+	if bo, ok := o.Hooks.Collector.(BatchObserver); ok {
+		acc.observe = bo.Batch
+	}
 	for b.Loop() {
 		res, err := cl.Run(ctx, c.N)
 		if err != nil {

@@ -69,11 +69,12 @@ func trimProcs(name string) string {
 // breakdownColors fill the parts, in the order of breakdown.Parts(); the
 // residual is grey.
 var breakdownColors = []color.Color{
-	color.RGBA{0xE6, 0x9F, 0x00, 255}, // timer lateness
-	color.RGBA{0x00, 0x72, 0xB2, 255}, // CPU on the critical path
+	color.RGBA{0x00, 0x00, 0x00, 255}, // harness
+	color.RGBA{0x00, 0x72, 0xB2, 255}, // client gap
 	color.RGBA{0xCC, 0x79, 0xA7, 255}, // IPC
 	color.RGBA{0x00, 0x9E, 0x73, 255}, // connect
-	color.RGBA{0xD5, 0x5E, 0x00, 255}, // GC
+	color.RGBA{0x56, 0xB4, 0xE9, 255}, // server handler
+	color.RGBA{0xE6, 0x9F, 0x00, 255}, // timer lateness
 }
 
 // BreakdownChart draws "where the time above d goes": one horizontal bar

@@ -204,6 +204,13 @@ func (g *Group) Stats(ctx context.Context) (servers.Stats, error) {
 		sum.TimerWakes += st.TimerWakes
 		sum.PreTimerNS += st.PreTimerNS
 		sum.PostTimerNS += st.PostTimerNS
+		sum.Bursts += st.Bursts
+		sum.BurstSpanNS += st.BurstSpanNS
+		sum.BurstArrivalNS += st.BurstArrivalNS
+		sum.BurstPreNS += st.BurstPreNS
+		sum.BurstDelayNS += st.BurstDelayNS
+		sum.BurstLateNS += st.BurstLateNS
+		sum.BurstPostNS += st.BurstPostNS
 	}
 	return sum, nil
 }
