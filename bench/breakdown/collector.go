@@ -20,14 +20,15 @@ import (
 // The metrics a Collector reports; the parts (Parts) add up, with the
 // residual, to ExcessMetric.
 const (
-	ExcessMetric    = "excess-ns"
-	HarnessMetric   = "bd-harness-ns"
-	GapMetric       = "bd-gap-ns"
-	IPCMetric       = "bd-ipc-ns"
-	ConnectMetric   = "bd-connect-ns"
-	ServerMetric    = "bd-server-ns"
-	TimerLateMetric = "bd-timer-late-ns"
-	ResidualMetric  = "bd-residual-ns"
+	ExcessMetric     = "excess-ns"
+	HarnessMetric    = "bd-harness-ns"
+	IPCMetric        = "bd-ipc-ns"
+	ConnectMetric    = "bd-connect-ns"
+	ArrivalMetric    = "bd-arrival-ns"
+	ServerPreMetric  = "bd-server-pre-ns"
+	TimerLateMetric  = "bd-timer-late-ns"
+	ServerPostMetric = "bd-server-post-ns"
+	ResidualMetric   = "bd-residual-ns"
 
 	CPUPathMetric      = "bd-cpu-path-ns"
 	GCMetric           = "bd-gc-ns"
@@ -39,18 +40,22 @@ const (
 	GoSchedMetric      = "bd-go-sched-ns"
 	IPCTotalMetric     = "bd-ipc-total-ns"
 	TimerLateMaxMetric = "bd-timer-late-max-ns"
+	LateMeanMetric     = "bd-timer-late-mean-ns"
+	HandlerMeanMetric  = "bd-handler-mean-ns"
+	BurstsMetric       = "bd-bursts"
 )
 
 // Parts are the metrics that, with ResidualMetric, add up to
 // ExcessMetric, in the order a stacked bar draws them.
 func Parts() []string {
-	return []string{HarnessMetric, GapMetric, IPCMetric, ConnectMetric, ServerMetric, TimerLateMetric}
+	return []string{HarnessMetric, IPCMetric, ConnectMetric, ArrivalMetric, ServerPreMetric, TimerLateMetric, ServerPostMetric}
 }
 
 // Metrics are every metric a Collector reports.
 func Metrics() []string {
 	return append(append([]string{ExcessMetric}, Parts()...), ResidualMetric, CPUPathMetric, GCMetric,
-		ClientCPUMetric, ClientSysMetric, ServerCPUMetric, WorkerCPUMetric, SchedMetric, GoSchedMetric, IPCTotalMetric, TimerLateMaxMetric)
+		ClientCPUMetric, ClientSysMetric, ServerCPUMetric, WorkerCPUMetric, SchedMetric, GoSchedMetric, IPCTotalMetric, TimerLateMaxMetric,
+		LateMeanMetric, HandlerMeanMetric, BurstsMetric)
 }
 
 // connectProbes is how many loopback connects a cold case's probe times.
@@ -69,10 +74,10 @@ type Collector struct {
 	workers []int
 	connect time.Duration // probed connect time (cold cases)
 	waves   int           // the sleeps in a row on a batch's slowest lane
+	lanes   int           // requests the strategy keeps in flight
 	t0, t1  snapshot
 	batches int           // seen by Batch
 	wall    time.Duration // their Result.Wall added up
-	path    time.Duration // their critical-path latency added up (see Batch)
 	err     error // the first failure; Report then reports it instead
 }
 
@@ -108,6 +113,7 @@ func (co *Collector) Start(b *testing.B, c harness.Case, cl clients.Client, srv 
 		co.fail(fmt.Errorf("breakdown: model: %w", err))
 	}
 	co.waves = (c.N + max(1, lanes) - 1) / max(1, lanes)
+	co.lanes = max(1, lanes)
 	if len(co.ServerPIDs) == 0 && srv.Stats != nil {
 		st, err := srv.Stats(ctx)
 		if err != nil {
@@ -129,16 +135,10 @@ func (co *Collector) Start(b *testing.B, c harness.Case, cl clients.Client, srv 
 	co.t0 = co.snap(ctx)
 }
 
-// Batch notes a timed batch: its wall time and its critical-path latency,
-// the largest latency when the batch is one wave, else waves × the mean.
+// Batch notes a timed batch's wall time.
 func (co *Collector) Batch(res *clients.Result) {
 	co.batches++
 	co.wall += res.Wall
-	if co.waves <= 1 {
-		co.path += res.Max()
-	} else {
-		co.path += time.Duration(float64(co.waves) * res.Latency.Mean())
-	}
 }
 
 // Stop takes the last snapshot.
@@ -183,6 +183,7 @@ type Breakdown struct {
 	Excess time.Duration            // measured − ideal
 	Parts  map[string]time.Duration // the critical-path parts (Parts)
 	Diag   map[string]time.Duration // the other metrics, not in the sum
+	Bursts float64                  // the server's bursts per batch and process
 }
 
 // Residual is Excess minus the parts: what they do not explain (negative
@@ -214,6 +215,7 @@ func (co *Collector) Report(b *testing.B, total *clients.Result, ideal time.Dura
 	for name, v := range bd.Diag {
 		b.ReportMetric(float64(v), name)
 	}
+	b.ReportMetric(bd.Bursts, BurstsMetric)
 }
 
 // compute returns the breakdown per batch of batches batches that took
@@ -223,7 +225,6 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 		return Breakdown{}, fmt.Errorf("%d batches timed, %d seen", batches, co.batches)
 	}
 	n := time.Duration(batches)
-	waves := time.Duration(max(1, co.waves))
 	t0, t1 := co.t0, co.t1
 
 	user, sys := (t1.user-t0.user)/n, (t1.sys-t0.sys)/n
@@ -232,38 +233,41 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 	self := t1.self.sub(t0.self)
 	serverCPU, workerCPU := server.run/n, workers.run/n
 
-	// The server's per-request means, times the sleeps in a row.
-	var late, handler time.Duration
+	// The server's bursts, per batch and server process (a group's
+	// processes serve their shares of a batch side by side).
+	g := time.Duration(max(1, len(co.ServerPIDs)))
+	st := func(f func(servers.Stats) int64) time.Duration {
+		return time.Duration(f(t1.stats)-f(t0.stats)) / n / g
+	}
+	arrival := st(func(s servers.Stats) int64 { return s.BurstArrivalNS })
+	pre := st(func(s servers.Stats) int64 { return s.BurstPreNS })
+	delay := st(func(s servers.Stats) int64 { return s.BurstDelayNS })
+	late := st(func(s servers.Stats) int64 { return s.BurstLateNS })
+	post := st(func(s servers.Stats) int64 { return s.BurstPostNS })
+	bursts := float64(t1.stats.Bursts-t0.stats.Bursts) / float64(batches) / float64(g)
+	var lateMean, handlerMean time.Duration
 	if w := t1.stats.TimerWakes - t0.stats.TimerWakes; w > 0 {
-		late = time.Duration((t1.stats.TimerLateNS-t0.stats.TimerLateNS)/w) * waves
-		pre := t1.stats.PreTimerNS - t0.stats.PreTimerNS
-		post := t1.stats.PostTimerNS - t0.stats.PostTimerNS
-		handler = time.Duration((pre+post)/w) * waves
+		lateMean = time.Duration((t1.stats.TimerLateNS - t0.stats.TimerLateNS) / w)
+		handlerMean = time.Duration((t1.stats.PreTimerNS - t0.stats.PreTimerNS + t1.stats.PostTimerNS - t0.stats.PostTimerNS) / w)
 	}
 	var connect time.Duration
 	if co.c.Conn == clients.Cold {
-		connect = co.connect * waves
+		// The first connect of each burst comes before the server sees it.
+		connect = time.Duration(float64(co.connect) * max(1, bursts))
 	}
-	ipc := (t1.ipc.Path - t0.ipc.Path) / n
-	wall, path := co.wall/n, co.path/n
-	p, err := co.c.Params(co.srv)
-	if err != nil {
-		return Breakdown{}, fmt.Errorf("model: %w", err)
-	}
-	lanes, err := model.Lanes(p)
-	if err != nil {
-		return Breakdown{}, fmt.Errorf("model: %w", err)
-	}
-	cores := time.Duration(max(1, min(runtime.NumCPU(), lanes)))
+	cores := time.Duration(max(1, min(runtime.NumCPU(), co.lanes)))
 	bd := Breakdown{
 		Excess: elapsed/n - ideal,
 		Parts: map[string]time.Duration{
-			HarnessMetric:   max(0, elapsed/n-wall),
-			GapMetric:       max(0, wall-path-ipc),
-			IPCMetric:       max(0, ipc),
-			ConnectMetric:   max(0, connect),
-			ServerMetric:    max(0, handler),
-			TimerLateMetric: max(0, late),
+			HarnessMetric: max(0, elapsed/n-co.wall/n),
+			IPCMetric:     max(0, (t1.ipc.Path-t0.ipc.Path)/n),
+			ConnectMetric: max(0, connect),
+			// The delays beyond the ideal's (more bursts than waves, or
+			// waves inside one burst) are time the last request arrived late.
+			ArrivalMetric:    max(0, arrival+delay-ideal),
+			ServerPreMetric:  max(0, pre),
+			TimerLateMetric:  max(0, late),
+			ServerPostMetric: max(0, post),
 		},
 		Diag: map[string]time.Duration{
 			CPUPathMetric:      max(0, (user+sys+serverCPU+workerCPU)/cores),
@@ -276,7 +280,10 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 			GoSchedMetric:      max(0, t1.rt.since(t0.rt, 0)/n),
 			IPCTotalMetric:     max(0, (t1.ipc.Total-t0.ipc.Total)/n),
 			TimerLateMaxMetric: max(0, time.Duration(t1.stats.TimerLateMaxNS)),
+			LateMeanMetric:     max(0, lateMean),
+			HandlerMeanMetric:  max(0, handlerMean),
 		},
+		Bursts: bursts,
 	}
 	return bd, nil
 }

@@ -135,7 +135,7 @@ func TestResidualNotForced(t *testing.T) {
 	for _, tc := range []struct {
 		excess, a, b, want time.Duration
 	}{{10, 3, 4, 3}, {10, 3, 9, -2}, {0, 0, 0, 0}} {
-		bd := breakdown.Breakdown{Excess: tc.excess, Parts: map[string]time.Duration{breakdown.GapMetric: tc.a, breakdown.TimerLateMetric: tc.b}}
+		bd := breakdown.Breakdown{Excess: tc.excess, Parts: map[string]time.Duration{breakdown.ArrivalMetric: tc.a, breakdown.TimerLateMetric: tc.b}}
 		if got := bd.Residual(); got != tc.want {
 			t.Errorf("excess %v, parts %v + %v: residual %v, want %v", tc.excess, tc.a, tc.b, got, tc.want)
 		}

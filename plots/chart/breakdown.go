@@ -70,11 +70,12 @@ func trimProcs(name string) string {
 // residual is grey.
 var breakdownColors = []color.Color{
 	color.RGBA{0x00, 0x00, 0x00, 255}, // harness
-	color.RGBA{0x00, 0x72, 0xB2, 255}, // client gap
 	color.RGBA{0xCC, 0x79, 0xA7, 255}, // IPC
 	color.RGBA{0x00, 0x9E, 0x73, 255}, // connect
-	color.RGBA{0x56, 0xB4, 0xE9, 255}, // server handler
+	color.RGBA{0x00, 0x72, 0xB2, 255}, // arrival
+	color.RGBA{0x56, 0xB4, 0xE9, 255}, // server pre
 	color.RGBA{0xE6, 0x9F, 0x00, 255}, // timer lateness
+	color.RGBA{0xD5, 0x5E, 0x00, 255}, // server post
 }
 
 // BreakdownChart draws "where the time above d goes": one horizontal bar
