@@ -78,7 +78,7 @@ type Collector struct {
 	t0, t1  snapshot
 	batches int           // seen by Batch
 	wall    time.Duration // their Result.Wall added up
-	err     error // the first failure; Report then reports it instead
+	err     error         // the first failure; Report then reports it instead
 }
 
 // New returns a Collector for one case.

@@ -16,7 +16,7 @@ const maxPending = 16
 type accumulator struct {
 	total   *clients.Result
 	pending []*clients.Result
-	firsts  []int64 // every batch's Result.FirstIndex, in order (8 bytes a batch)
+	firsts  []int64               // every batch's Result.FirstIndex, in order (8 bytes a batch)
 	observe func(*clients.Result) // if not nil, sees every batch before it is merged
 }
 
