@@ -56,7 +56,7 @@ func BreakdownTable(srcs []source) (string, error) {
 		return "", fmt.Errorf("%s: no result carries %s (run the benchmarks with -breakdown)", strings.Join(names, ", "), breakdown.ExcessMetric)
 	}
 	return "Where each batch's time above the ideal goes, ms per batch (medians), from " + strings.Join(names, ", ") +
-		"; the parts are critical-path estimates (bench/breakdown's doc says how each is attributed).\n\n" + b.String(), nil
+		"; the parts are the phases of each batch's critical path and add up, with the residual, to the excess (bench/breakdown's doc says how each is measured).\n\n" + b.String(), nil
 }
 
 // shortPart names a part's column: "bd-cpu-path-ns" → "cpu-path ms".
