@@ -17,6 +17,7 @@ import (
 // bench/breakdown), in ms per batch, medians over its runs.
 type BreakdownRow struct {
 	Name     string    // the benchmark, without "Benchmark" and -GOMAXPROCS
+	Ideal    float64   // the model's batch time
 	Excess   float64   // measured − ideal
 	Parts    []float64 // in the order of breakdown.Parts()
 	Residual float64   // Excess − Σ Parts; negative when parts overlap
@@ -44,7 +45,11 @@ func ReadBreakdown(name string, data []byte) ([]BreakdownRow, error) {
 		if !ok {
 			continue
 		}
-		r := BreakdownRow{Name: trimProcs(c.Name), Excess: ex}
+		ideal, ok := ms(c, "ideal-ns")
+		if !ok || ideal <= 0 {
+			return nil, fmt.Errorf("plots: %s: %s has %s but no ideal-ns above 0", name, c.Name, breakdown.ExcessMetric)
+		}
+		r := BreakdownRow{Name: trimProcs(c.Name), Ideal: ideal, Excess: ex}
 		for _, p := range append(breakdown.Parts(), breakdown.ResidualMetric) {
 			v, ok := ms(c, p)
 			if !ok {
@@ -66,6 +71,16 @@ func trimProcs(name string) string {
 	return name
 }
 
+// percent returns r with its times in percent of its ideal.
+func (r BreakdownRow) percent() BreakdownRow {
+	f := 100 / r.Ideal
+	out := BreakdownRow{Name: r.Name, Ideal: 100, Excess: r.Excess * f, Residual: r.Residual * f}
+	for _, v := range r.Parts {
+		out.Parts = append(out.Parts, v*f)
+	}
+	return out
+}
+
 // breakdownColors fill the parts, in the order of breakdown.Parts(); the
 // residual is grey.
 var breakdownColors = []color.Color{
@@ -79,7 +94,8 @@ var breakdownColors = []color.Color{
 }
 
 // BreakdownChart draws "where the time above d goes": one horizontal bar
-// per row, its parts stacked from 0, then the residual (grey; a negative
+// per row, in percent of the row's ideal batch time (so rows of 50 ms and
+// of 5 s share an axis), its parts stacked from 0, then the residual (grey; a negative
 // residual, where the parts overlap, is a hatched stretch back from their
 // end), and a black tick at the measured excess.
 func BreakdownChart(rows []BreakdownRow, source string) (*Chart, error) {
@@ -90,11 +106,16 @@ func BreakdownChart(rows []BreakdownRow, source string) (*Chart, error) {
 		return nil, fmt.Errorf("plots: breakdown chart: %d colours for %d parts", len(breakdownColors), len(breakdown.Parts()))
 	}
 	ch := &Chart{
-		Title:    "Where the time above the ideal goes, ms per batch",
+		Title:    "Where the time above the ideal goes, % of the ideal batch time",
 		Legend:   newLegend(),
-		Footnote: source + " · parts are critical-path estimates (bench/breakdown) · residual = excess − parts, as measured",
+		Footnote: source + " · parts: the phases of each batch's critical path (bench/breakdown) · residual = excess − parts, as measured",
 	}
-	p := newPanel("", "ms per batch above the ideal", "", true)
+	for _, r := range rows {
+		if !(r.Ideal > 0) {
+			return nil, fmt.Errorf("plots: breakdown chart: %s: ideal %g ms, want > 0", r.Name, r.Ideal)
+		}
+	}
+	p := newPanel("", "time above the ideal, % of the ideal batch time", "", true)
 	s := &stackBars{rows: rows}
 	p.Add(s)
 	xmin, xmax, _, _ := s.DataRange()
@@ -144,6 +165,7 @@ func (s *stackBars) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 	for i, r := range s.rows {
 		y := s.y(i)
+		r = r.percent()
 		at := 0.0
 		for k, v := range r.Parts {
 			if v > 0 {
@@ -164,6 +186,7 @@ func (s *stackBars) Plot(c draw.Canvas, p *plot.Plot) {
 // DataRange implements plot.DataRanger.
 func (s *stackBars) DataRange() (xmin, xmax, ymin, ymax float64) {
 	for _, r := range s.rows {
+		r = r.percent()
 		sum := 0.0
 		for _, v := range r.Parts {
 			sum += max(0, v)
