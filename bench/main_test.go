@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crawlbench/crawlbench/bench/breakdown"
 	"github.com/crawlbench/crawlbench/bench/harness"
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients/procpool"
@@ -28,6 +29,7 @@ type settings struct {
 	python     string             // -python: the interpreter of the py-* strategies and of Flask
 	server     harness.ServerKind // -server: the bundled server of BenchmarkSeed and BenchmarkConcurrency
 	plan       bool               // -plan: list the sub-benchmarks and their expected time, run nothing
+	breakdown  bool               // -breakdown: report where each batch's time above the ideal goes
 	matrix     matrixSettings     // -servers, -cmax, -long (concurrency_test.go)
 	runner     *harness.Runner
 }
@@ -40,6 +42,7 @@ var (
 	histlogFlag    = flag.String("histlog", "", harness.HistLogUsage)
 	pythonFlag     = flag.String("python", harness.DefaultPython, harness.PythonUsage)
 	serverFlag     = flag.String("server", string(harness.ServerSlow), harness.ServerUsage+"; BenchmarkSeed and BenchmarkConcurrency")
+	breakdownFlag  = flag.Bool("breakdown", false, "also report where each batch's time above the ideal goes (bench/breakdown: excess-ns, bd-*-ns); off: nothing of it runs")
 	planFlag       = flag.Bool("plan", false, "print a 'crawlbench-plan: NAME SECONDS' line per sub-benchmark with its expected running time, and run nothing (scripts/reproduce uses it for its ETA)")
 )
 
@@ -101,7 +104,7 @@ func TestMain(m *testing.M) {
 	}
 	flag.Parse()
 	s, err := checkSettings(settings{delay: *delayFlag, target: *targetFlag, procs: *procsFlag, reqTimeout: *reqTimeoutFlag,
-		python: *pythonFlag, server: harness.ServerKind(*serverFlag), plan: *planFlag, matrix: matrixFlags()})
+		python: *pythonFlag, server: harness.ServerKind(*serverFlag), plan: *planFlag, breakdown: *breakdownFlag, matrix: matrixFlags()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
@@ -130,6 +133,7 @@ func (s settings) provenance() [][2]string {
 		{"target", target},
 		{"server", string(s.server)},
 		{"python", s.python},
+		{"breakdown", fmt.Sprint(s.breakdown)},
 	}, s.matrix.provenance()...)
 }
 
@@ -146,5 +150,15 @@ func startServer(b *testing.B, spec harness.Spec) harness.Server {
 
 // runCase runs c against srv with this package's options.
 func runCase(b *testing.B, srv harness.Server, c harness.Case) {
-	config.runner.Run(b, srv, c, harness.Options{Timeout: config.reqTimeout, Warmup: harness.WarmConns})
+	config.runner.Run(b, srv, c, harness.Options{Timeout: config.reqTimeout, Warmup: harness.WarmConns,
+		Hooks: harness.Hooks{Collector: collectorFor(config.breakdown)}})
+}
+
+// collectorFor returns the overhead breakdown's collector when on, and
+// nil (nothing runs) when off.
+func collectorFor(on bool) harness.Collector {
+	if !on {
+		return nil
+	}
+	return breakdown.New()
 }

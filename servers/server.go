@@ -108,6 +108,38 @@ type Stats struct {
 	// a reset keeps them.
 	DelayNS int64  `json:"delay_ns"`
 	Dist    string `json:"dist"`
+	// TimerLateNS, TimerLateMaxNS and TimerWakes measure how late the
+	// delays fire: for every delay waited in full, the time from its start
+	// to the handler running again, minus the delay (its sum, its largest
+	// value, and how many). A timer that fires on time adds about zero.
+	TimerLateNS    int64 `json:"timer_late_ns"`
+	TimerLateMaxNS int64 `json:"timer_late_max_ns"`
+	TimerWakes     int64 `json:"timer_wakes"`
+	// PreTimerNS and PostTimerNS add up, over the same delays, the
+	// handler's time before its delay started (parsing, queueing for a
+	// slot) and after it fired (writing the answer into the response;
+	// net/http sends it after the handler returns).
+	PreTimerNS  int64 `json:"pre_timer_ns"`
+	PostTimerNS int64 `json:"post_timer_ns"`
+	// Bursts counts the bursts of slow-endpoint requests that ended (from
+	// a request entering an idle handler to the last one leaving; a
+	// batch of one wave is one), and the Burst*NS fields add up their
+	// spans and the exact parts of each span, taken along the request
+	// whose delay expired last (the critical one): Arrival from the
+	// burst's first entry to the critical request's, Pre to its delay's
+	// start, Delay, Late from its expiry to the burst's last wake-up, Post
+	// to the burst's last exit. Span = Arrival + Pre + Delay + Late + Post.
+	Bursts         int64 `json:"bursts"`
+	BurstSpanNS    int64 `json:"burst_span_ns"`
+	BurstArrivalNS int64 `json:"burst_arrival_ns"`
+	BurstPreNS     int64 `json:"burst_pre_ns"`
+	BurstDelayNS   int64 `json:"burst_delay_ns"`
+	BurstLateNS    int64 `json:"burst_late_ns"`
+	BurstPostNS    int64 `json:"burst_post_ns"`
+	// PID is the server's process id, so that a client on the same machine
+	// can read its CPU time (bench/breakdown); set by GET /_stats, zero
+	// from Server.Stats. Not a counter.
+	PID int `json:"pid,omitempty"`
 }
 
 // Server is the slow HTTP handler. Create it with New; it is safe for
@@ -129,6 +161,16 @@ type Server struct {
 	maxInFlight atomic.Int64
 	queued      atomic.Int64
 	maxQueued   atomic.Int64
+	timerLate   atomic.Int64
+	timerMax    atomic.Int64
+	timerWakes  atomic.Int64
+	preTimer    atomic.Int64
+	postTimer   atomic.Int64
+	bursts      bursts
+
+	// afterWake, if not nil, runs when a delay's timer has fired, before
+	// its lateness is measured; tests make a sleep late with it.
+	afterWake func()
 
 	connMu  sync.Mutex
 	conns   int64                   // guarded by connMu
@@ -200,6 +242,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveSlow is the slow endpoint: queue for a slot, wait the delay, answer.
 func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
+	entered := time.Now()
+	s.bursts.enter(entered)
+	defer func() { s.bursts.leave(time.Now()) }() // also when the request aborts
 	ctx := r.Context()
 	if e, ok := ctx.Value(connKey{}).(*connEntry); ok {
 		e.requests.Add(1)
@@ -237,7 +282,7 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	}
 	raise(&s.maxInFlight, s.inFlight.Add(1))
 	answered := false // a whole answer was handed to the connection
-	if sleep(ctx, delay) {
+	if woke, ok := s.sleep(ctx, delay, entered); ok {
 		answered = true
 		switch fault {
 		case FaultNone:
@@ -257,6 +302,7 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 			s.answerFault(w, http.StatusServiceUnavailable, seq, delay, fault,
 				fmt.Sprintf("stall: request %d held for the server's max delay %v by ?stall=%g (injected fault)", seq, delay, p.Stall))
 		}
+		s.postTimer.Add(int64(time.Since(woke)))
 	}
 	// Counted before it leaves InFlight, so a Stats that shows InFlight 0
 	// counts every request served so far; and it leaves InFlight before
@@ -323,18 +369,32 @@ func (s *Server) release() {
 	}
 }
 
-// sleep waits d and reports true, or reports false as soon as ctx is done.
-func sleep(ctx context.Context, d time.Duration) bool {
+// sleep waits d and reports true with the time it woke, or reports false
+// as soon as ctx is done. A wait that ends with its timer is counted in the
+// timer-lateness counters (Stats.TimerLateNS), and the time from entered
+// (the handler's start) to the wait's in Stats.PreTimerNS.
+func (s *Server) sleep(ctx context.Context, d time.Duration, entered time.Time) (time.Time, bool) {
 	if d <= 0 {
-		return ctx.Err() == nil
+		return time.Now(), ctx.Err() == nil
 	}
+	start := time.Now()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return true
+		if s.afterWake != nil {
+			s.afterWake()
+		}
+		woke := time.Now()
+		late := max(0, int64(woke.Sub(start)-d))
+		s.timerLate.Add(late)
+		s.timerWakes.Add(1)
+		s.preTimer.Add(int64(start.Sub(entered)))
+		s.bursts.timed(entered, start, d, woke)
+		raise(&s.timerMax, late)
+		return woke, true
 	case <-ctx.Done():
-		return false
+		return time.Time{}, false
 	}
 }
 
@@ -455,7 +515,9 @@ func writeLine(w http.ResponseWriter, code int, msg string) {
 }
 
 func (s *Server) serveStats(w http.ResponseWriter) {
-	b, err := json.Marshal(s.Stats())
+	st := s.Stats()
+	st.PID = os.Getpid()
+	b, err := json.Marshal(st)
 	if err != nil { // cannot happen: Stats is plain integers
 		http.Error(w, "stats: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -502,6 +564,12 @@ func (s *Server) Stats() Stats {
 	st.Stalled = s.stalled.Load()
 	st.MaxInFlight = s.maxInFlight.Load()
 	st.MaxQueued = s.maxQueued.Load()
+	st.TimerLateNS = s.timerLate.Load()
+	st.TimerLateMaxNS = s.timerMax.Load()
+	st.TimerWakes = s.timerWakes.Load()
+	st.PreTimerNS = s.preTimer.Load()
+	st.PostTimerNS = s.postTimer.Load()
+	s.bursts.stats(&st)
 	return st
 }
 
@@ -524,6 +592,12 @@ func (s *Server) ResetStats() {
 	s.stalled.Store(0)
 	s.maxInFlight.Store(s.inFlight.Load())
 	s.maxQueued.Store(s.queued.Load())
+	s.timerLate.Store(0)
+	s.timerMax.Store(0)
+	s.timerWakes.Store(0)
+	s.preTimer.Store(0)
+	s.postTimer.Store(0)
+	s.bursts.reset()
 }
 
 // ConnState counts new connections in Conns; wire it into

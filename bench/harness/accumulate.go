@@ -16,7 +16,8 @@ const maxPending = 16
 type accumulator struct {
 	total   *clients.Result
 	pending []*clients.Result
-	firsts  []int64 // every batch's Result.FirstIndex, in order (8 bytes a batch)
+	firsts  []int64               // every batch's Result.FirstIndex, in order (8 bytes a batch)
+	observe func(*clients.Result) // if not nil, sees every batch before it is merged
 }
 
 func newAccumulator(strategy string) *accumulator {
@@ -33,6 +34,9 @@ func (a *accumulator) add(res *clients.Result) bool {
 // flush merges the pending Results into total and releases them.
 func (a *accumulator) flush() error {
 	for i, res := range a.pending {
+		if a.observe != nil {
+			a.observe(res)
+		}
 		if err := a.total.Merge(res); err != nil {
 			return fmt.Errorf("merge batch results: %w", err)
 		}

@@ -166,6 +166,8 @@ type Hooks struct {
 	// Report adds metrics after the suite's, given the merged Result of
 	// the timed batches.
 	Report func(b *testing.B, total *clients.Result)
+	// Collector, if not nil, measures the timed loop (collector.go).
+	Collector Collector
 }
 
 // Options configure Run.
@@ -337,12 +339,18 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	if h := o.Hooks.BeforeLoop; h != nil {
 		h(b)
 	}
+	if co := o.Hooks.Collector; co != nil {
+		co.Start(b, c, cl, srv)
+	}
 	py, _ := cl.(pyCoster)
 	pyBefore := 0
 	if py != nil {
 		pyBefore = len(py.PyCosts())
 	}
 	acc := newAccumulator(c.Strategy)
+	if bo, ok := o.Hooks.Collector.(BatchObserver); ok {
+		acc.observe = bo.Batch
+	}
 	for b.Loop() {
 		res, err := cl.Run(ctx, c.N)
 		if err != nil {
@@ -361,6 +369,9 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 				b.Fatal(err)
 			}
 		}
+	}
+	if co := o.Hooks.Collector; co != nil {
+		co.Stop(b)
 	}
 	if h := o.Hooks.AfterLoop; h != nil {
 		h(b)
@@ -405,6 +416,9 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	}
 	if h := o.Hooks.Report; h != nil {
 		h(b, total)
+	}
+	if co := o.Hooks.Collector; co != nil {
+		co.Report(b, total, ideal)
 	}
 	if r.hist != nil {
 		if err := r.hist.Write(strings.TrimPrefix(b.Name(), "Benchmark"), total.Latency); err != nil {

@@ -70,6 +70,7 @@ type settings struct {
 	reqTimeout time.Duration // 0: auto
 	force      bool
 	warmup     bool
+	breakdown  bool     // -breakdown: report where each batch's time above the ideal goes
 	serverCmd  []string // nil: re-execute the test binary
 	python     string   // -python: the interpreter of the py-* strategies
 	runner     *harness.Runner
@@ -91,6 +92,7 @@ var (
 	reqTimeoutFlag  = flag.Duration("req-timeout", 0, harness.ReqTimeoutUsage)
 	forceFlag       = flag.Bool("force", false, "run single-process strategies even when n exceeds this process's open-file limit (to see them fail)")
 	serverCmdFlag   = flag.String("server-cmd", "", "slowserver binary to run the servers with (default: this test binary), e.g. one built with go build ./servers/slowserver")
+	breakdownFlag   = flag.Bool("breakdown", false, "also report where each batch's time above the ideal goes (bench/breakdown: excess-ns, bd-*-ns); off: nothing of it runs")
 	warmupFlag      = flag.Bool("warmup", true, "run one untimed batch before the timed ones (in warm mode it opens the connections; in cold mode it warms the Go runtime)")
 )
 
@@ -177,6 +179,7 @@ func checkSettings() (settings, error) {
 		return s, err
 	}
 	s.reuseport, s.force, s.warmup = *reuseportFlag, *forceFlag, *warmupFlag
+	s.breakdown = *breakdownFlag
 	if s.python = *pythonFlag; s.python == "" {
 		s.python = harness.DefaultPython
 	}
@@ -296,6 +299,7 @@ func (s settings) provenance() [][2]string {
 		{"hosts", fmt.Sprint(s.hosts)},
 		{"sample", s.sample.String()},
 		{"warmup", fmt.Sprint(s.warmup)},
+		{"breakdown", fmt.Sprint(s.breakdown)},
 		{"req-timeout", reqTimeoutString(s.reqTimeout)},
 		{"procs", autoString(s.procs)},
 		{"server-procs", autoString(s.servers)},

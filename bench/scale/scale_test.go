@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/crawlbench/crawlbench/bench/breakdown"
 	"github.com/crawlbench/crawlbench/bench/harness"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
@@ -307,10 +308,22 @@ func runScale(b *testing.B, srv *serverGroup, sc scaleCase) {
 			b.ReportMetric(float64(all.Procs), "client-procs")
 		},
 	}
+	hooks.Collector = collectorFor(config.breakdown, srv)
 	config.runner.Run(b, srv.server(sc.d), sc.harnessCase(), harness.Options{
 		Timeout: config.timeoutFor(sc.d), Warmup: warmup, Sample: config.sample,
 		// A worker closing 10,000+ keep-alive connections on a busy
 		// machine takes seconds.
 		StopGrace: time.Minute, Hooks: hooks,
 	})
+}
+
+// collectorFor returns the overhead breakdown's collector of a case
+// against srv when -breakdown is on, and nil (nothing runs) when off.
+func collectorFor(on bool, srv *serverGroup) harness.Collector {
+	if !on {
+		return nil
+	}
+	co := breakdown.New()
+	co.ServerPIDs = srv.group.Pids()
+	return co
 }

@@ -51,6 +51,7 @@ type Pool struct {
 	statsMu sync.Mutex
 	chunks  []int         // work messages per worker in the last Run
 	usage   []usage.Usage // resource use per worker in the last Run (Config.Sample)
+	ipc     IPCStats      // pipe round-trip time beyond the workers' own (timing.go)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -253,6 +254,9 @@ type workerRun struct {
 	lost       int             // requests of a batch it was killed in (canceled, not reported)
 	chunks     int
 	killed     bool
+	ipc        time.Duration // its work messages' round trips minus their Wall
+	lastIPC    time.Duration // that of its last work message
+	lastDone   time.Time     // when its last result arrived
 }
 
 // batch is the shared state of one Run.
@@ -321,7 +325,7 @@ func (p *Pool) Run(ctx context.Context, n int) (*clients.Result, error) {
 		p.killAll("another worker failed")
 		return nil, b.err
 	}
-	res := clients.NewResult(p.name)
+	var res *clients.Result // the first worker's result, the others merged into it
 	var dispatched, lost int
 	var peaks int64
 	var killed []string
@@ -335,12 +339,20 @@ func (p *Pool) Run(ctx context.Context, n int) (*clients.Result, error) {
 		if r.killed {
 			killed = append(killed, p.procs[i].name())
 		}
-		if r.res != nil {
+		switch {
+		case r.res == nil:
+		case res == nil:
+			res = r.res
+			res.Strategy = p.name
+		default:
 			if err := res.Merge(r.res); err != nil {
 				return nil, fmt.Errorf("%s: %s: %w", p.name, p.procs[i].name(), err)
 			}
 		}
 		peaks += r.peak
+	}
+	if res == nil {
+		res = clients.NewResult(p.name)
 	}
 	// Merge added up the peaks of every work message; the workers' own
 	// peaks add up to a tighter bound.
@@ -348,6 +360,7 @@ func (p *Pool) Run(ctx context.Context, n int) (*clients.Result, error) {
 	p.statsMu.Lock()
 	p.chunks = chunks
 	p.usage = use
+	p.ipc.add(runs)
 	p.statsMu.Unlock()
 	cause := context.Cause(ctx)
 	addCanceled(res, lost, fmt.Sprintf("worker killed %v after cancel without reporting: %v", p.graceDur, cause))
@@ -435,6 +448,7 @@ func (p *Pool) drive(ctx context.Context, b *batch, w *proc, next func(int) (wor
 		size := part.size
 		r.dispatched += size
 		r.chunks++
+		sent := time.Now()
 		res, killed, err := p.runWork(ctx, b, w, part, &r.use)
 		switch {
 		case errors.Is(err, errAborted):
@@ -447,10 +461,15 @@ func (p *Pool) drive(ctx context.Context, b *batch, w *proc, next func(int) (wor
 			r.killed = true
 			return
 		}
+		r.lastDone = time.Now()
+		r.lastIPC = max(0, r.lastDone.Sub(sent)-res.Wall)
+		r.ipc += r.lastIPC
 		if r.res == nil {
-			r.res = clients.NewResult(res.Strategy)
-		}
-		if err := r.res.Merge(res); err != nil {
+			// The worker's first result is this batch's own: kept, not
+			// copied into a fresh histogram (bench/breakdown showed the
+			// copies in every batch's CPU and GC).
+			r.res = res
+		} else if err := r.res.Merge(res); err != nil {
 			b.fail(fmt.Errorf("%s: %s: %w", p.name, w.name(), err))
 			return
 		}

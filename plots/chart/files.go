@@ -74,6 +74,7 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 		return nil
 	}
 	var scale, peers []Input
+	var bd breakdownInputs
 	suites := 0
 	for i, in := range inputs {
 		if in.Name == "" {
@@ -85,6 +86,9 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 		b, err := io.ReadAll(in.R)
 		if err != nil {
 			return nil, fmt.Errorf("plots: read %s: %w", in.Name, err)
+		}
+		if err := bd.read(in.Name, b); err != nil {
+			return nil, err
 		}
 		if charts, warns, ok, err := openLoopCharts(b, in.Name); ok {
 			if err != nil {
@@ -164,6 +168,9 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 		if err := add(in.Name, charts); err != nil {
 			return out, err
 		}
+	}
+	if err := bd.chart(out, add); err != nil {
+		return out, err
 	}
 	return out, nil
 }

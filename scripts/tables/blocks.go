@@ -57,13 +57,15 @@ func renderer(kind string) (render func([]source) (string, error), many, ok bool
 		return func(s []source) (string, error) { return PitfallTable(s[0]) }, false, true
 	case kindOpenLoop:
 		return func(s []source) (string, error) { return OpenLoopTable(s[0]) }, false, true
+	case kindBreakdown:
+		return BreakdownTable, true, true
 	}
 	return nil, false, false
 }
 
 // allKinds lists every kind, for an error message.
 const allKinds = kindSeed + ", " + kindSeedSum + ", " + kindConc + ", " + kindConcSum + ", " + kindScale + ", " +
-	kindScaleSum + ", " + kindPeers + ", " + kindPeersSum + ", " + kindHarness + ", " + kindPython + ", " + kindPyScale + ", " + kindFlask + ", " + kindPitfalls + " or " + kindOpenLoop
+	kindScaleSum + ", " + kindPeers + ", " + kindPeersSum + ", " + kindHarness + ", " + kindPython + ", " + kindPyScale + ", " + kindFlask + ", " + kindPitfalls + ", " + kindOpenLoop + " or " + kindBreakdown
 
 // source is one results file a table reads: its name as shown (relative to
 // the Markdown file) and its bytes.

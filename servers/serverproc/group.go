@@ -199,6 +199,18 @@ func (g *Group) Stats(ctx context.Context) (servers.Stats, error) {
 		sum.Queued += st.Queued
 		sum.MaxQueued += st.MaxQueued
 		sum.Conns += st.Conns
+		sum.TimerLateNS += st.TimerLateNS
+		sum.TimerLateMaxNS = max(sum.TimerLateMaxNS, st.TimerLateMaxNS)
+		sum.TimerWakes += st.TimerWakes
+		sum.PreTimerNS += st.PreTimerNS
+		sum.PostTimerNS += st.PostTimerNS
+		sum.Bursts += st.Bursts
+		sum.BurstSpanNS += st.BurstSpanNS
+		sum.BurstArrivalNS += st.BurstArrivalNS
+		sum.BurstPreNS += st.BurstPreNS
+		sum.BurstDelayNS += st.BurstDelayNS
+		sum.BurstLateNS += st.BurstLateNS
+		sum.BurstPostNS += st.BurstPostNS
 	}
 	return sum, nil
 }

@@ -1,0 +1,143 @@
+package breakdown_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crawlbench/crawlbench/bench/breakdown"
+	"github.com/crawlbench/crawlbench/bench/harness"
+	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/strategy"
+	"github.com/crawlbench/crawlbench/servers/serverproc"
+)
+
+func TestMain(m *testing.M) {
+	if serverproc.IsChild() {
+		os.Exit(serverproc.ChildMain())
+	}
+	if procpool.IsWorker() {
+		os.Exit(procpool.WorkerMain())
+	}
+	flag.Parse()
+	// A few batches per case, whatever -benchtime the test run has.
+	if err := flag.Set("test.benchtime", "8x"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+const delay = 5 * time.Millisecond
+
+// startServer starts a slowserver child with delay d.
+func startServer(t *testing.T) harness.Server {
+	t.Helper()
+	p, err := serverproc.Start(context.Background(), harness.BundledSpec(harness.ServerSlow).Args(delay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Stop() })
+	return harness.BundledSpec(harness.ServerSlow).Server(p.URL+"/", delay)
+}
+
+// run runs c against srv as a benchmark, with the breakdown on or off,
+// and returns its extra metrics.
+func run(t *testing.T, srv harness.Server, c harness.Case, on bool) map[string]float64 {
+	t.Helper()
+	var hooks harness.Hooks
+	if on {
+		hooks.Collector = breakdown.New()
+	}
+	var failed bool
+	res := testing.Benchmark(func(b *testing.B) {
+		harness.NewRunner(false).Run(b, srv, c, harness.Options{Timeout: 10 * time.Second, Hooks: hooks})
+		failed = b.Failed()
+	})
+	if failed || res.N == 0 {
+		t.Fatalf("%+v: the benchmark failed (N = %d)", c, res.N)
+	}
+	return res.Extra
+}
+
+// TestOnAndOff checks that with a Collector every metric is reported,
+// every part non-negative and the residual the excess minus the parts;
+// and that without one none is.
+func TestOnAndOff(t *testing.T) {
+	srv := startServer(t)
+	for _, conn := range []clients.ConnMode{clients.Warm, clients.Cold} {
+		c := harness.Case{Strategy: strategy.Fanout, Conn: conn, N: 10}
+		got := run(t, srv, c, true)
+		for _, m := range breakdown.Metrics() {
+			if _, ok := got[m]; !ok {
+				t.Errorf("%v: metric %s missing: %v", conn, m, got)
+			}
+		}
+		sum := got[breakdown.ExcessMetric]
+		for _, p := range breakdown.Parts() {
+			if got[p] < 0 {
+				t.Errorf("%v: %s = %v, want >= 0", conn, p, got[p])
+			}
+			sum -= got[p]
+		}
+		if r := got[breakdown.ResidualMetric]; r != sum {
+			t.Errorf("%v: residual %v, want excess − parts = %v", conn, r, sum)
+		}
+		// The server's sleeps and the client's CPU are always measured.
+		if got[breakdown.ClientCPUMetric] <= 0 || got[breakdown.ServerCPUMetric] <= 0 || got[breakdown.CPUPathMetric] <= 0 {
+			t.Errorf("%v: client CPU %v, server CPU %v, CPU path %v: want all > 0", conn, got[breakdown.ClientCPUMetric], got[breakdown.ServerCPUMetric], got[breakdown.CPUPathMetric])
+		}
+		if got[breakdown.TimerLateMetric] <= 0 {
+			t.Errorf("%v: timer lateness %v, want > 0 (a woken goroutine is never exactly on time)", conn, got[breakdown.TimerLateMetric])
+		}
+		if cold := conn == clients.Cold; cold != (got[breakdown.ConnectMetric] > 0) {
+			t.Errorf("%v: connect %v, want > 0 exactly when cold", conn, got[breakdown.ConnectMetric])
+		}
+
+		off := run(t, srv, c, false)
+		for m := range off {
+			if m == breakdown.ExcessMetric || strings.HasPrefix(m, "bd-") {
+				t.Errorf("%v, breakdown off: metric %s reported", conn, m)
+			}
+		}
+	}
+}
+
+// TestIPC checks that the pipe part is measured for a worker strategy and
+// zero for an in-process one.
+func TestIPC(t *testing.T) {
+	srv := startServer(t)
+	for _, tc := range []struct {
+		c     harness.Case
+		pipes bool
+	}{
+		{harness.Case{Strategy: strategy.Fanout, Conn: clients.Warm, N: 8}, false},
+		{harness.Case{Strategy: strategy.ProcsFanout, Conn: clients.Warm, N: 8, C: 4, Procs: 2}, true},
+	} {
+		got := run(t, srv, tc.c, true)
+		if ipc := got[breakdown.IPCMetric]; (ipc > 0) != tc.pipes || (got[breakdown.IPCTotalMetric] > 0) != tc.pipes {
+			t.Errorf("%s: bd-ipc-ns %v, total %v; want > 0: %v", tc.c.Strategy, ipc, got[breakdown.IPCTotalMetric], tc.pipes)
+		}
+		if w := got[breakdown.WorkerCPUMetric]; (w > 0) != tc.pipes {
+			t.Errorf("%s: worker CPU %v, want > 0: %v", tc.c.Strategy, w, tc.pipes)
+		}
+	}
+}
+
+// TestResidualNotForced checks that the residual is what the parts leave,
+// negative when they overshoot, never clamped to zero.
+func TestResidualNotForced(t *testing.T) {
+	for _, tc := range []struct {
+		excess, a, b, want time.Duration
+	}{{10, 3, 4, 3}, {10, 3, 9, -2}, {0, 0, 0, 0}} {
+		bd := breakdown.Breakdown{Excess: tc.excess, Parts: map[string]time.Duration{breakdown.ArrivalMetric: tc.a, breakdown.TimerLateMetric: tc.b}}
+		if got := bd.Residual(); got != tc.want {
+			t.Errorf("excess %v, parts %v + %v: residual %v, want %v", tc.excess, tc.a, tc.b, got, tc.want)
+		}
+	}
+}

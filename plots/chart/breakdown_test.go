@@ -1,0 +1,54 @@
+package chart
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/crawlbench/crawlbench/bench/breakdown"
+)
+
+// TestBreakdownChart reads a -breakdown run and draws its chart, whose
+// rows keep the residual as measured.
+func TestBreakdownChart(t *testing.T) {
+	data, err := os.ReadFile("testdata/breakdown-d5ms.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ReadBreakdown("breakdown-d5ms.txt", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 {
+		t.Fatalf("%d rows, want 4: %+v", len(rows), rows)
+	}
+	for _, r := range rows {
+		if len(r.Parts) != len(breakdown.Parts()) {
+			t.Errorf("%s: %d parts, want %d", r.Name, len(r.Parts), len(breakdown.Parts()))
+		}
+	}
+	var bi breakdownInputs
+	if err := bi.read("breakdown-d5ms.txt", data); err != nil {
+		t.Fatal(err)
+	}
+	out := &Plotted{}
+	if err := bi.chart(out, func(_ string, c []NamedChart) error { out.Charts = append(out.Charts, c...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, c := range out.Charts {
+		if c.Base == BreakdownBase {
+			found = true
+			var svg bytes.Buffer
+			if err := c.Chart.WriteSVG(&svg); err != nil || svg.Len() == 0 {
+				t.Errorf("WriteSVG: %v (%d bytes)", err, svg.Len())
+			}
+		}
+	}
+	if !found {
+		t.Errorf("ChartInputs gave no %s chart", BreakdownBase)
+	}
+	if _, err := BreakdownChart(nil, "none"); err == nil {
+		t.Error("BreakdownChart(nil) did not fail")
+	}
+}
