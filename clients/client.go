@@ -108,7 +108,7 @@ func NewTransport(cfg Config, conns int) *http.Transport {
 	if hosts == 0 {
 		hosts = 1
 	}
-	return &http.Transport{
+	tr := &http.Transport{
 		Proxy:               nil,
 		DialContext:         d.DialContext,
 		MaxIdleConns:        min(conns*hosts, unlimitedConns),
@@ -117,6 +117,8 @@ func NewTransport(cfg Config, conns int) *http.Transport {
 		DisableKeepAlives:   cfg.Conn == Cold,
 		DisableCompression:  true,
 	}
+	cfg.applyHTTP(tr)
+	return tr
 }
 
 func (c *netHTTP) Name() string { return c.name }

@@ -1,0 +1,104 @@
+package clients
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// HTTP2Mode says whether a net/http strategy speaks HTTP/2 (Config.HTTP2).
+type HTTP2Mode int
+
+const (
+	// HTTP1 speaks HTTP/1.1 only (the default).
+	HTTP1 HTTP2Mode = iota
+	// HTTP2 speaks HTTP/2: negotiated by ALPN over https, with prior
+	// knowledge (h2c) over http. When every connection is at the server's
+	// stream limit, net/http dials another one (its default behaviour).
+	HTTP2
+	// HTTP2Strict is HTTP2 with StrictMaxConcurrentRequests: requests past
+	// the stream limit wait for a free stream instead of a new connection.
+	HTTP2Strict
+)
+
+// String returns "h1", "h2" or "h2-strict".
+func (m HTTP2Mode) String() string {
+	switch m {
+	case HTTP1:
+		return "h1"
+	case HTTP2:
+		return "h2"
+	case HTTP2Strict:
+		return "h2-strict"
+	}
+	return fmt.Sprintf("HTTP2Mode(%d)", int(m))
+}
+
+// ParseHTTP2Mode parses "h1" (or ""), "h2" or "h2-strict".
+func ParseHTTP2Mode(s string) (HTTP2Mode, error) {
+	switch s {
+	case "", "h1":
+		return HTTP1, nil
+	case "h2":
+		return HTTP2, nil
+	case "h2-strict":
+		return HTTP2Strict, nil
+	}
+	return 0, fmt.Errorf("http2 mode %q: want h1, h2 or h2-strict", s)
+}
+
+// validateTLS checks the TLS and HTTP/2 fields of c.
+func (c Config) validateTLS() error {
+	if c.HTTP2 < HTTP1 || c.HTTP2 > HTTP2Strict {
+		return fmt.Errorf("http2: %v: want h1, h2 or h2-strict", c.HTTP2)
+	}
+	if len(c.RootCAs) > 0 {
+		if _, err := c.certPool(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// certPool parses RootCAs.
+func (c Config) certPool() (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(c.RootCAs) {
+		return nil, errors.New("root CAs: no PEM certificate found; want the server's certificate (slowserver -tls-cert)")
+	}
+	return pool, nil
+}
+
+// TLSConfig returns the client TLS configuration c asks for: RootCAs as the
+// only trusted roots (the system's when empty) and, with TLSResume, a
+// session cache so that new connections resume earlier sessions.
+func (c Config) TLSConfig() *tls.Config {
+	tc := &tls.Config{}
+	if len(c.RootCAs) > 0 {
+		if pool, err := c.certPool(); err == nil { // Validate checked it
+			tc.RootCAs = pool
+		}
+	}
+	if c.TLSResume {
+		tc.ClientSessionCache = tls.NewLRUClientSessionCache(0)
+	}
+	return tc
+}
+
+// applyHTTP sets tr's TLS configuration and protocols from c.
+func (c Config) applyHTTP(tr *http.Transport) {
+	tr.TLSClientConfig = c.TLSConfig()
+	if c.HTTP2 == HTTP1 {
+		// An empty TLSNextProto map keeps net/http from negotiating h2.
+		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+		return
+	}
+	var p http.Protocols
+	p.SetHTTP2(true)
+	p.SetUnencryptedHTTP2(true)
+	tr.Protocols = &p
+	tr.ForceAttemptHTTP2 = true
+	tr.HTTP2 = &http.HTTP2Config{StrictMaxConcurrentRequests: c.HTTP2 == HTTP2Strict}
+}
