@@ -33,7 +33,9 @@ func runTLS(t *testing.T, args ...string) (string, []byte) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := newLineWriter(), newLineWriter()
 	done := make(chan int, 1)
-	go func() { done <- servercmd.Main(ctx, append([]string{"-addr", "127.0.0.1:0", "-delay", "1ms"}, args...), stdout, stderr) }()
+	go func() {
+		done <- servercmd.Main(ctx, append([]string{"-addr", "127.0.0.1:0", "-delay", "1ms"}, args...), stdout, stderr)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != servercmd.ExitOK {
