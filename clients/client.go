@@ -95,7 +95,7 @@ func newNetHTTP(name string, cfg Config, conns int, run func(context.Context, in
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	tr := NewTransport(cfg, conns)
-	return &netHTTP{name: name, cfg: cfg, conns: conns, tr: tr, client: &http.Client{Transport: tr}, runFunc: run}, nil
+	return &netHTTP{name: name, cfg: cfg, conns: conns, tr: tr, client: &http.Client{Transport: cfg.roundTripper(tr)}, runFunc: run}, nil
 }
 
 // NewTransport returns an http.Transport for up to conns connections per
@@ -125,6 +125,7 @@ func (c *netHTTP) Name() string { return c.name }
 
 func (c *netHTTP) Close() error {
 	c.tr.CloseIdleConnections()
+	c.client.CloseIdleConnections() // a strict HTTP/2 transport's too
 	return nil
 }
 

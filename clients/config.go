@@ -78,6 +78,9 @@ type Config struct {
 	// HTTP2 selects HTTP/1.1 (the default) or HTTP/2 for the net/http
 	// strategies; fasthttp has no HTTP/2 and refuses it.
 	HTTP2 HTTP2Mode `json:",omitempty"`
+	// HTTP2Streams is the server's stream limit s that HTTP2Strict keeps
+	// to: at most s requests in flight per client (one host).
+	HTTP2Streams int `json:",omitempty"`
 }
 
 // Validate reports the first invalid field of c, naming it and the accepted

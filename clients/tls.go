@@ -1,11 +1,14 @@
 package clients
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"sync"
 )
 
 // HTTP2Mode says whether a net/http strategy speaks HTTP/2 (Config.HTTP2).
@@ -18,8 +21,13 @@ const (
 	// knowledge (h2c) over http. When every connection is at the server's
 	// stream limit, net/http dials another one (its default behaviour).
 	HTTP2
-	// HTTP2Strict is HTTP2 with StrictMaxConcurrentRequests: requests past
-	// the stream limit wait for a free stream instead of a new connection.
+	// HTTP2Strict is HTTP2 that keeps requests past the server's stream
+	// limit (Config.HTTP2Streams) waiting for a free stream instead of
+	// dialing a new connection. net/http's own StrictMaxConcurrentRequests
+	// does that, but in Go 1.26 it now and then loses a wake-up and leaves
+	// every waiting request hanging until its timeout while the connection
+	// sits idle (x/net's http2 too); so the client holds requests past the
+	// limit itself, before net/http sees them.
 	HTTP2Strict
 )
 
@@ -53,6 +61,9 @@ func ParseHTTP2Mode(s string) (HTTP2Mode, error) {
 func (c Config) validateTLS() error {
 	if c.HTTP2 < HTTP1 || c.HTTP2 > HTTP2Strict {
 		return fmt.Errorf("http2: %v: want h1, h2 or h2-strict", c.HTTP2)
+	}
+	if c.HTTP2 == HTTP2Strict && (c.HTTP2Streams < 1 || c.HTTP2Streams > MaxConcurrency) {
+		return fmt.Errorf("http2 streams: %d: h2-strict needs the server's stream limit, 1..%d", c.HTTP2Streams, MaxConcurrency)
 	}
 	if len(c.RootCAs) > 0 {
 		if _, err := c.certPool(); err != nil {
@@ -99,6 +110,50 @@ func (c Config) applyHTTP(tr *http.Transport) {
 	p.SetHTTP2(true)
 	p.SetUnencryptedHTTP2(true)
 	tr.Protocols = &p
-	tr.ForceAttemptHTTP2 = true
-	tr.HTTP2 = &http.HTTP2Config{StrictMaxConcurrentRequests: c.HTTP2 == HTTP2Strict}
+}
+
+// roundTripper returns the RoundTripper of the net/http strategies: tr, or
+// for HTTP2Strict tr behind a cap of HTTP2Streams requests in flight, each
+// holding its slot until its body is closed.
+func (c Config) roundTripper(tr *http.Transport) http.RoundTripper {
+	if c.HTTP2 != HTTP2Strict {
+		return tr
+	}
+	return &streamCap{tr: tr, slots: make(chan struct{}, c.HTTP2Streams)}
+}
+
+// streamCap is HTTP2Strict's RoundTripper.
+type streamCap struct {
+	tr    *http.Transport
+	slots chan struct{}
+}
+
+func (s *streamCap) RoundTrip(req *http.Request) (*http.Response, error) {
+	select {
+	case s.slots <- struct{}{}:
+	case <-req.Context().Done():
+		return nil, fmt.Errorf("waiting for a free HTTP/2 stream: %w", context.Cause(req.Context()))
+	}
+	resp, err := s.tr.RoundTrip(req)
+	if err != nil {
+		<-s.slots
+		return nil, err
+	}
+	resp.Body = &slotBody{ReadCloser: resp.Body, release: sync.OnceFunc(func() { <-s.slots })}
+	return resp, nil
+}
+
+// CloseIdleConnections closes the transport's idle connections.
+func (s *streamCap) CloseIdleConnections() { s.tr.CloseIdleConnections() }
+
+// slotBody releases its stream slot when closed.
+type slotBody struct {
+	io.ReadCloser
+	release func()
+}
+
+func (b *slotBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.release()
+	return err
 }

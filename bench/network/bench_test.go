@@ -80,7 +80,7 @@ func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, st
 	config.runner.Run(b, s.srv, c, harness.Options{
 		Timeout: config.reqTimeout,
 		Warmup:  warm,
-		Client:  func(cfg *clients.Config) { Configure(cfg, p, conn, strict, s.pem) },
+		Client:  func(cfg *clients.Config) { Configure(cfg, p, conn, strict, streams, s.pem) },
 		Ideal:   func(mp model.Params) (time.Duration, error) { return model.IdealNetwork(mp, mn) },
 		Hooks: harness.Hooks{Report: func(b *testing.B, _ *clients.Result) {
 			rtts := 1
@@ -208,7 +208,7 @@ func BenchmarkHandshake(b *testing.B) {
 			config.runner.Run(b, s.srv, harness.Case{Strategy: strategy.Fanout, Conn: clients.Cold, N: config.hsN, C: hsC}, harness.Options{
 				Timeout: config.reqTimeout,
 				Warmup:  harness.WarmBatch,
-				Client:  func(cfg *clients.Config) { Configure(cfg, row.p, conn, false, s.pem) },
+				Client:  func(cfg *clients.Config) { Configure(cfg, row.p, conn, false, config.streams, s.pem) },
 				Hooks: harness.Hooks{
 					BeforeLoop: func(*testing.B) {
 						if s.proc != nil {

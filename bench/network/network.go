@@ -169,13 +169,13 @@ func Model(net Net, p Proto, conn Conn, strict bool, streams int) model.Network 
 }
 
 // Configure sets cfg's TLS roots (pem), session cache (conn Resumed) and
-// HTTP/2 mode for p (strict: StrictMaxConcurrentRequests).
-func Configure(cfg *clients.Config, p Proto, conn Conn, strict bool, pem []byte) {
+// HTTP/2 mode for p (strict: at most streams requests in flight).
+func Configure(cfg *clients.Config, p Proto, conn Conn, strict bool, streams int, pem []byte) {
 	cfg.RootCAs = pem
 	cfg.TLSResume = conn == Resumed
 	switch {
 	case p.IsHTTP2() && strict:
-		cfg.HTTP2 = clients.HTTP2Strict
+		cfg.HTTP2, cfg.HTTP2Streams = clients.HTTP2Strict, streams
 	case p.IsHTTP2():
 		cfg.HTTP2 = clients.HTTP2
 	default:

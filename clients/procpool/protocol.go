@@ -80,6 +80,8 @@ type HelloConfig struct {
 	RootCAs   []byte `json:"root_cas,omitempty"`
 	TLSResume bool   `json:"tls_resume,omitempty"`
 	HTTP2     string `json:"http2,omitempty"`
+	// HTTP2Streams is clients.Config's.
+	HTTP2Streams int `json:"http2_streams,omitempty"`
 }
 
 // ClientConfig converts h into a validated clients.Config.
@@ -109,6 +111,8 @@ func (h *HelloConfig) ClientConfig() (clients.Config, error) {
 		RootCAs:     h.RootCAs,
 		TLSResume:   h.TLSResume,
 		HTTP2:       h2,
+
+		HTTP2Streams: h.HTTP2Streams,
 	}
 	if err := cfg.Validate(); err != nil {
 		return clients.Config{}, fmt.Errorf("hello: %w", err)
@@ -136,6 +140,8 @@ func helloFor(strategy string, cfg clients.Config, sample time.Duration) *HelloC
 		RootCAs:     cfg.RootCAs,
 		TLSResume:   cfg.TLSResume,
 		HTTP2:       http2Name(cfg.HTTP2),
+
+		HTTP2Streams: cfg.HTTP2Streams,
 	}
 }
 
