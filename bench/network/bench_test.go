@@ -94,7 +94,7 @@ func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, st
 
 // BenchmarkNetwork runs each strategy over each emulated path (-net, or
 // -rtt/-bandwidth) and protocol (-protos) with warm, cold and resumed
-// connections (-conns) at each c (-conc), n = -n requests per batch, against
+// connections (-conns) at each c (-conc), n = -batch requests per batch, against
 // the model extended with the network (model.IdealNetwork): overhead-x is
 // measured ÷ that ideal, model-rtts the round trips it charges a request
 // (set-up included). fasthttp has no HTTP/2: its h2 and h2c rows are

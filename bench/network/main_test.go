@@ -22,7 +22,7 @@ const maxC = 4096
 
 var (
 	delayFlag      = flag.Duration("delay", 50*time.Millisecond, "server delay d per request (1ms..10m)")
-	nFlag          = flag.Int("n", 100, "BenchmarkNetwork's requests per batch (1..100000)")
+	nFlag          = flag.Int("batch", 100, "BenchmarkNetwork's requests per batch n (1..100000)")
 	netFlag        = flag.String("net", "loopback,lan,wan,far", "BenchmarkNetwork's emulated paths: a comma list of netem presets (loopback, lan, wan, far), or all")
 	rttFlag        = flag.Duration("rtt", 0, "a custom path's RTT (0s..10s) for BenchmarkNetwork instead of -net (net=rttDURATION)")
 	bandwidthFlag  = flag.Int64("bandwidth", 0, "the custom path's bytes per second per connection (0 = unlimited, or 1000..1e12); with -rtt")
@@ -70,7 +70,7 @@ func parseSettings() (settings, error) {
 		return s, fmt.Errorf("-delay %v: want 1ms..10m", s.delay)
 	}
 	if s.n < 1 || s.n > 100_000 {
-		return s, fmt.Errorf("-n %d: want 1..100000", s.n)
+		return s, fmt.Errorf("-batch %d: want 1..100000", s.n)
 	}
 	if s.hsN < 1 || s.hsN > 100_000 {
 		return s, fmt.Errorf("-hs-n %d: want 1..100000", s.hsN)
