@@ -69,6 +69,24 @@ func skipUnsupported(b *testing.B, name string, p Proto) {
 	}
 }
 
+// skipLong skips a row whose model batch time exceeds -max-ideal.
+func skipLong(b *testing.B, srv harness.Server, net Net, p Proto, conn Conn, c harness.Case) {
+	if config.maxIdeal == 0 {
+		return
+	}
+	mp, err := c.Params(srv)
+	if err != nil {
+		b.Fatalf("model: %v", err)
+	}
+	ideal, err := model.IdealNetwork(mp, Model(net, p, conn, false, 0))
+	if err != nil {
+		b.Fatalf("model: %v", err)
+	}
+	if ideal > config.maxIdeal {
+		b.Skipf("the model's batch time %v exceeds -max-ideal %v", ideal, config.maxIdeal)
+	}
+}
+
 // runRow runs one row: the case c against s over net with p, conn and the
 // HTTP/2 client mode strict, overhead against the network model.
 func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, streams int, c harness.Case) {
@@ -115,6 +133,7 @@ func BenchmarkNetwork(b *testing.B) {
 								b.Run("conn="+string(conn), func(b *testing.B) {
 									for _, c := range config.cs {
 										b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
+											skipLong(b, s.srv, net, p, conn, harness.Case{Strategy: name, N: config.n, C: c, Procs: config.procs})
 											runRow(b, s, net, p, conn, false, config.streams,
 												harness.Case{Strategy: name, Conn: conn.Mode(), N: config.n, C: c, Procs: config.procs})
 										})

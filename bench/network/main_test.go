@@ -33,6 +33,7 @@ var (
 	streamsFlag    = flag.Int("streams", 100, fmt.Sprintf("the HTTP/2 server's MaxConcurrentStreams s (1..%d; x/net's default is %d)", servercmd.MaxH2Streams, servercmd.DefaultH2Streams))
 	streamsNetFlag = flag.String("streams-net", "wan", "BenchmarkStreams' path: a netem preset")
 	streamsCFlag   = flag.String("streams-conc", "16,32,64,100,128,256,512,1024", fmt.Sprintf("BenchmarkStreams' c (= n, one wave per batch), a comma list in 1..%d", maxC))
+	maxIdealFlag   = flag.Duration("max-ideal", 0, "skip (saying so) BenchmarkNetwork rows whose model batch time exceeds this (0: run all), e.g. far's cold rows at small c")
 	hsNFlag        = flag.Int("hs-n", 200, "BenchmarkHandshake's new connections per batch (1..100000)")
 	procsFlag      = flag.Int("procs", 0, harness.ProcsUsage+"; auto here is 2")
 	reqTimeoutFlag = flag.Duration("req-timeout", 0, harness.ReqTimeoutUsage)
@@ -53,6 +54,7 @@ type settings struct {
 	streamsNet Net
 	streamsCs  []int
 	hsN        int
+	maxIdeal   time.Duration
 	procs      int
 	reqTimeout time.Duration
 	plan       bool
@@ -64,13 +66,16 @@ var config settings
 
 // parseSettings validates the flags; an error names the flag and its range.
 func parseSettings() (settings, error) {
-	s := settings{delay: *delayFlag, n: *nFlag, streams: *streamsFlag, hsN: *hsNFlag, procs: *procsFlag, plan: *planFlag}
+	s := settings{delay: *delayFlag, n: *nFlag, streams: *streamsFlag, hsN: *hsNFlag, procs: *procsFlag, plan: *planFlag, maxIdeal: *maxIdealFlag}
 	var err error
 	if s.delay < time.Millisecond || s.delay > 10*time.Minute {
 		return s, fmt.Errorf("-delay %v: want 1ms..10m", s.delay)
 	}
 	if s.n < 1 || s.n > 100_000 {
 		return s, fmt.Errorf("-batch %d: want 1..100000", s.n)
+	}
+	if s.maxIdeal < 0 {
+		return s, fmt.Errorf("-max-ideal %v: want 0 (run all) or more", s.maxIdeal)
 	}
 	if s.hsN < 1 || s.hsN > 100_000 {
 		return s, fmt.Errorf("-hs-n %d: want 1..100000", s.hsN)
@@ -140,6 +145,7 @@ func (s settings) provenance() [][2]string {
 		{"n", fmt.Sprint(s.n)},
 		{"nets", strings.Join(nets, " ")},
 		{"h2-streams", fmt.Sprint(s.streams)},
+		{"max-ideal", s.maxIdeal.String()},
 		{"procs", fmt.Sprint(s.procs)},
 		{"req-timeout", s.reqTimeout.String()},
 		{"target", "bundled slowserver (own process)"},
