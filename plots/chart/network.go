@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"slices"
 	"strconv"
@@ -214,6 +215,28 @@ func (d *NetworkData) StreamsSeries() (measured, ideal []Series, err error) {
 	return measured, ideal, nil
 }
 
+// netPalette colours the network charts' series by index (Okabe–Ito),
+// since their series are protocols, not strategies.
+var netPalette = [...]color.RGBA{
+	{0x00, 0x72, 0xB2, 255}, {0xD5, 0x5E, 0x00, 255}, {0x00, 0x9E, 0x73, 255},
+	{0xCC, 0x79, 0xA7, 255}, {0xE6, 0x9F, 0x00, 255}, {0x56, 0xB4, 0xE9, 255}, {0x00, 0x00, 0x00, 255},
+}
+
+// netStyle is styleFor (dashes by conn) in the i-th palette colour.
+func netStyle(s Series, i int) seriesStyle {
+	st := styleFor(s, i)
+	st.line.Color = netPalette[i%len(netPalette)]
+	st.glyph.Color = st.line.Color
+	return st
+}
+
+// netIdealStyle is idealStyle in the i-th palette colour.
+func netIdealStyle(s Series, i int) seriesStyle {
+	st := idealStyle(s, i)
+	st.line.Color = netPalette[i%len(netPalette)]
+	return st
+}
+
 // NetworkCharts draws the charts d has the data for: the time above d
 // against RTT for strategy (warm and cold panels), and HTTP/1.1 against
 // HTTP/2 as c grows past the stream limit.
@@ -241,8 +264,8 @@ func NetworkCharts(d *NetworkData, strategy string) ([]NamedChart, error) {
 			}
 			p := newPanel(panel.title, "RTT (ms, log scale)", "time above d per request (RTTs)", true)
 			ext := newExtent()
-			for i, s := range panel.ss {
-				thumbs, err := addSeries(p, &ext, s, styleFor(s, i), 1)
+			for _, s := range panel.ss {
+				thumbs, err := addSeries(p, &ext, s, netStyle(s, protoIndex(s.Name)), 1)
 				if err != nil {
 					return nil, fmt.Errorf("plots: above-d chart: %w", err)
 				}
@@ -272,14 +295,14 @@ func NetworkCharts(d *NetworkData, strategy string) ([]NamedChart, error) {
 		p := newPanel("wall time of one wave of c requests", "c (requests at once, log scale)", "batch time (s)", true)
 		ext := newExtent()
 		for i, s := range measured {
-			thumbs, err := addSeries(p, &ext, s, styleFor(s, i), 1)
+			thumbs, err := addSeries(p, &ext, s, netStyle(s, i), 1)
 			if err != nil {
 				return nil, fmt.Errorf("plots: streams chart: %w", err)
 			}
 			ch.Legend.Add(s.Label(), thumbs...)
 		}
 		for i, s := range ideal {
-			thumbs, err := addSeries(p, &ext, s, idealStyle(s, i), 1)
+			thumbs, err := addSeries(p, &ext, s, netIdealStyle(s, i), 1)
 			if err != nil {
 				return nil, fmt.Errorf("plots: streams chart: %w", err)
 			}
@@ -298,4 +321,17 @@ func NetworkCharts(d *NetworkData, strategy string) ([]NamedChart, error) {
 		return nil, fmt.Errorf("plots: no network chart: neither BenchmarkNetwork rows of strategy=%s over a non-zero RTT nor BenchmarkStreams rows", strategy)
 	}
 	return out, nil
+}
+
+// protoIndex is the palette index of a series named "PROTO CONN": the
+// protocol's place in network.Protos, so that a protocol has one colour in
+// both panels.
+func protoIndex(name string) int {
+	proto, _, _ := strings.Cut(name, " ")
+	for i, p := range network.Protos() {
+		if string(p) == proto {
+			return i
+		}
+	}
+	return len(netPalette) - 1
 }
