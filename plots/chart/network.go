@@ -135,18 +135,19 @@ func (c *netCell) point(x float64, f func(i int) float64) Point {
 	return Point{X: x, Y: med, Lo: lo, Hi: hi}
 }
 
-// AboveD returns, for BenchmarkNetwork's rows of strategy over a non-zero
-// RTT, the time one request spends above the server's delay d in units of
+// AboveD returns, for BenchmarkNetwork's rows of strategy at c over a
+// non-zero RTT, the time one request spends above the server's delay d in units of
 // RTT, against the RTT in ms: (batch time ÷ rounds − d) ÷ RTT, rounds being
 // the model's (ideal ÷ (model-rtts × RTT + d)). One measured series per
 // protocol and connection kind, and the model's (model-rtts) beside it;
 // warm rows in warm, cold and resumed ones in cold.
-func (d *NetworkData) AboveD(strategy string) (warm, cold, model []Series, err error) {
+func (d *NetworkData) AboveD(strategy string, c int) (warm, cold, model []Series, err error) {
 	type sk struct{ proto, conn string }
 	idx := map[sk]int{}
 	var all []Series
+	conc := c
 	for _, c := range d.cells {
-		if c.family != FamilyNetwork || c.strategy != strategy || c.rtt <= 0 {
+		if c.family != FamilyNetwork || c.strategy != strategy || c.c != conc || c.rtt <= 0 {
 			continue
 		}
 		rtt := c.rtt.Seconds()
@@ -168,7 +169,7 @@ func (d *NetworkData) AboveD(strategy string) (warm, cold, model []Series, err e
 		all[j].Failed += sum(c.errors)
 	}
 	if len(all) == 0 {
-		return nil, nil, nil, fmt.Errorf("plots: no BenchmarkNetwork rows of strategy=%s over a non-zero RTT", strategy)
+		return nil, nil, nil, fmt.Errorf("plots: no BenchmarkNetwork rows of strategy=%s c=%d over a non-zero RTT", strategy, c)
 	}
 	for i := 0; i < len(all); i += 2 {
 		for _, s := range all[i : i+2] {
@@ -238,13 +239,13 @@ func netIdealStyle(s Series, i int) seriesStyle {
 }
 
 // NetworkCharts draws the charts d has the data for: the time above d
-// against RTT for strategy (warm and cold panels), and HTTP/1.1 against
+// against RTT for strategy at c (warm and cold panels), and HTTP/1.1 against
 // HTTP/2 as c grows past the stream limit.
-func NetworkCharts(d *NetworkData, strategy string) ([]NamedChart, error) {
+func NetworkCharts(d *NetworkData, strategy string, c int) ([]NamedChart, error) {
 	var out []NamedChart
-	if warm, cold, model, err := d.AboveD(strategy); err == nil {
+	if warm, cold, model, err := d.AboveD(strategy, c); err == nil {
 		ch := &Chart{
-			Title:    fmt.Sprintf("Time above the server's delay, in round trips, against RTT (%s, d = %v)", strategy, d.delay),
+			Title:    fmt.Sprintf("Time above the server's delay, in round trips, against RTT (%s, c = %d, d = %v)", strategy, c, d.delay),
 			Legend:   newLegend(),
 			Footnote: "(batch time ÷ rounds − d) ÷ RTT; dashed: the model's round trips (TCP 1, TLS 1.3 +1, TLS 1.2 +2, resumed TLS 1.2 +1, and the request's own).",
 		}
@@ -284,7 +285,7 @@ func NetworkCharts(d *NetworkData, strategy string) ([]NamedChart, error) {
 			}
 			ch.Panels = append(ch.Panels, p)
 		}
-		out = append(out, NamedChart{Base: "network-above-d-" + fileSafe(strategy), Chart: ch})
+		out = append(out, NamedChart{Base: fmt.Sprintf("network-above-d-%s-c%d", fileSafe(strategy), c), Chart: ch})
 	}
 	if measured, ideal, err := d.StreamsSeries(); err == nil {
 		ch := &Chart{
@@ -318,7 +319,7 @@ func NetworkCharts(d *NetworkData, strategy string) ([]NamedChart, error) {
 		out = append(out, NamedChart{Base: "network-streams", Chart: ch})
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("plots: no network chart: neither BenchmarkNetwork rows of strategy=%s over a non-zero RTT nor BenchmarkStreams rows", strategy)
+		return nil, fmt.Errorf("plots: no network chart: neither BenchmarkNetwork rows of strategy=%s c=%d over a non-zero RTT nor BenchmarkStreams rows", strategy, c)
 	}
 	return out, nil
 }

@@ -27,7 +27,7 @@ func readNetworkDev(t *testing.T) *NetworkData {
 // is never early.
 func TestNetworkAboveD(t *testing.T) {
 	d := readNetworkDev(t)
-	warm, cold, model, err := d.AboveD("fanout")
+	warm, cold, model, err := d.AboveD("fanout", 20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,10 @@ func TestNetworkAboveD(t *testing.T) {
 			}
 		}
 	}
-	if _, _, _, err := d.AboveD("procs-fanout"); err == nil {
+	if _, _, _, err := d.AboveD("fanout", 100); err == nil {
+		t.Error("AboveD at a c with no rows: want an error")
+	}
+	if _, _, _, err := d.AboveD("procs-fanout", 20); err == nil {
 		t.Error("AboveD of a strategy with no rows: want an error")
 	}
 }
@@ -68,7 +71,7 @@ func TestNetworkCharts(t *testing.T) {
 	if len(measured) != 3 || len(ideal) != 3 {
 		t.Fatalf("%d measured and %d ideal series, want 3 each", len(measured), len(ideal))
 	}
-	charts, err := NetworkCharts(d, "fanout")
+	charts, err := NetworkCharts(d, "fanout", 20)
 	if err != nil {
 		t.Fatal(err)
 	}
