@@ -39,7 +39,12 @@ func NewFastHTTP(name string, cfg Config) (Client, error) {
 	if conns == 0 {
 		conns = unlimitedConns
 	}
-	return &fastClient{name: name, cfg: cfg, client: NewFastHTTPClient(conns, cfg.timeout())}, nil
+	if cfg.HTTP2 != HTTP1 {
+		return nil, fmt.Errorf("%s: http2 %v: fasthttp has no HTTP/2; want h1", name, cfg.HTTP2)
+	}
+	fc := NewFastHTTPClient(conns, cfg.timeout())
+	fc.TLSConfig = cfg.TLSConfig()
+	return &fastClient{name: name, cfg: cfg, client: fc}, nil
 }
 
 // NewFastHTTPClient returns the fasthttp.Client every crawlbench fasthttp
