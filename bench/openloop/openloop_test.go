@@ -257,7 +257,11 @@ func BenchmarkPacer(b *testing.B) {
 				if name == Vegeta {
 					dir := b.TempDir()
 					run = func(ctx context.Context) (*openloop.Result, error) {
-						return RunVegeta(ctx, "", dir, srv.URL+"/", rate, config.pacerDuration, config.reqTimeout)
+						res, texts, err := RunVegeta(ctx, "", dir, srv.URL+"/", rate, config.pacerDuration, config.reqTimeout)
+						for _, t := range texts {
+							b.Logf("vegeta error: %s", t)
+						}
+						return res, err
 					}
 				} else {
 					doer := newDoer(b, name, srv.URL+"/", int(rate*d.Seconds()*4)+64)
