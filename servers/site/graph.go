@@ -79,14 +79,29 @@ func NewGraph(c Config) *Graph {
 // (not HTML, too large: their links are never read) are counted in their
 // level but not expanded. The sizes add up to the pages reachable.
 func (g *Graph) Levels(skip ...int) []int {
+	var sizes []int
+	for _, l := range g.LevelsByHost(skip...) {
+		n := 0
+		for _, x := range l {
+			n += x
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
+}
+
+// LevelsByHost is Levels split by host: element [l][h] counts the pages of
+// level l on host h (page i is on host i mod Hosts).
+func (g *Graph) LevelsByHost(skip ...int) [][]int {
 	seen := make([]bool, g.Pages)
 	level := []int32{0}
 	seen[0] = true
-	var sizes []int
+	var sizes [][]int
 	for len(level) > 0 {
-		sizes = append(sizes, len(level))
+		row := make([]int, g.Hosts)
 		var next []int32
 		for _, p := range level {
+			row[int(p)%g.Hosts]++
 			if slices.Contains(skip, int(p)) {
 				continue
 			}
@@ -97,6 +112,7 @@ func (g *Graph) Levels(skip ...int) []int {
 				}
 			}
 		}
+		sizes = append(sizes, row)
 		level = next
 	}
 	return sizes
@@ -106,6 +122,12 @@ func (g *Graph) Levels(skip ...int) []int {
 // Graph.Levels), skipping the links of its NotHTML and Huge pages.
 func Levels(c Config) []int {
 	return NewGraph(c).Levels(append(append([]int(nil), c.NotHTML...), c.Huge...)...)
+}
+
+// LevelsByHost is Levels split by host (see Graph.LevelsByHost): the input
+// of bench/model's crawl roofline.
+func LevelsByHost(c Config) [][]int {
+	return NewGraph(c).LevelsByHost(append(append([]int(nil), c.NotHTML...), c.Huge...)...)
 }
 
 // words is the filler vocabulary.
