@@ -10,6 +10,7 @@ import (
 
 // page is the outcome of fetching and parsing one URL.
 type page struct {
+	fetched  bool // the request is over (its slot is free); parsing follows
 	host     int
 	ok       bool
 	kind     clients.ErrorKind // failed request: its kind ("" otherwise)
@@ -42,10 +43,11 @@ type engine struct {
 	queues   [][]string // per host, FIFO
 	queued   int
 	inflight []int
-	total    int
+	total    int // requests in flight
+	parsing  int // pages fetched, not yet parsed and worked on
 	cursor   int
 	visited  map[string]struct{}
-	results  chan page
+	results  chan page // per visit, a fetched event, then the page
 	res      *Result
 	foreign  []string // links for other partitions, not yet handed over
 	sink     uint64
@@ -55,7 +57,7 @@ func newEngine(cfg Config, f fetcher, b Burner, strategy string) *engine {
 	return &engine{
 		cfg: cfg, allow: cfg.allowMap(), fetch: f, burner: b,
 		queues: make([][]string, len(cfg.Allow)), inflight: make([]int, len(cfg.Allow)),
-		visited: map[string]struct{}{}, results: make(chan page, cfg.Concurrency),
+		visited: map[string]struct{}{}, results: make(chan page, 2*cfg.Concurrency),
 		res: newResult(strategy),
 	}
 }
@@ -83,7 +85,7 @@ func (e *engine) add(u string) {
 
 // budget reports whether another request may start under MaxPages.
 func (e *engine) budget() bool {
-	return e.cfg.MaxPages == 0 || e.res.Pages+int64(e.total) < int64(e.cfg.MaxPages)
+	return e.cfg.MaxPages == 0 || e.res.Pages+int64(e.total+e.parsing) < int64(e.cfg.MaxPages)
 }
 
 // done reports whether MaxPages pages were fetched.
@@ -118,10 +120,13 @@ func (e *engine) dispatch(ctx context.Context) {
 	}
 }
 
-// visit fetches, parses and works on one page, in its own goroutine.
+// visit fetches, parses and works on one page, in its own goroutine. The
+// request's slot (of c and of m) is freed once the body is read: parsing
+// and work hold a CPU, not a connection.
 func (e *engine) visit(ctx context.Context, h int, u string) {
 	p := page{host: h}
 	body := e.fetch.get(ctx, u, e.cfg.MaxBody, &p)
+	e.results <- page{fetched: true, host: h, ok: p.ok}
 	if p.ok {
 		base, err := url.Parse(u)
 		if err == nil {
@@ -136,8 +141,13 @@ func (e *engine) visit(ctx context.Context, h int, u string) {
 
 // collect accounts for one finished request and queues its links.
 func (e *engine) collect(p page) {
-	e.inflight[p.host]--
-	e.total--
+	if p.fetched {
+		e.inflight[p.host]--
+		e.total--
+		e.parsing++ // every visit sends its page next
+		return
+	}
+	e.parsing--
 	r := e.res
 	_ = r.Latency.RecordValue(int64(p.latency)) // the geometry spans every timeout
 	e.sink ^= p.sink
@@ -173,7 +183,7 @@ func (e *engine) run(ctx context.Context, seeds []string) {
 		if ctx.Err() == nil && !e.done() {
 			e.dispatch(ctx)
 		}
-		if e.total == 0 {
+		if e.total == 0 && e.parsing == 0 {
 			return
 		}
 		e.collect(<-e.results)

@@ -392,7 +392,7 @@ func worker1(ctx context.Context, stdin io.Reader, send func(fromWorker) error) 
 			}
 			e.foreign = nil
 		}
-		if e.total == 0 {
+		if e.total == 0 && e.parsing == 0 {
 			if stopping {
 				break
 			}
@@ -406,7 +406,7 @@ func worker1(ctx context.Context, stdin io.Reader, send func(fromWorker) error) 
 		select {
 		case pg := <-e.results:
 			e.collect(pg)
-			if cfg.MaxPages == 0 && first.Config.MaxPages > 0 && pg.ok {
+			if first.Config.MaxPages > 0 && pg.ok && !pg.fetched {
 				if err := send(fromWorker{Pages: e.res.Pages}); err != nil {
 					return err
 				}
