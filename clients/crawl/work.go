@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"fmt"
+	"net/url"
 	"runtime"
 	"slices"
 	"time"
@@ -85,4 +86,33 @@ func spin(n int, x uint64) uint64 {
 		x *= 0x2545f4914f6cdd1d
 	}
 	return x
+}
+
+// ParseCPU returns the CPU time (this thread's clock) of parsing body and
+// resolving its links once, the mean over rounds: the per-page parse cost
+// that the roofline model adds to Work.
+func ParseCPU(body []byte, pageURL string, allow []string, rounds int) (time.Duration, error) {
+	base, err := url.Parse(pageURL)
+	if err != nil || rounds < 1 {
+		return 0, fmt.Errorf("crawl: ParseCPU(%q, %d rounds): want a URL and rounds ≥ 1 (%v)", pageURL, rounds, err)
+	}
+	m := Config{Allow: allow}.allowMap()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t0, err := threadCPU()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for range rounds {
+		n += len(extract(body, base, m).in)
+	}
+	t1, err := threadCPU()
+	if err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		return 0, nil
+	}
+	return (t1 - t0) / time.Duration(rounds), nil
 }
