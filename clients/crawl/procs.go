@@ -81,7 +81,8 @@ type event struct {
 // crawl stops once the workers report that many pages: the pages they
 // fetch before the Stop reaches them come on top (not exact, unlike the
 // in-process strategies). Elapsed and CPU count from the
-// moment every worker is ready (start-up and calibration excluded).
+// moment every worker is ready (start-up and calibration excluded; a
+// worker skips calibrating when Config.Burner is set).
 func ProcsFanout(ctx context.Context, cfg Config) (*Result, error) {
 	name := strategy.ProcsFanout
 	cfg = cfg.withDefaults()
@@ -265,8 +266,7 @@ func startWorker(ctx context.Context, exe string, i int, cfg Config, events chan
 		return nil, fmt.Errorf("starting worker %d: %w", i, err)
 	}
 	w.in, w.enc = in, json.NewEncoder(in)
-	wc := cfg
-	wc.Burner = nil
+	wc := cfg // with the caller's Burner, if any: the workers then skip calibrating
 	if err := w.enc.Encode(toWorker{Config: &wc, Index: i, Procs: cfg.Procs}); err != nil {
 		return w, fmt.Errorf("worker %d: sending its configuration: %w", i, err)
 	}
