@@ -53,13 +53,15 @@ func renderer(kind string) (render func([]source) (string, error), many, ok bool
 		return PyScaleTable, true, true
 	case kindPython:
 		return func(s []source) (string, error) { return PythonTable(s[0]) }, false, true
+	case kindCrawl:
+		return func(s []source) (string, error) { return CrawlTable(s[0]) }, false, true
 	}
 	return nil, false, false
 }
 
 // allKinds lists every kind, for an error message.
 const allKinds = kindSeed + ", " + kindSeedSum + ", " + kindConc + ", " + kindConcSum + ", " + kindScale + ", " +
-	kindScaleSum + ", " + kindPeers + ", " + kindPeersSum + ", " + kindHarness + ", " + kindPython + ", " + kindPyScale + " or " + kindFlask
+	kindScaleSum + ", " + kindPeers + ", " + kindPeersSum + ", " + kindHarness + ", " + kindPython + ", " + kindPyScale + ", " + kindFlask + " or " + kindCrawl
 
 // source is one results file a table reads: its name as shown (relative to
 // the Markdown file) and its bytes.
