@@ -79,7 +79,7 @@ func checkResult(t *testing.T, res *crawl.Result) {
 // by the server's counters, with no errors.
 func TestEveryStrategyEveryPageOnce(t *testing.T) {
 	const pages, hosts = 2000, 16
-	s := startSite(t, site.Config{Seed: 5, Pages: pages, Hosts: hosts, Delay: time.Millisecond, PageBytes: 8000})
+	s := startSite(t, site.Config{Seed: 5, Pages: pages, Hosts: hosts, Delay: time.Millisecond, PageBytes: 4000})
 	g := s.Graph()
 	ext := int64(site.DefaultExternal)
 	for _, st := range crawl.Strategies() {
