@@ -13,7 +13,6 @@ import (
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	crawler "github.com/crawlbench/crawlbench/clients/crawl"
-	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage"
 	"github.com/crawlbench/crawlbench/servers/site"
 	"github.com/crawlbench/crawlbench/servers/site/sitecmd"
@@ -72,17 +71,16 @@ func durName(d time.Duration) string {
 }
 
 // modelOf returns the roofline model of one case: the crawler's c, m and
-// cores as strategy st runs them.
+// cores as strategy st runs them (procs worker processes of ⌈c/procs⌉
+// requests each).
 func modelOf(st crawler.Strategy, levels [][]int, sc site.Config, c, m, g, procs int, cpu time.Duration) model.Crawl {
-	cores := min(g, runtime.NumCPU())
 	switch {
-	case st.Name == strategy.Sequential:
-		c, m, cores = 1, 1, 1
+	case st.OneAtATime:
+		c, m = 1, 1
 	case st.Procs:
 		c = (c + procs - 1) / procs * procs
-		cores = min(procs*g, runtime.NumCPU())
 	}
-	return model.Crawl{Levels: levels, Delay: sc.Delay, C: c, M: m, K: sc.Capacity, CPU: cpu, Cores: cores}
+	return model.Crawl{Levels: levels, Delay: sc.Delay, C: c, M: m, K: sc.Capacity, CPU: cpu, Cores: st.Cores(g, procs, runtime.NumCPU())}
 }
 
 // BenchmarkCrawl crawls the whole site once per iteration, every case of

@@ -12,20 +12,39 @@ import (
 // Func runs one crawl.
 type Func func(ctx context.Context, cfg Config) (*Result, error)
 
-// Strategy is a named crawler.
+// Strategy is a named crawler and what the roofline model needs to know
+// about it.
 type Strategy struct {
 	// Name is the registry's name (package clients/strategy).
 	Name string
 	// Procs says it runs Config.Procs worker processes.
 	Procs bool
-	Crawl Func
+	// OneAtATime says it keeps one request in flight (c = m = 1).
+	OneAtATime bool
+	// OneCore says its CPU work uses one core per process whatever
+	// GOMAXPROCS is (one request at a time; Python's GIL).
+	OneCore bool
+	Crawl   Func
+}
+
+// Cores returns the cores s's CPU work can use at GOMAXPROCS g with procs
+// worker processes on a machine of cpus cores.
+func (s Strategy) Cores(g, procs, cpus int) int {
+	per := g
+	if s.OneCore {
+		per = 1
+	}
+	if s.Procs {
+		per *= procs
+	}
+	return max(1, min(per, cpus))
 }
 
 // Strategies lists the Go crawlers in display order. A benchmark iterates
 // it; more crawlers (the Python ones) are appended by the caller.
 func Strategies() []Strategy {
 	return []Strategy{
-		{Name: strategy.Sequential, Crawl: Sequential},
+		{Name: strategy.Sequential, OneAtATime: true, OneCore: true, Crawl: Sequential},
 		{Name: strategy.Fanout, Crawl: Fanout},
 		{Name: strategy.FastHTTP, Crawl: FastHTTP},
 		{Name: strategy.ProcsFanout, Procs: true, Crawl: ProcsFanout},

@@ -237,3 +237,21 @@ func TestConfigErrors(t *testing.T) {
 		t.Errorf("refused start: %v, %v", res, err)
 	}
 }
+
+func TestStrategyCores(t *testing.T) {
+	for _, tc := range []struct {
+		s                     crawl.Strategy
+		g, procs, cpus, cores int
+	}{
+		{crawl.Strategy{}, 2, 4, 2, 2},
+		{crawl.Strategy{}, 1, 4, 2, 1},
+		{crawl.Strategy{OneCore: true}, 8, 4, 8, 1},
+		{crawl.Strategy{Procs: true}, 1, 4, 2, 2},
+		{crawl.Strategy{Procs: true, OneCore: true}, 2, 3, 8, 3},
+		{crawl.Strategy{Procs: true}, 2, 3, 8, 6},
+	} {
+		if got := tc.s.Cores(tc.g, tc.procs, tc.cpus); got != tc.cores {
+			t.Errorf("%+v.Cores(%d, %d, %d) = %d, want %d", tc.s, tc.g, tc.procs, tc.cpus, got, tc.cores)
+		}
+	}
+}
