@@ -215,6 +215,12 @@ func runCase(b *testing.B, p *sitecmd.Proc, st crawler.Strategy, cfg crawler.Con
 	b.ReportMetric(float64(mod.CPU), "model-cpu-per-page-ns")
 	// The site shares the machine's cores: its CPU per page (10 ms ticks).
 	b.ReportMetric(float64(siteCPU)/float64(pages), "site-cpu-per-page-ns")
+	// The roof with the CPU really spent: the crawler's (HTTP included) on
+	// its cores, and the crawler's and the site's together on the machine's.
+	crawlerPer := cpu.Seconds() / float64(pages)
+	bothPer := (cpu + siteCPU).Seconds() / float64(pages)
+	measuredRoof := min(mod.IORoof(), float64(mod.Cores)/crawlerPer, float64(runtime.NumCPU())/bothPer)
+	b.ReportMetric(measuredRoof, "measured-cpu-roof-pages/s")
 	b.ReportMetric(float64(lat.ValueAtQuantile(50)), "p50-ns")
 	b.ReportMetric(float64(lat.ValueAtQuantile(99)), "p99-ns")
 	b.ReportMetric(float64(failed)/float64(runs), "errors")

@@ -10,8 +10,11 @@
 // BenchmarkCrawl/pages=P/hosts=H/size=S/work=W/c=C/m=M/procs=G/strategy=S
 // reports pages/s, ideal-ns (the model's time), overhead-x (measured ÷
 // ideal), io-roof-pages/s and cpu-roof-pages/s (the model's two bounds),
-// cpu-per-page-ns (the crawler's CPU, all its processes), p50-ns and p99-ns
-// (request latency) and errors. procs=G is GOMAXPROCS of the crawler (of
+// cpu-per-page-ns (the crawler's CPU, all its processes),
+// site-cpu-per-page-ns (the site process's, on the same cores),
+// measured-cpu-roof-pages/s (the roof with the CPU really spent, which
+// explains the gap to the model's), crawl-ns (the crawl alone, without
+// setting up), p50-ns and p99-ns (request latency) and errors. procs=G is GOMAXPROCS of the crawler (of
 // each worker process for procs-fanout). A crawl that fails a request, or
 // that the site's counters show did not fetch every page exactly once,
 // fails the benchmark (REQUESTS FAILED).
