@@ -3,6 +3,7 @@ package crawl
 import (
 	"context"
 	"net/url"
+	"runtime"
 	"time"
 
 	"github.com/crawlbench/crawlbench/clients"
@@ -51,6 +52,9 @@ type engine struct {
 	res      *Result
 	foreign  []string // links for other partitions, not yet handed over
 	sink     uint64
+	// cpu admits GOMAXPROCS pages at a time to parsing and work, so that
+	// CPU-bound goroutines never crowd out the dispatcher and the network.
+	cpu chan struct{}
 }
 
 func newEngine(cfg Config, f fetcher, b Burner, strategy string) *engine {
@@ -58,7 +62,7 @@ func newEngine(cfg Config, f fetcher, b Burner, strategy string) *engine {
 		cfg: cfg, allow: cfg.allowMap(), fetch: f, burner: b,
 		queues: make([][]string, len(cfg.Allow)), inflight: make([]int, len(cfg.Allow)),
 		visited: map[string]struct{}{}, results: make(chan page, 2*cfg.Concurrency),
-		res: newResult(strategy),
+		res: newResult(strategy), cpu: make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
 }
 
@@ -128,6 +132,8 @@ func (e *engine) visit(ctx context.Context, h int, u string) {
 	body := e.fetch.get(ctx, u, e.cfg.MaxBody, &p)
 	e.results <- page{fetched: true, host: h, ok: p.ok}
 	if p.ok {
+		e.cpu <- struct{}{}
+		defer func() { <-e.cpu }()
 		base, err := url.Parse(u)
 		if err == nil {
 			p.links = extract(body, base, e.allow)
