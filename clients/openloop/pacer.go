@@ -3,7 +3,17 @@ package openloop
 import (
 	"context"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
+
+// fineWait is how close to a send time the pacer stops using a Go timer
+// and sleeps in nanosleep(2) instead. An idle Go program's timers fire
+// late by up to a millisecond on Linux (the scheduler waits for them in
+// epoll_wait, whose timeout is in whole milliseconds); nanosleep wakes
+// within the kernel's timer slack (50 µs by default). The cost is one
+// thread blocked in the syscall for at most fineWait per send.
+const fineWait = 2 * time.Millisecond
 
 // clock is the pacer's view of time: offsets from the start of the run.
 type clock interface {
@@ -23,13 +33,26 @@ func (c realClock) SleepUntil(ctx context.Context, t time.Duration) error {
 	if wait <= 0 {
 		return ctx.Err()
 	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
+	if wait > fineWait {
+		timer := time.NewTimer(wait - fineWait)
+		defer timer.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+		}
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		wait = t - c.Now()
+		if wait <= 0 {
+			return nil
+		}
+		ts := unix.NsecToTimespec(int64(min(wait, fineWait)))
+		// EINTR (a signal) only shortens the sleep: the loop sleeps again.
+		_ = unix.Nanosleep(&ts, nil)
 	}
 }
 
