@@ -167,7 +167,6 @@ type Server struct {
 	preTimer    atomic.Int64
 	postTimer   atomic.Int64
 	bursts      bursts
-	sleeper     sleeper // wakes the delays (sleeper.go)
 
 	// afterWake, if not nil, runs when a delay's timer has fired, before
 	// its lateness is measured; tests make a sleep late with it.
@@ -370,9 +369,8 @@ func (s *Server) release() {
 	}
 }
 
-// sleep waits d (on the server's sleeper, more precise than a Go timer)
-// and reports true with the time it woke, or reports false as soon as ctx
-// is done. A wait that ends with its timer is counted in the
+// sleep waits d and reports true with the time it woke, or reports false
+// as soon as ctx is done. A wait that ends with its timer is counted in the
 // timer-lateness counters (Stats.TimerLateNS), and the time from entered
 // (the handler's start) to the wait's in Stats.PreTimerNS.
 func (s *Server) sleep(ctx context.Context, d time.Duration, entered time.Time) (time.Time, bool) {
@@ -380,7 +378,10 @@ func (s *Server) sleep(ctx context.Context, d time.Duration, entered time.Time) 
 		return time.Now(), ctx.Err() == nil
 	}
 	start := time.Now()
-	if s.sleeper.wait(ctx, start, d) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
 		if s.afterWake != nil {
 			s.afterWake()
 		}
@@ -392,8 +393,9 @@ func (s *Server) sleep(ctx context.Context, d time.Duration, entered time.Time) 
 		s.bursts.timed(entered, start, d, woke)
 		raise(&s.timerMax, late)
 		return woke, true
+	case <-ctx.Done():
+		return time.Time{}, false
 	}
-	return time.Time{}, false
 }
 
 // drainBody reads and discards the request body, at most cfg.MaxBody bytes.
