@@ -159,8 +159,28 @@ func (co *Collector) Batch(res *clients.Result) {
 	co.wall += res.Wall
 }
 
-// Stop takes the last snapshot.
-func (co *Collector) Stop(b *testing.B) { co.t1 = co.snap(b.Context()) }
+// Stop takes the last snapshot. A server counts a burst when its last
+// handler returns, which can be a moment after the client has read the
+// last response: if the last batch's bursts are missing, Stop reads the
+// server's counters again, a few times.
+func (co *Collector) Stop(b *testing.B) {
+	ctx := b.Context()
+	co.t1 = co.snap(ctx)
+	want := int64(co.stamps.n) * int64(max(1, len(co.ServerPIDs)))
+	for range 10 {
+		got := co.t1.stats.Bursts - co.t0.stats.Bursts
+		if co.srv.Stats == nil || got == 0 || got >= want {
+			return
+		}
+		time.Sleep(time.Millisecond)
+		st, err := co.srv.Stats(ctx)
+		if err != nil {
+			co.fail(fmt.Errorf("breakdown: server stats: %w", err))
+			return
+		}
+		co.t1.stats = st
+	}
+}
 
 func (co *Collector) fail(err error) {
 	if co.err == nil {

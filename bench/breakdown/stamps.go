@@ -14,6 +14,7 @@ import (
 // CLOCK_MONOTONIC (the clock of the server's Stats.BurstFirstMonoNS),
 // added up; the sums wrap, only differences mean anything.
 type stamps struct {
+	n            int   // batches run
 	start, end   int64 // Σ batch start, Σ batch end (RunBatch around cl.Run)
 	wall         time.Duration
 	wrote, resp  int64 // Σ of the last request written, of the last response seen
@@ -67,6 +68,7 @@ func (co *Collector) RunBatch(ctx context.Context, cl clients.Client, n int) (*c
 	}
 	end := time.Now()
 	s := &co.stamps
+	s.n++
 	s.start += co.clock.NS(start)
 	s.end += co.clock.NS(end)
 	s.wall += end.Sub(start)
