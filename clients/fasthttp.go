@@ -87,9 +87,10 @@ func (c *fastClient) RunFrom(ctx context.Context, first int64, n int) (*Result, 
 	}
 	timeout := c.cfg.timeout()
 	rec := NewRecorder(c.name, n, timeout)
+	tr := doTraceFrom(ctx)
 	start := time.Now()
 	runFanout(ctx, n, c.cfg.Concurrency, func(i int) {
-		c.do(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], first+int64(i), timeout, rec)
+		c.do(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], first+int64(i), timeout, rec, tr)
 	})
 	res := rec.Finish(time.Since(start), context.Cause(ctx))
 	res.FirstIndex = first
@@ -98,8 +99,8 @@ func (c *fastClient) RunFrom(ctx context.Context, first int64, n int) (*Result, 
 
 // do issues one GET carrying index. fasthttp cannot abort a request in
 // flight when ctx ends; the request's deadline (its timeout, or ctx's
-// deadline if sooner) bounds it instead.
-func (c *fastClient) do(ctx context.Context, url string, index int64, timeout time.Duration, rec *Recorder) {
+// deadline if sooner) bounds it instead. tr, if not nil, is told.
+func (c *fastClient) do(ctx context.Context, url string, index int64, timeout time.Duration, rec *Recorder, tr *DoTrace) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
@@ -115,7 +116,13 @@ func (c *fastClient) do(ctx context.Context, url string, index int64, timeout ti
 		deadline = d
 	}
 	start := rec.Begin()
+	if tr != nil {
+		tr.Sent()
+	}
 	err := c.client.DoDeadline(req, resp, deadline)
+	if tr != nil {
+		tr.Done()
+	}
 	if err != nil {
 		rec.End(ctx, start, 0, 0, fastErr(err))
 		return

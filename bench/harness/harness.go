@@ -362,8 +362,14 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	if bo, ok := o.Hooks.Collector.(BatchObserver); ok {
 		acc.observe = bo.Batch
 	}
+	br, _ := o.Hooks.Collector.(BatchRunner)
 	for b.Loop() {
-		res, err := cl.Run(ctx, c.N)
+		var res *clients.Result
+		if br != nil {
+			res, err = br.RunBatch(ctx, cl, c.N)
+		} else {
+			res, err = cl.Run(ctx, c.N)
+		}
 		if err != nil {
 			b.Fatalf("%s: %v", c.Strategy, err)
 		}
