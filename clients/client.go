@@ -95,7 +95,7 @@ func newNetHTTP(name string, cfg Config, conns int, run func(context.Context, in
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	tr := NewTransport(cfg, conns)
-	return &netHTTP{name: name, cfg: cfg, conns: conns, tr: tr, client: &http.Client{Transport: tr}, runFunc: run}, nil
+	return &netHTTP{name: name, cfg: cfg, conns: conns, tr: tr, client: &http.Client{Transport: cfg.roundTripper(tr)}, runFunc: run}, nil
 }
 
 // NewTransport returns an http.Transport for up to conns connections per
@@ -108,7 +108,7 @@ func NewTransport(cfg Config, conns int) *http.Transport {
 	if hosts == 0 {
 		hosts = 1
 	}
-	return &http.Transport{
+	tr := &http.Transport{
 		Proxy:               nil,
 		DialContext:         d.DialContext,
 		MaxIdleConns:        min(conns*hosts, unlimitedConns),
@@ -117,12 +117,15 @@ func NewTransport(cfg Config, conns int) *http.Transport {
 		DisableKeepAlives:   cfg.Conn == Cold,
 		DisableCompression:  true,
 	}
+	cfg.applyHTTP(tr)
+	return tr
 }
 
 func (c *netHTTP) Name() string { return c.name }
 
 func (c *netHTTP) Close() error {
 	c.tr.CloseIdleConnections()
+	c.client.CloseIdleConnections() // a strict HTTP/2 transport's too
 	return nil
 }
 

@@ -56,7 +56,7 @@ const MaxConcurrency = 1 << 20
 type Config struct {
 	// Targets are the URLs requested. Request i goes to Targets[i%len(Targets)],
 	// which lets a large run spread over several server processes or loopback
-	// addresses. At least one is required; only http URLs are accepted.
+	// addresses. At least one is required; http and https URLs are accepted.
 	Targets []string
 	// Conn selects warm (keep-alive) or cold (a new connection per request)
 	// connections.
@@ -69,6 +69,18 @@ type Config struct {
 	// Zero means DefaultTimeout. A request that times out is recorded at
 	// exactly this latency.
 	Timeout time.Duration
+	// RootCAs, if not empty, is PEM: the only certificates trusted for
+	// https targets (the bundled server's, slowserver -tls-cert).
+	RootCAs []byte `json:",omitempty"`
+	// TLSResume gives the client a TLS session cache, so that a new
+	// connection resumes an earlier session (if the server allows it).
+	TLSResume bool `json:",omitempty"`
+	// HTTP2 selects HTTP/1.1 (the default) or HTTP/2 for the net/http
+	// strategies; fasthttp has no HTTP/2 and refuses it.
+	HTTP2 HTTP2Mode `json:",omitempty"`
+	// HTTP2Streams is the server's stream limit s that HTTP2Strict keeps
+	// to: at most s requests in flight per client (one host).
+	HTTP2Streams int `json:",omitempty"`
 }
 
 // Validate reports the first invalid field of c, naming it and the accepted
@@ -82,8 +94,8 @@ func (c Config) Validate() error {
 		if err != nil {
 			return fmt.Errorf("targets[%d] %q: %w", i, t, err)
 		}
-		if u.Scheme != "http" || u.Host == "" {
-			return fmt.Errorf("targets[%d] %q: want an http://host:port/ URL", i, t)
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("targets[%d] %q: want an http://host:port/ or https://host:port/ URL", i, t)
 		}
 	}
 	if c.Conn != Warm && c.Conn != Cold {
@@ -95,7 +107,7 @@ func (c Config) Validate() error {
 	if c.Timeout < 0 {
 		return fmt.Errorf("timeout: %v: want 0 (default %v) or more", c.Timeout, DefaultTimeout)
 	}
-	return nil
+	return c.validateTLS()
 }
 
 // timeout returns the effective per-request timeout.

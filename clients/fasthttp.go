@@ -39,7 +39,12 @@ func NewFastHTTP(name string, cfg Config) (Client, error) {
 	if conns == 0 {
 		conns = unlimitedConns
 	}
-	return &fastClient{name: name, cfg: cfg, client: NewFastHTTPClient(conns, cfg.timeout())}, nil
+	if cfg.HTTP2 != HTTP1 {
+		return nil, fmt.Errorf("%s: http2 %v: fasthttp has no HTTP/2; want h1", name, cfg.HTTP2)
+	}
+	fc := NewFastHTTPClient(conns, cfg.timeout())
+	fc.TLSConfig = cfg.TLSConfig()
+	return &fastClient{name: name, cfg: cfg, client: fc}, nil
 }
 
 // NewFastHTTPClient returns the fasthttp.Client every crawlbench fasthttp
@@ -82,9 +87,10 @@ func (c *fastClient) RunFrom(ctx context.Context, first int64, n int) (*Result, 
 	}
 	timeout := c.cfg.timeout()
 	rec := NewRecorder(c.name, n, timeout)
+	tr := doTraceFrom(ctx)
 	start := time.Now()
 	runFanout(ctx, n, c.cfg.Concurrency, func(i int) {
-		c.do(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], first+int64(i), timeout, rec)
+		c.do(ctx, c.cfg.Targets[i%len(c.cfg.Targets)], first+int64(i), timeout, rec, tr)
 	})
 	res := rec.Finish(time.Since(start), context.Cause(ctx))
 	res.FirstIndex = first
@@ -93,8 +99,8 @@ func (c *fastClient) RunFrom(ctx context.Context, first int64, n int) (*Result, 
 
 // do issues one GET carrying index. fasthttp cannot abort a request in
 // flight when ctx ends; the request's deadline (its timeout, or ctx's
-// deadline if sooner) bounds it instead.
-func (c *fastClient) do(ctx context.Context, url string, index int64, timeout time.Duration, rec *Recorder) {
+// deadline if sooner) bounds it instead. tr, if not nil, is told.
+func (c *fastClient) do(ctx context.Context, url string, index int64, timeout time.Duration, rec *Recorder, tr *DoTrace) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
@@ -110,7 +116,13 @@ func (c *fastClient) do(ctx context.Context, url string, index int64, timeout ti
 		deadline = d
 	}
 	start := rec.Begin()
+	if tr != nil {
+		tr.Sent()
+	}
 	err := c.client.DoDeadline(req, resp, deadline)
+	if tr != nil {
+		tr.Done()
+	}
 	if err != nil {
 		rec.End(ctx, start, 0, 0, fastErr(err))
 		return

@@ -93,7 +93,7 @@ func (c *fastClient) Load(ctx context.Context, lc LoadConfig) (*Result, error) {
 	timeout := c.cfg.timeout()
 	first := c.indices.take(lc.MaxRequests)
 	return runLoad(ctx, c.name, lc, first, timeout, func(rec *Recorder, i int64) {
-		c.do(ctx, c.cfg.Targets[i%int64(len(c.cfg.Targets))], first+i, timeout, rec)
+		c.do(ctx, c.cfg.Targets[i%int64(len(c.cfg.Targets))], first+i, timeout, rec, nil)
 	}), nil
 }
 

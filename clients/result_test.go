@@ -49,7 +49,9 @@ func TestConfigValidate(t *testing.T) {
 		want string
 	}{
 		{"no targets", func(c *Config) { c.Targets = nil }, "targets"},
-		{"https", func(c *Config) { c.Targets = []string{"https://127.0.0.1/"} }, "targets[0]"},
+		{"ftp", func(c *Config) { c.Targets = []string{"ftp://127.0.0.1/"} }, "targets[0]"},
+		{"bad CA", func(c *Config) { c.RootCAs = []byte("not pem") }, "root CAs"},
+		{"bad http2", func(c *Config) { c.HTTP2 = 7 }, "http2"},
 		{"no host", func(c *Config) { c.Targets = []string{"http:///x"} }, "targets[0]"},
 		{"bad url", func(c *Config) { c.Targets = []string{"http://[::1"} }, "targets[0]"},
 		{"conn", func(c *Config) { c.Conn = 7 }, "conn"},

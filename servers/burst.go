@@ -3,6 +3,8 @@ package servers
 import (
 	"sync"
 	"time"
+
+	"github.com/crawlbench/crawlbench/internal/monoclock"
 )
 
 // bursts follows the slow endpoint's bursts of requests: a burst starts
@@ -15,6 +17,7 @@ import (
 //	+ pre (its entry → its delay's start) + its delay
 //	+ late (its expiry → the last wake-up) + post (→ the last exit).
 type bursts struct {
+	clock  monoclock.Clock // converts the first entries for sum.first
 	mu     sync.Mutex
 	active int       // requests in the handler
 	first  time.Time // the burst's first entry
@@ -30,6 +33,7 @@ type bursts struct {
 // burstSums are the bursts' parts added up (Stats.Burst*).
 type burstSums struct {
 	n, span, arrival, pre, delay, late, post int64
+	first                                    int64 // CLOCK_MONOTONIC ns, wrapping
 }
 
 // enter notes a request entering the handler at t.
@@ -75,6 +79,7 @@ func (b *bursts) leave(t time.Time) {
 	b.sum.delay += int64(c.delay)
 	b.sum.late += int64(b.lastWake.Sub(c.expiry))
 	b.sum.post += int64(b.lastEnd.Sub(b.lastWake))
+	b.sum.first += b.clock.NS(b.first) // wraps; only differences mean anything
 }
 
 // stats copies the sums into st.
@@ -84,6 +89,7 @@ func (b *bursts) stats(st *Stats) {
 	b.mu.Unlock()
 	st.Bursts, st.BurstSpanNS, st.BurstArrivalNS, st.BurstPreNS = s.n, s.span, s.arrival, s.pre
 	st.BurstDelayNS, st.BurstLateNS, st.BurstPostNS = s.delay, s.late, s.post
+	st.BurstFirstMonoNS = s.first
 }
 
 // reset zeroes the sums (a burst under way is counted when it ends).

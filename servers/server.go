@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/crawlbench/crawlbench/internal/monoclock"
 )
 
 // Paths of the control endpoints; every other path is the slow endpoint.
@@ -136,6 +138,12 @@ type Stats struct {
 	BurstDelayNS   int64 `json:"burst_delay_ns"`
 	BurstLateNS    int64 `json:"burst_late_ns"`
 	BurstPostNS    int64 `json:"burst_post_ns"`
+	// BurstFirstMonoNS adds up the bursts' first entries on CLOCK_MONOTONIC
+	// (ns since boot, shared by every process of the machine; package
+	// internal/monoclock), so that a client can place the bursts on its own
+	// timeline (bench/breakdown). The sum wraps around: only the difference
+	// of two readings, less the client's own sums, means anything.
+	BurstFirstMonoNS int64 `json:"burst_first_mono_ns"`
 	// PID is the server's process id, so that a client on the same machine
 	// can read its CPU time (bench/breakdown); set by GET /_stats, zero
 	// from Server.Stats. Not a counter.
@@ -195,6 +203,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg = cfg.WithDefaults()
 	s := &Server{cfg: cfg, pending: make(map[net.Conn]*connEntry)}
+	clock, err := monoclock.New()
+	if err != nil {
+		return nil, fmt.Errorf("servers: %w", err)
+	}
+	s.bursts.clock = clock
 	if cfg.Capacity > 0 {
 		s.sem = make(chan struct{}, cfg.Capacity)
 	}

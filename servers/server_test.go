@@ -485,7 +485,7 @@ func TestStatsEndpoints(t *testing.T) {
 		t.Errorf("stats say timer_wakes %v, pid %v; want 1 and the server's pid", raw["timer_wakes"], raw["pid"])
 	}
 	for _, k := range []string{"timer_late_ns", "timer_late_max_ns", "timer_wakes", "pre_timer_ns", "post_timer_ns", "pid",
-		"bursts", "burst_span_ns", "burst_arrival_ns", "burst_pre_ns", "burst_delay_ns", "burst_late_ns", "burst_post_ns"} {
+		"bursts", "burst_span_ns", "burst_arrival_ns", "burst_pre_ns", "burst_delay_ns", "burst_late_ns", "burst_post_ns", "burst_first_mono_ns"} {
 		delete(raw, k)
 	}
 	want := map[string]float64{"served": 1, "canceled": 0, "bad_requests": 1, "failed": 0, "resets": 0, "stalled": 0, "in_flight": 0, "max_in_flight": 1, "queued": 0, "max_queued": 0, "conns": 1}

@@ -14,6 +14,7 @@ import (
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/internal/monoclock"
 	"github.com/crawlbench/crawlbench/servers"
 )
 
@@ -24,10 +25,13 @@ const (
 	HarnessMetric    = "bd-harness-ns"
 	IPCMetric        = "bd-ipc-ns"
 	ConnectMetric    = "bd-connect-ns"
+	SendMetric       = "bd-client-send-ns"
 	ArrivalMetric    = "bd-arrival-ns"
 	ServerPreMetric  = "bd-server-pre-ns"
 	TimerLateMetric  = "bd-timer-late-ns"
 	ServerPostMetric = "bd-server-post-ns"
+	ReturnMetric     = "bd-return-ns"
+	ReadMetric       = "bd-client-read-ns"
 	ResidualMetric   = "bd-residual-ns"
 
 	CPUPathMetric      = "bd-cpu-path-ns"
@@ -43,19 +47,22 @@ const (
 	LateMeanMetric     = "bd-timer-late-mean-ns"
 	HandlerMeanMetric  = "bd-handler-mean-ns"
 	BurstsMetric       = "bd-bursts"
+	WriteMetric        = "bd-client-write-ns"
 )
 
 // Parts are the metrics that, with ResidualMetric, add up to
-// ExcessMetric, in the order a stacked bar draws them.
+// ExcessMetric, in the order a stacked bar draws them (a batch's
+// timeline; IPC spans both of its ends).
 func Parts() []string {
-	return []string{HarnessMetric, IPCMetric, ConnectMetric, ArrivalMetric, ServerPreMetric, TimerLateMetric, ServerPostMetric}
+	return []string{HarnessMetric, ConnectMetric, SendMetric, ArrivalMetric, ServerPreMetric, TimerLateMetric,
+		ServerPostMetric, ReturnMetric, IPCMetric, ReadMetric}
 }
 
 // Metrics are every metric a Collector reports.
 func Metrics() []string {
 	return append(append([]string{ExcessMetric}, Parts()...), ResidualMetric, CPUPathMetric, GCMetric,
 		ClientCPUMetric, ClientSysMetric, ServerCPUMetric, WorkerCPUMetric, SchedMetric, GoSchedMetric, IPCTotalMetric, TimerLateMaxMetric,
-		LateMeanMetric, HandlerMeanMetric, BurstsMetric)
+		LateMeanMetric, HandlerMeanMetric, BurstsMetric, WriteMetric)
 }
 
 // connectProbes is how many loopback connects a cold case's probe times.
@@ -79,6 +86,11 @@ type Collector struct {
 	batches int           // seen by Batch
 	wall    time.Duration // their Result.Wall added up
 	err     error         // the first failure; Report then reports it instead
+
+	clock    monoclock.Clock
+	trace    *batchTrace
+	stamps   stamps        // RunBatch's, over the timed batches
+	slowRead time.Duration // tests only: sleep after each batch's Run
 }
 
 // New returns a Collector for one case.
@@ -98,12 +110,18 @@ type snapshot struct {
 var (
 	_ harness.Collector     = (*Collector)(nil)
 	_ harness.BatchObserver = (*Collector)(nil)
+	_ harness.BatchRunner   = (*Collector)(nil)
 )
 
 // Start finds the processes to watch and takes the first snapshot.
 func (co *Collector) Start(b *testing.B, c harness.Case, cl clients.Client, srv harness.Server) {
 	co.c, co.cl, co.srv = c, cl, srv
 	ctx := b.Context()
+	clock, err := monoclock.New()
+	if err != nil {
+		co.fail(fmt.Errorf("breakdown: %w", err))
+	}
+	co.clock, co.trace = clock, newBatchTrace(clock)
 	p, err := c.Params(srv)
 	if err != nil {
 		co.fail(fmt.Errorf("breakdown: model: %w", err))
@@ -141,8 +159,28 @@ func (co *Collector) Batch(res *clients.Result) {
 	co.wall += res.Wall
 }
 
-// Stop takes the last snapshot.
-func (co *Collector) Stop(b *testing.B) { co.t1 = co.snap(b.Context()) }
+// Stop takes the last snapshot. A server counts a burst when its last
+// handler returns, which can be a moment after the client has read the
+// last response: if the last batch's bursts are missing, Stop reads the
+// server's counters again, a few times.
+func (co *Collector) Stop(b *testing.B) {
+	ctx := b.Context()
+	co.t1 = co.snap(ctx)
+	want := int64(co.stamps.n) * int64(max(1, len(co.ServerPIDs)))
+	for range 10 {
+		got := co.t1.stats.Bursts - co.t0.stats.Bursts
+		if co.srv.Stats == nil || got == 0 || got >= want {
+			return
+		}
+		time.Sleep(time.Millisecond)
+		st, err := co.srv.Stats(ctx)
+		if err != nil {
+			co.fail(fmt.Errorf("breakdown: server stats: %w", err))
+			return
+		}
+		co.t1.stats = st
+	}
+}
 
 func (co *Collector) fail(err error) {
 	if co.err == nil {
@@ -255,13 +293,30 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 		// The first connect of each burst comes before the server sees it.
 		connect = time.Duration(float64(co.connect) * max(1, bursts))
 	}
+	// The client's side, placed against the bursts: it contains the probed
+	// connect (before the first arrival) and the pipe time (both ends).
+	harnessPart, ipc := max(0, elapsed/n-co.wall/n), max(0, (t1.ipc.Path-t0.ipc.Path)/n)
+	var tl timeline
+	if co.stamps.wall > 0 { // RunBatch timed the batches
+		harnessPart = max(0, elapsed/n-co.stamps.wall/n)
+		var ok bool
+		tl, ok = co.stamps.tile(batches, int(g), t1.stats.Bursts-t0.stats.Bursts,
+			t1.stats.BurstFirstMonoNS-t0.stats.BurstFirstMonoNS, t1.stats.BurstSpanNS-t0.stats.BurstSpanNS)
+		if ok {
+			tl.send -= connect
+			tl.takeIPC(ipc)
+		}
+	}
 	cores := time.Duration(max(1, min(runtime.NumCPU(), co.lanes)))
 	bd := Breakdown{
 		Excess: elapsed/n - ideal,
 		Parts: map[string]time.Duration{
-			HarnessMetric: max(0, elapsed/n-co.wall/n),
-			IPCMetric:     max(0, (t1.ipc.Path-t0.ipc.Path)/n),
+			HarnessMetric: harnessPart,
+			IPCMetric:     ipc,
 			ConnectMetric: max(0, connect),
+			SendMetric:    tl.send,
+			ReturnMetric:  tl.ret,
+			ReadMetric:    tl.read,
 			// The delays beyond the ideal's (more bursts than waves, or
 			// waves inside one burst) are time the last request arrived late.
 			ArrivalMetric:    max(0, arrival+delay-ideal),
@@ -282,6 +337,7 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 			TimerLateMaxMetric: max(0, time.Duration(t1.stats.TimerLateMaxNS)),
 			LateMeanMetric:     max(0, lateMean),
 			HandlerMeanMetric:  max(0, handlerMean),
+			WriteMetric:        tl.write,
 		},
 		Bursts: bursts,
 	}

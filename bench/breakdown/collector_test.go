@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -95,6 +96,20 @@ func TestOnAndOff(t *testing.T) {
 		if got[breakdown.TimerLateMetric] <= 0 {
 			t.Errorf("%v: timer lateness %v, want > 0 (a woken goroutine is never exactly on time)", conn, got[breakdown.TimerLateMetric])
 		}
+		// One burst per batch: the client's side is placed, so its phases
+		// follow the server's on one clock (each > 0) and the residual is
+		// only the rounding of the averages.
+		if b := got[breakdown.BurstsMetric]; b != 1 {
+			t.Errorf("%v: %v bursts per batch, want 1", conn, b)
+		}
+		for _, p := range []string{breakdown.SendMetric, breakdown.ReturnMetric, breakdown.ReadMetric, breakdown.WriteMetric} {
+			if got[p] <= 0 {
+				t.Errorf("%v: %s = %v, want > 0", conn, p, got[p])
+			}
+		}
+		if r := got[breakdown.ResidualMetric]; math.Abs(r) > 100 {
+			t.Errorf("%v: residual %v ns, want within 100 ns of 0 (the parts tile the batch)", conn, r)
+		}
 		if cold := conn == clients.Cold; cold != (got[breakdown.ConnectMetric] > 0) {
 			t.Errorf("%v: connect %v, want > 0 exactly when cold", conn, got[breakdown.ConnectMetric])
 		}
@@ -138,6 +153,48 @@ func TestResidualNotForced(t *testing.T) {
 		bd := breakdown.Breakdown{Excess: tc.excess, Parts: map[string]time.Duration{breakdown.ArrivalMetric: tc.a, breakdown.TimerLateMetric: tc.b}}
 		if got := bd.Residual(); got != tc.want {
 			t.Errorf("excess %v, parts %v + %v: residual %v, want %v", tc.excess, tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// runSlow is run with the Collector's batches ending slow after the
+// client's Run returns (0: not slowed).
+func runSlow(t *testing.T, srv harness.Server, c harness.Case, slow time.Duration) map[string]float64 {
+	t.Helper()
+	var failed bool
+	res := testing.Benchmark(func(b *testing.B) {
+		co := breakdown.New()
+		breakdown.SlowRead(co, slow)
+		harness.NewRunner(false).Run(b, srv, c, harness.Options{Timeout: 10 * time.Second, Hooks: harness.Hooks{Collector: co}})
+		failed = b.Failed()
+	})
+	if failed || res.N == 0 {
+		t.Fatalf("%+v: the benchmark failed (N = %d)", c, res.N)
+	}
+	return res.Extra
+}
+
+// TestClientRead checks that a client slowed after its last response
+// shows in the client-read part, by about the delay injected, while the
+// residual stays what it was: the time is placed, not left over.
+func TestClientRead(t *testing.T) {
+	srv := startServer(t)
+	const slow = 20 * time.Millisecond // 4 d: far above the noise of a batch
+	for _, s := range []string{strategy.Fanout, strategy.FastHTTP} {
+		c := harness.Case{Strategy: s, Conn: clients.Warm, N: 10}
+		base, slowed := runSlow(t, srv, c, 0), runSlow(t, srv, c, slow)
+		grew := slowed[breakdown.ReadMetric] - base[breakdown.ReadMetric]
+		if r := grew / float64(slow); r < 0.7 || r > 1.5 {
+			t.Errorf("%s: client-read grew %v for a client %v slower, ratio %.2f, want 0.7–1.5",
+				s, time.Duration(grew), slow, r)
+		}
+		if ex := slowed[breakdown.ExcessMetric] - base[breakdown.ExcessMetric]; ex < 0.7*float64(slow) {
+			t.Errorf("%s: the excess grew %v, want about %v", s, time.Duration(ex), slow)
+		}
+		for _, got := range []map[string]float64{base, slowed} {
+			if r := got[breakdown.ResidualMetric]; math.Abs(r) > 0.05*float64(slow) {
+				t.Errorf("%s: residual %v, want within 5 %% of %v (the parts tile the batch)", s, time.Duration(r), slow)
+			}
 		}
 	}
 }

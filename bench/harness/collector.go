@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -23,4 +24,11 @@ type Collector interface {
 // few batches and after the loop.
 type BatchObserver interface {
 	Batch(res *clients.Result)
+}
+
+// BatchRunner is a Collector that runs each timed batch itself, around
+// the client's Run (to time the batch on its own clock and trace its
+// requests); Run calls RunBatch instead of cl.Run in the timed loop.
+type BatchRunner interface {
+	RunBatch(ctx context.Context, cl clients.Client, n int) (*clients.Result, error)
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -40,5 +41,32 @@ func TestCollector(t *testing.T) {
 	}
 	if h := (Hooks{}); h.Collector != nil {
 		t.Errorf("the zero Hooks have a Collector: %v", h.Collector)
+	}
+}
+
+// runningCollector is a countingCollector that runs the batches itself.
+type runningCollector struct {
+	countingCollector
+	runs int
+}
+
+func (c *runningCollector) RunBatch(ctx context.Context, cl clients.Client, n int) (*clients.Result, error) {
+	c.runs++
+	return cl.Run(ctx, n)
+}
+
+// TestBatchRunner checks that a Collector that is a BatchRunner runs
+// every timed batch, and only those.
+func TestBatchRunner(t *testing.T) {
+	slow := servertest.Start(t, servers.Config{Delay: time.Millisecond})
+	srv := Server{URLs: []string{slow.URL}, Delay: time.Millisecond}
+	c := Case{Strategy: strategy.Fanout, Conn: clients.Warm, N: 2}
+	co := &runningCollector{}
+	testing.Benchmark(func(b *testing.B) {
+		*co = runningCollector{}
+		NewRunner(false).Run(b, srv, c, Options{Timeout: 10 * time.Second, Warmup: WarmBatch, Hooks: Hooks{Collector: co}})
+	})
+	if co.n < 1 || co.runs != co.n || co.batches != co.n {
+		t.Errorf("%d batches timed, %d run by the collector, %d seen: want all equal", co.n, co.runs, co.batches)
 	}
 }

@@ -180,6 +180,13 @@ type Options struct {
 	// (procpool.Config).
 	Sample, StopGrace time.Duration
 	Hooks             Hooks
+	// Client, if not nil, adjusts the client's configuration before the
+	// strategy starts (TLS roots, HTTP/2; package bench/network).
+	Client func(*clients.Config)
+	// Ideal, if not nil, replaces the model's ideal of one batch (e.g.
+	// model.IdealNetwork over an emulated path); overhead-x is measured ÷
+	// its answer.
+	Ideal func(p model.Params) (time.Duration, error)
 }
 
 // Runner runs cases and remembers which failed. Create it with NewRunner.
@@ -294,8 +301,12 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	if h := o.Hooks.BeforeClient; h != nil {
 		h(b)
 	}
+	ccfg := clients.Config{Targets: srv.URLs, Conn: c.Conn, Concurrency: c.C, Timeout: o.Timeout}
+	if o.Client != nil {
+		o.Client(&ccfg)
+	}
 	cl, err := strategy.New(ctx, c.Strategy, strategy.Options{
-		Client: clients.Config{Targets: srv.URLs, Conn: c.Conn, Concurrency: c.C, Timeout: o.Timeout},
+		Client: ccfg,
 		Procs:  c.Procs, Sample: o.Sample, StopGrace: o.StopGrace, Python: r.python,
 	})
 	if err != nil {
@@ -351,8 +362,14 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	if bo, ok := o.Hooks.Collector.(BatchObserver); ok {
 		acc.observe = bo.Batch
 	}
+	br, _ := o.Hooks.Collector.(BatchRunner)
 	for b.Loop() {
-		res, err := cl.Run(ctx, c.N)
+		var res *clients.Result
+		if br != nil {
+			res, err = br.RunBatch(ctx, cl, c.N)
+		} else {
+			res, err = cl.Run(ctx, c.N)
+		}
 		if err != nil {
 			b.Fatalf("%s: %v", c.Strategy, err)
 		}
@@ -387,7 +404,12 @@ func (r *Runner) Run(b *testing.B, srv Server, c Case, o Options) {
 	if err := total.Check(); err != nil {
 		b.Fatalf("inconsistent result: %v", err)
 	}
-	ideal, err := Ideal(c, srv, acc.firsts)
+	var ideal time.Duration
+	if o.Ideal != nil {
+		ideal, err = o.Ideal(p)
+	} else {
+		ideal, err = Ideal(c, srv, acc.firsts)
+	}
 	if err != nil {
 		b.Fatalf("model: %v", err)
 	}
@@ -463,6 +485,9 @@ const (
 // one batch and stops after -benchtime), plus set-up.
 func printPlan(b *testing.B, srv Server, c Case, o Options, p model.Params) {
 	ideal, err := model.Ideal(p) // with the mean delay: an estimate for variable delays too
+	if o.Ideal != nil {
+		ideal, err = o.Ideal(p)
+	}
 	if err != nil {
 		b.Fatalf("model: %v", err)
 	}

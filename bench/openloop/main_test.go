@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +40,7 @@ type settings struct {
 	pacerRates    []float64
 	pacerDelay    time.Duration
 	pacerDuration time.Duration
+	pacerSleeps   []openloop.Sleep
 	vegeta        bool
 }
 
@@ -63,6 +65,7 @@ var (
 	pacerRatesFlag    = flag.String("pacer-rates", "1000,5000,10000,20000,40000", "BenchmarkPacer's rates in req/s: comma list of numbers in (0, 1e6]")
 	pacerDelayFlag    = flag.Duration("pacer-delay", time.Millisecond, "BenchmarkPacer's server delay; 1ms..1s")
 	pacerDurationFlag = flag.Duration("pacer-duration", 2*time.Second, "BenchmarkPacer's run length; 100ms..10m")
+	pacerSleepsFlag   = flag.String("pacer-sleeps", "timer,nanosleep", "BenchmarkPacer's ways for our pacer to wait: comma list of timer (a Go timer), nanosleep (a Go timer, then nanosleep(2) for the last 2 ms)")
 	vegetaFlag        = flag.Bool("vegeta", true, "BenchmarkPacer: also run `go tool vegeta` at each rate (strategy=vegeta)")
 )
 
@@ -99,6 +102,13 @@ func checkSettings() (settings, error) {
 	var err error
 	if s.loads, err = numbers("loads", *loadsFlag, 1000); err != nil {
 		return s, err
+	}
+	for _, v := range strings.Split(*pacerSleepsFlag, ",") {
+		sl := openloop.Sleep(strings.TrimSpace(v))
+		if !slices.Contains(openloop.Sleeps(), sl) {
+			return s, fmt.Errorf("-pacer-sleeps: %q: want a comma list of %v", v, openloop.Sleeps())
+		}
+		s.pacerSleeps = append(s.pacerSleeps, sl)
 	}
 	if s.pacerRates, err = numbers("pacer-rates", *pacerRatesFlag, openloop.MaxRate); err != nil {
 		return s, err
@@ -250,7 +260,7 @@ func (s settings) provenance() [][2]string {
 		{"seed", fmt.Sprint(s.seed)},
 		{"req-timeout", s.reqTimeout.String()},
 		{"stall", fmt.Sprintf("at %v for %v of %v, c = %d", s.stallAt, s.stallWindow, s.stallDuration, s.stallC)},
-		{"pacer", fmt.Sprintf("rates %s req/s, d = %v, %v each", *pacerRatesFlag, s.pacerDelay, s.pacerDuration)},
+		{"pacer", fmt.Sprintf("rates %s req/s, d = %v, %v each, our pacer waits on %s", *pacerRatesFlag, s.pacerDelay, s.pacerDuration, *pacerSleepsFlag)},
 		{"target", "bundled slowserver (own process)"},
 	}
 }

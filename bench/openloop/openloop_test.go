@@ -252,25 +252,45 @@ func BenchmarkPacer(b *testing.B) {
 	}
 	for _, name := range names {
 		for _, rate := range config.pacerRates {
-			b.Run(fmt.Sprintf("strategy=%s/rate=%g", name, rate), func(b *testing.B) {
-				var run func(ctx context.Context) (*openloop.Result, error)
-				if name == Vegeta {
-					dir := b.TempDir()
-					run = func(ctx context.Context) (*openloop.Result, error) {
-						return RunVegeta(ctx, "", dir, srv.URL+"/", rate, config.pacerDuration, config.reqTimeout)
-					}
-				} else {
-					doer := newDoer(b, name, srv.URL+"/", int(rate*d.Seconds()*4)+64)
-					sched, err := openloop.Constant(rate, config.pacerDuration)
-					if err != nil {
-						b.Fatal(err)
-					}
-					run = func(ctx context.Context) (*openloop.Result, error) {
-						return openloop.Run(ctx, doer, sched, openloop.Config{Name: name})
-					}
+			sleeps := config.pacerSleeps
+			if name == Vegeta {
+				sleeps = []openloop.Sleep{""} // vegeta paces itself
+			}
+			for _, sleep := range sleeps {
+				cellName := fmt.Sprintf("strategy=%s/rate=%g", name, rate)
+				if sleep != "" {
+					cellName += "/sleep=" + string(sleep)
 				}
-				cell(b, nil, rate, run)
-			})
+				pacerCell(b, cellName, name, rate, sleep, srv.URL+"/", d)
+			}
 		}
 	}
+}
+
+// pacerCell runs one BenchmarkPacer cell: our pacer (waiting with sleep)
+// over strategy name, or vegeta.
+func pacerCell(b *testing.B, cellName, name string, rate float64, sleep openloop.Sleep, url string, d time.Duration) {
+	b.Run(cellName, func(b *testing.B) {
+		var run func(ctx context.Context) (*openloop.Result, error)
+		if name == Vegeta {
+			dir := b.TempDir()
+			run = func(ctx context.Context) (*openloop.Result, error) {
+				res, texts, err := RunVegeta(ctx, "", dir, url, rate, config.pacerDuration, config.reqTimeout)
+				for _, t := range texts {
+					b.Logf("vegeta error: %s", t)
+				}
+				return res, err
+			}
+		} else {
+			doer := newDoer(b, name, url, int(rate*d.Seconds()*4)+64)
+			sched, err := openloop.Constant(rate, config.pacerDuration)
+			if err != nil {
+				b.Fatal(err)
+			}
+			run = func(ctx context.Context) (*openloop.Result, error) {
+				return openloop.Run(ctx, doer, sched, openloop.Config{Name: name, Sleep: sleep})
+			}
+		}
+		cell(b, nil, rate, run)
+	})
 }

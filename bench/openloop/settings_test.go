@@ -90,11 +90,14 @@ func TestVegetaResult(t *testing.T) {
 {"seq":3,"code":500,"timestamp":"2026-01-01T00:00:00.3Z","latency":5000000,"error":"500 Internal Server Error"}
 {"seq":4,"code":0,"timestamp":"2026-01-01T00:00:00.4Z","latency":1000000,"error":"connection refused"}
 `
-	res, err := VegetaResult(strings.NewReader(in), 10, 500*time.Millisecond)
+	res, texts, err := VegetaResult(strings.NewReader(in), 10, 500*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Sent != 5 || res.OK != 3 || res.Errors[clients.Status] != 1 || res.Errors[clients.Other] != 1 || res.Late != 1 {
+	if len(texts) != 1 || texts[0] != "connection refused" {
+		t.Errorf("error texts %q, want the one transport error's", texts)
+	}
+	if res.Sent != 5 || res.OK != 3 || res.Errors[clients.Status] != 1 || res.Errors[clients.Refused] != 1 || res.Late != 1 {
 		t.Fatalf("sent %d OK %d errors %v late %d", res.Sent, res.OK, res.Errors, res.Late)
 	}
 	if m := time.Duration(res.Lag.Max()); m < 2990*time.Microsecond || m > 3010*time.Microsecond {
@@ -103,18 +106,29 @@ func TestVegetaResult(t *testing.T) {
 	if c := time.Duration(res.Corrected.Max()); c < 7990*time.Microsecond || c > 8010*time.Microsecond {
 		t.Errorf("corrected max %v, want 8ms (lag + latency)", c)
 	}
-	if got := FailureText(res); got != "2 of 5 requests failed: other 1, status 1" {
+	if got := FailureText(res); got != "2 of 5 requests failed: refused 1, status 1" {
 		t.Errorf("FailureText = %q", got)
 	}
 	// Ten scheduled in a second, five sent: five dropped, not failed.
-	if res, err := VegetaResult(strings.NewReader(in), 10, time.Second); err != nil || res.Dropped != 5 || res.Failed() != 2 {
+	if res, _, err := VegetaResult(strings.NewReader(in), 10, time.Second); err != nil || res.Dropped != 5 || res.Failed() != 2 {
 		t.Errorf("10 scheduled, 5 sent: dropped %d, failed %d, %v; want 5 dropped, 2 failed", res.Dropped, res.Failed(), err)
 	}
-	if _, err := VegetaResult(strings.NewReader(`{"seq":1}`+"\n"), 10, time.Second); err == nil {
+	if _, _, err := VegetaResult(strings.NewReader(`{"seq":1}`+"\n"), 10, time.Second); err == nil {
 		t.Error("no seq 0: want an error")
 	}
-	if _, err := VegetaResult(strings.NewReader("not json\n"), 10, time.Second); err == nil {
+	if _, _, err := VegetaResult(strings.NewReader("not json\n"), 10, time.Second); err == nil {
 		t.Error("garbage: want an error")
+	}
+	for text, want := range map[string]clients.ErrorKind{
+		"Get \"http://127.0.0.1:1/\": dial tcp 127.0.0.1:1: connect: connection refused":                          clients.Refused,
+		"Get \"http://127.0.0.1:1/\": read tcp 127.0.0.1:2->127.0.0.1:1: read: connection reset by peer":          clients.Reset,
+		"Get \"http://127.0.0.1:1/\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)": clients.Timeout,
+		"Get \"http://127.0.0.1:1/\": dial tcp 127.0.0.1:1: socket: too many open files":                          clients.FDLimit,
+		"Get \"http://127.0.0.1:1/\": dial tcp: cannot assign requested address":                                  clients.Other,
+	} {
+		if got := VegetaKind(text); got != want {
+			t.Errorf("VegetaKind(%q) = %s, want %s", text, got, want)
+		}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,10 +39,11 @@ type vegetaHit struct {
 // seq's intended time is seq / rate after hit 0's timestamp (vegeta's
 // pacer sends hit 0 at the attack's start), its lag its timestamp minus
 // that, its uncorrected latency vegeta's, its corrected one the two
-// added; hits never sent are Dropped. A hit with an error or a status outside 2xx is a failure
-// (clients.Classify of vegeta's error text is not possible, so: Status or
-// Other).
-func VegetaResult(r io.Reader, rate float64, duration time.Duration) (*openloop.Result, error) {
+// added; hits never sent are Dropped. A hit with an error or a status
+// outside 2xx is a failure, its kind read from vegeta's error text
+// (VegetaKind); up to MaxVegetaTexts distinct texts are returned, so a
+// failed cell can say what went wrong.
+func VegetaResult(r io.Reader, rate float64, duration time.Duration) (*openloop.Result, []string, error) {
 	var hits []vegetaHit
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
@@ -51,15 +53,15 @@ func VegetaResult(r io.Reader, rate float64, duration time.Duration) (*openloop.
 		}
 		var h vegetaHit
 		if err := json.Unmarshal(sc.Bytes(), &h); err != nil {
-			return nil, fmt.Errorf("vegeta result %d: %w", len(hits)+1, err)
+			return nil, nil, fmt.Errorf("vegeta result %d: %w", len(hits)+1, err)
 		}
 		hits = append(hits, h)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("vegeta results: %w", err)
+		return nil, nil, fmt.Errorf("vegeta results: %w", err)
 	}
 	if len(hits) == 0 {
-		return nil, fmt.Errorf("vegeta results: none")
+		return nil, nil, fmt.Errorf("vegeta results: none")
 	}
 	var t0 time.Time
 	for _, h := range hits {
@@ -68,11 +70,12 @@ func VegetaResult(r io.Reader, rate float64, duration time.Duration) (*openloop.
 		}
 	}
 	if t0.IsZero() {
-		return nil, fmt.Errorf("vegeta results: no hit with seq 0")
+		return nil, nil, fmt.Errorf("vegeta results: no hit with seq 0")
 	}
 	res := NewTotal(Vegeta, rate)
 	res.Duration = duration
 	res.Scheduled = int64(math.Ceil(rate * duration.Seconds()))
+	var texts []string
 	for _, h := range hits {
 		intended := time.Duration(float64(h.Seq) / rate * float64(time.Second))
 		sent := h.Timestamp.Sub(t0)
@@ -87,7 +90,10 @@ func VegetaResult(r io.Reader, rate float64, duration time.Duration) (*openloop.
 		recordTo(res.Corrected, lag+h.Latency)
 		switch {
 		case h.Error != "" && h.Code == 0:
-			res.Errors[clients.Other]++
+			res.Errors[VegetaKind(h.Error)]++
+			if len(texts) < MaxVegetaTexts && !slices.Contains(texts, h.Error) {
+				texts = append(texts, h.Error)
+			}
 		case h.Code < 200 || h.Code > 299:
 			res.Errors[clients.Status]++
 		default:
@@ -102,16 +108,38 @@ func VegetaResult(r io.Reader, rate float64, duration time.Duration) (*openloop.
 	} else {
 		res.Scheduled = res.Sent
 	}
-	return res, nil
+	return res, texts, nil
+}
+
+// MaxVegetaTexts bounds the distinct error texts VegetaResult returns.
+const MaxVegetaTexts = 3
+
+// VegetaKind classifies a vegeta hit's error text as package clients
+// classifies a Go error: vegeta reports only the text of net/http's error.
+func VegetaKind(text string) clients.ErrorKind {
+	t := strings.ToLower(text)
+	switch {
+	case strings.Contains(t, "connection refused"):
+		return clients.Refused
+	case strings.Contains(t, "timeout"), strings.Contains(t, "deadline exceeded"):
+		return clients.Timeout
+	case strings.Contains(t, "connection reset"), strings.Contains(t, "broken pipe"), strings.Contains(t, "eof"):
+		return clients.Reset
+	case strings.Contains(t, "too many open files"):
+		return clients.FDLimit
+	case strings.Contains(t, "context canceled"):
+		return clients.Canceled
+	}
+	return clients.Other
 }
 
 // RunVegeta runs `go tool vegeta attack` at rate for duration against
 // target (loopback only), in dir, and returns VegetaResult of its hits.
 // moduleDir is where `go tool` finds go.mod's tool directive.
-func RunVegeta(ctx context.Context, moduleDir, dir, target string, rate float64, duration, timeout time.Duration) (*openloop.Result, error) {
+func RunVegeta(ctx context.Context, moduleDir, dir, target string, rate float64, duration, timeout time.Duration) (*openloop.Result, []string, error) {
 	targets := filepath.Join(dir, "targets.txt")
 	if err := os.WriteFile(targets, []byte("GET "+target+"\n"), 0o644); err != nil {
-		return nil, fmt.Errorf("vegeta: %w", err)
+		return nil, nil, fmt.Errorf("vegeta: %w", err)
 	}
 	bin := filepath.Join(dir, "hits.bin")
 	attack := exec.CommandContext(ctx, "go", "tool", Vegeta, "attack",
@@ -121,7 +149,7 @@ func RunVegeta(ctx context.Context, moduleDir, dir, target string, rate float64,
 	var stderr bytes.Buffer
 	attack.Stderr = &stderr
 	if err := attack.Run(); err != nil {
-		return nil, fmt.Errorf("go tool vegeta attack: %w: %s", err, strings.TrimSpace(stderr.String()))
+		return nil, nil, fmt.Errorf("go tool vegeta attack: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	encode := exec.CommandContext(ctx, "go", "tool", Vegeta, "encode", "-to", "json", bin)
 	encode.Dir = moduleDir
@@ -129,7 +157,7 @@ func RunVegeta(ctx context.Context, moduleDir, dir, target string, rate float64,
 	encode.Stderr = &stderr
 	out, err := encode.Output()
 	if err != nil {
-		return nil, fmt.Errorf("go tool vegeta encode: %w: %s", err, strings.TrimSpace(stderr.String()))
+		return nil, nil, fmt.Errorf("go tool vegeta encode: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	return VegetaResult(bytes.NewReader(out), rate, duration)
 }

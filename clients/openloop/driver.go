@@ -45,6 +45,8 @@ type Config struct {
 	Stride int64
 	// Samples keeps every request's times and outcome in Result.Samples.
 	Samples bool
+	// Sleep is how the pacer waits; "" means SleepTimer.
+	Sleep Sleep
 }
 
 // Sample is one scheduled request: times are offsets from the start of
@@ -111,7 +113,7 @@ func (r *Result) Failed() int64 {
 // clients.Canceled. The error is for a run that could not start (bad
 // schedule or config).
 func Run(ctx context.Context, doer Doer, sched Schedule, cfg Config) (*Result, error) {
-	return run(ctx, realClock{start: time.Now()}, doer, sched, cfg)
+	return run(ctx, realClock{start: time.Now(), fine: cfg.Sleep == SleepNano}, doer, sched, cfg)
 }
 
 // RunAt is Run with the schedule's offsets counted from start, which may
@@ -119,7 +121,7 @@ func Run(ctx context.Context, doer Doer, sched Schedule, cfg Config) (*Result, e
 // instant). A start in the past makes the first requests late.
 func RunAt(ctx context.Context, start time.Time, doer Doer, sched Schedule, cfg Config) (*Result, error) {
 	now := time.Now()
-	return run(ctx, realClock{start: now.Add(start.Sub(now))}, doer, sched, cfg)
+	return run(ctx, realClock{start: now.Add(start.Sub(now)), fine: cfg.Sleep == SleepNano}, doer, sched, cfg)
 }
 
 func (cfg Config) validate(sched Schedule) error {
@@ -133,6 +135,9 @@ func (cfg Config) validate(sched Schedule) error {
 		if t < 0 || t >= sched.Duration || (i > 0 && t < sched.Times[i-1]) {
 			return fmt.Errorf("openloop: schedule time %d = %v: times must be nondecreasing in 0..%v", i, t, sched.Duration)
 		}
+	}
+	if cfg.Sleep != "" && cfg.Sleep != SleepTimer && cfg.Sleep != SleepNano {
+		return fmt.Errorf("openloop: Sleep %q: want %q or %q", cfg.Sleep, SleepTimer, SleepNano)
 	}
 	if cfg.MaxInFlight < 0 || cfg.MaxInFlight > clients.MaxConcurrency {
 		return fmt.Errorf("openloop: MaxInFlight = %d out of range 0..%d", cfg.MaxInFlight, clients.MaxConcurrency)

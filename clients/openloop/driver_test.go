@@ -186,36 +186,45 @@ func TestRunAgainstServer(t *testing.T) {
 	const d = 5 * time.Millisecond
 	srv := servertest.Start(t, servers.Config{Delay: d})
 	for name, mk := range doers() {
-		t.Run(name, func(t *testing.T) {
-			doer, err := mk(clients.Config{Targets: []string{srv.URL}, Timeout: 10 * time.Second}, 16)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer doer.Close()
-			sched, _ := Constant(200, 500*time.Millisecond)
-			res, err := Run(context.Background(), doer, sched, Config{Name: name, Samples: true, Delay: d, MaxInFlight: 16})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Scheduled != 100 || res.OK != 100 || res.Sent != 100 || res.Failed() != 0 || res.Dropped != 0 {
-				t.Fatalf("Scheduled %d OK %d Sent %d Failed %d (%v) Dropped %d; want 100 OK", res.Scheduled, res.OK, res.Sent, res.Failed(), res.Errors, res.Dropped)
-			}
-			if res.Corrected.TotalCount() != 100 || res.Uncorrected.TotalCount() != 100 {
-				t.Fatalf("histogram counts %d, %d; want 100", res.Corrected.TotalCount(), res.Uncorrected.TotalCount())
-			}
-			for i, s := range res.Samples {
-				corr, unc := s.Done-s.Intended, s.Done-s.Sent
-				if corr < unc || unc < d {
-					t.Fatalf("request %d: corrected %v, uncorrected %v; want corrected ≥ uncorrected ≥ d = %v", i, corr, unc, d)
+		for _, sleep := range Sleeps() {
+			t.Run(name+"/"+string(sleep), func(t *testing.T) {
+				doer, err := mk(clients.Config{Targets: []string{srv.URL}, Timeout: 10 * time.Second}, 16)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if m := time.Duration(res.Uncorrected.Min()); m < d-d/100 { // HDR buckets: within 1 %
-				t.Fatalf("uncorrected min %v below d = %v", m, d)
-			}
-			if r := res.AchievedRate(); r > 200.0001 || r < 150 {
-				t.Fatalf("achieved rate %.1f/s for a target of 200/s", r)
-			}
-		})
+				defer doer.Close()
+				sched, _ := Constant(200, 500*time.Millisecond)
+				res, err := Run(context.Background(), doer, sched, Config{Name: name, Samples: true, Delay: d, MaxInFlight: 16, Sleep: sleep})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Scheduled != 100 || res.OK != 100 || res.Sent != 100 || res.Failed() != 0 || res.Dropped != 0 {
+					t.Fatalf("Scheduled %d OK %d Sent %d Failed %d (%v) Dropped %d; want 100 OK", res.Scheduled, res.OK, res.Sent, res.Failed(), res.Errors, res.Dropped)
+				}
+				if res.Corrected.TotalCount() != 100 || res.Uncorrected.TotalCount() != 100 {
+					t.Fatalf("histogram counts %d, %d; want 100", res.Corrected.TotalCount(), res.Uncorrected.TotalCount())
+				}
+				for i, s := range res.Samples {
+					corr, unc := s.Done-s.Intended, s.Done-s.Sent
+					if s.Sent < s.Intended {
+						t.Fatalf("request %d sent %v before its time", i, s.Intended-s.Sent)
+					}
+					if corr < unc || unc < d {
+						t.Fatalf("request %d: corrected %v, uncorrected %v; want corrected ≥ uncorrected ≥ d = %v", i, corr, unc, d)
+					}
+				}
+				if m := time.Duration(res.Uncorrected.Min()); m < d-d/100 { // HDR buckets: within 1 %
+					t.Fatalf("uncorrected min %v below d = %v", m, d)
+				}
+				if r := res.AchievedRate(); r > 200.0001 || r < 150 {
+					t.Fatalf("achieved rate %.1f/s for a target of 200/s", r)
+				}
+			})
+		}
+	}
+	sched, _ := Constant(200, 500*time.Millisecond)
+	if _, err := Run(context.Background(), nil, sched, Config{Sleep: "spin"}); err == nil || !strings.Contains(err.Error(), "Sleep") {
+		t.Errorf("Sleep \"spin\": error %v, want one naming Sleep", err)
 	}
 }
 

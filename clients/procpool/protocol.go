@@ -75,6 +75,13 @@ type HelloConfig struct {
 	// worker samples its resource use during a batch (Config.Sample); each
 	// result then carries a Usage.
 	SampleNS int64 `json:"sample_ns,omitempty"`
+	// RootCAs, TLSResume and HTTP2 are the clients.Config fields; HTTP2
+	// is "h1" (or empty), "h2" or "h2-strict".
+	RootCAs   []byte `json:"root_cas,omitempty"`
+	TLSResume bool   `json:"tls_resume,omitempty"`
+	HTTP2     string `json:"http2,omitempty"`
+	// HTTP2Streams is clients.Config's.
+	HTTP2Streams int `json:"http2_streams,omitempty"`
 }
 
 // ClientConfig converts h into a validated clients.Config.
@@ -92,11 +99,20 @@ func (h *HelloConfig) ClientConfig() (clients.Config, error) {
 	if err != nil {
 		return clients.Config{}, fmt.Errorf("hello: %w", err)
 	}
+	h2, err := clients.ParseHTTP2Mode(h.HTTP2)
+	if err != nil {
+		return clients.Config{}, fmt.Errorf("hello: %w", err)
+	}
 	cfg := clients.Config{
 		Targets:     h.Targets,
 		Conn:        conn,
 		Concurrency: h.Concurrency,
 		Timeout:     time.Duration(h.TimeoutNS),
+		RootCAs:     h.RootCAs,
+		TLSResume:   h.TLSResume,
+		HTTP2:       h2,
+
+		HTTP2Streams: h.HTTP2Streams,
 	}
 	if err := cfg.Validate(); err != nil {
 		return clients.Config{}, fmt.Errorf("hello: %w", err)
@@ -121,6 +137,11 @@ func helloFor(strategy string, cfg clients.Config, sample time.Duration) *HelloC
 		Concurrency: c,
 		TimeoutNS:   int64(cfg.Timeout),
 		SampleNS:    int64(sample),
+		RootCAs:     cfg.RootCAs,
+		TLSResume:   cfg.TLSResume,
+		HTTP2:       http2Name(cfg.HTTP2),
+
+		HTTP2Streams: cfg.HTTP2Streams,
 	}
 }
 
@@ -362,4 +383,13 @@ func clip(b []byte, n int) string {
 		return string(b)
 	}
 	return string(b[:n]) + "..."
+}
+
+// http2Name is mode's Hello spelling: empty for HTTP/1.1, so that a Hello
+// without HTTP/2 is what it was before the field existed.
+func http2Name(mode clients.HTTP2Mode) string {
+	if mode == clients.HTTP1 {
+		return ""
+	}
+	return mode.String()
 }

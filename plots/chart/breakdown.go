@@ -52,7 +52,7 @@ func ReadBreakdown(name string, data []byte) ([]BreakdownRow, error) {
 		r := BreakdownRow{Name: trimProcs(c.Name), Ideal: ideal, Excess: ex}
 		for _, p := range append(breakdown.Parts(), breakdown.ResidualMetric) {
 			v, ok := ms(c, p)
-			if !ok {
+			if !ok && !clientPart(p) {
 				return nil, fmt.Errorf("plots: %s: %s has %s but no %s", name, c.Name, breakdown.ExcessMetric, p)
 			}
 			r.Parts = append(r.Parts, v)
@@ -61,6 +61,17 @@ func ReadBreakdown(name string, data []byte) ([]BreakdownRow, error) {
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+// clientPart reports whether part is one of the client's timeline parts,
+// which results of the breakdown's first version (before them) lack; such
+// a file's residual holds them.
+func clientPart(part string) bool {
+	switch part {
+	case breakdown.SendMetric, breakdown.ReturnMetric, breakdown.ReadMetric:
+		return true
+	}
+	return false
 }
 
 // trimProcs drops a -GOMAXPROCS suffix.
@@ -85,12 +96,15 @@ func (r BreakdownRow) percent() BreakdownRow {
 // residual is grey.
 var breakdownColors = []color.Color{
 	color.RGBA{0x00, 0x00, 0x00, 255}, // harness
-	color.RGBA{0xCC, 0x79, 0xA7, 255}, // IPC
 	color.RGBA{0x00, 0x9E, 0x73, 255}, // connect
+	color.RGBA{0xF0, 0xE4, 0x42, 255}, // client send
 	color.RGBA{0x00, 0x72, 0xB2, 255}, // arrival
 	color.RGBA{0x56, 0xB4, 0xE9, 255}, // server pre
 	color.RGBA{0xE6, 0x9F, 0x00, 255}, // timer lateness
 	color.RGBA{0xD5, 0x5E, 0x00, 255}, // server post
+	color.RGBA{0x88, 0x22, 0x55, 255}, // return
+	color.RGBA{0xCC, 0x79, 0xA7, 255}, // IPC
+	color.RGBA{0x44, 0xAA, 0x99, 255}, // client read
 }
 
 // BreakdownChart draws "where the time above d goes": one horizontal bar
@@ -108,7 +122,7 @@ func BreakdownChart(rows []BreakdownRow, source string) (*Chart, error) {
 	ch := &Chart{
 		Title:    "Where the time above the ideal goes, % of the ideal batch time",
 		Legend:   newLegend(),
-		Footnote: source + " · parts: the phases of each batch's critical path (bench/breakdown) · residual = excess − parts, as measured",
+		Footnote: source + " · parts: the phases of each batch's timeline, client's and server's (bench/breakdown) · residual = excess − parts, as measured",
 	}
 	for _, r := range rows {
 		if !(r.Ideal > 0) {

@@ -3,7 +3,7 @@
 // benchstat summary beside it and draws every chart, then prints where they
 // are.
 //
-//	go run ./scripts/reproduce          # quick: every benchmark family, small, about 4 minutes on 2 cores
+//	go run ./scripts/reproduce          # quick: every benchmark family, small, under 5 minutes on 2 cores
 //	go run ./scripts/reproduce -full    # the seed at d = 3 s, the full matrices at d = 50 ms, scale to 100k, peers (hours)
 //	go run ./scripts/reproduce -draw plots/DIR results/A.txt [results/B.txt ...]   # only the charts of committed files
 //	go run ./scripts/reproduce -redraw  # only redraw every committed chart from its SOURCES
@@ -71,13 +71,42 @@ type phase struct {
 	group string   // phases of one group are charted together (the scale levels)
 }
 
-// quickPhases fit in about four minutes on 2 cores: every family, at a
-// short delay, one batch per run, on two servers.
+// quickPhases fit in under five minutes on 2 cores: every family, at a
+// short delay, one batch per run, on two servers; then each newer family
+// (the crawl, the network, the pitfalls, the open loop, the overhead
+// breakdown) in a few seconds.
 func quickPhases() []phase {
 	return []phase{{
 		label: "quick-d5ms",
 		bench: "Seed|Concurrency|Batch",
 		args:  []string{"-delay", "5ms", "-servers", "unlimited,k8", "-cmax", "256", "-benchtime", "1x"},
+	}, {
+		label: "quick-breakdown",
+		bench: "^BenchmarkSeed(Procs)?$/^n=100$/^strategy=(fanout|fasthttp|procs-fanout)$/^conn=warm$",
+		args:  []string{"-delay", "5ms", "-benchtime", "5x", "-breakdown"},
+	}, {
+		label: "quick-crawl",
+		pkg:   "./bench/crawl",
+		bench: "Crawl",
+		args:  []string{"-pages", "500", "-delay", "2ms", "-page-work", "0,1ms", "-gomaxprocs", "1,0", "-benchtime", "1x"},
+	}, {
+		label: "quick-network",
+		pkg:   "./bench/network",
+		bench: "Network|Streams|Handshake",
+		args: []string{"-net", "wan", "-protos", "h1,h1tls13,h2", "-conns", "warm,cold", "-conc", "100",
+			"-streams-conc", "64,128", "-hs-n", "100", "-strategies", "fanout", "-benchtime", "1x"},
+	}, {
+		label: "quick-pitfalls",
+		pkg:   "./bench/pitfalls",
+		bench: "Pitfall",
+		args:  []string{"-hang-bound", "500ms", "-stall-timeout", "50ms", "-benchtime", "1x"},
+	}, {
+		label: "quick-openloop",
+		pkg:   "./bench/openloop",
+		bench: "OpenLoop|Stall|Pacer",
+		args: []string{"-delay", "20ms", "-servers", "k8", "-strategies", "fasthttp", "-arrivals", "constant",
+			"-loads", "50,100,150", "-duration", "500ms", "-stall-duration", "4s", "-stall-at", "1s",
+			"-pacer-rates", "2000", "-pacer-duration", "500ms", "-vegeta=false", "-benchtime", "1x"},
 	}}
 }
 

@@ -59,13 +59,15 @@ func renderer(kind string) (render func([]source) (string, error), many, ok bool
 		return func(s []source) (string, error) { return OpenLoopTable(s[0]) }, false, true
 	case kindBreakdown:
 		return BreakdownTable, true, true
+	case kindCrawl:
+		return func(s []source) (string, error) { return CrawlTable(s[0]) }, false, true
 	}
 	return nil, false, false
 }
 
 // allKinds lists every kind, for an error message.
 const allKinds = kindSeed + ", " + kindSeedSum + ", " + kindConc + ", " + kindConcSum + ", " + kindScale + ", " +
-	kindScaleSum + ", " + kindPeers + ", " + kindPeersSum + ", " + kindHarness + ", " + kindPython + ", " + kindPyScale + ", " + kindFlask + ", " + kindPitfalls + ", " + kindOpenLoop + " or " + kindBreakdown
+	kindScaleSum + ", " + kindPeers + ", " + kindPeersSum + ", " + kindHarness + ", " + kindPython + ", " + kindPyScale + ", " + kindFlask + ", " + kindPitfalls + ", " + kindOpenLoop + ", " + kindBreakdown + " or " + kindCrawl
 
 // source is one results file a table reads: its name as shown (relative to
 // the Markdown file) and its bytes.

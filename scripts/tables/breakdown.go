@@ -12,9 +12,10 @@ const kindBreakdown = "breakdowntable"
 
 // BreakdownTable renders every result of srcs that carries the overhead
 // breakdown (-breakdown; package bench/breakdown): per batch, the excess
-// above the ideal, its critical-path parts and the residual they leave
-// (negative where parts overlap), in ms, medians over the runs; then the
-// run-queue delay of every thread, which is not in the sum.
+// above the ideal, the parts of its timeline (client's and server's) and
+// the residual they leave (negative where parts overlap), in ms, medians
+// over the runs; then the run-queue delay of every thread, which is not in
+// the sum.
 func BreakdownTable(srcs []source) (string, error) {
 	var b strings.Builder
 	parts := breakdown.Parts()
@@ -22,8 +23,8 @@ func BreakdownTable(srcs []source) (string, error) {
 	for _, p := range parts {
 		fmt.Fprintf(&b, " %s |", shortPart(p))
 	}
-	b.WriteString(" residual ms | residual / excess | sched ms (all threads, not in the sum) |\n|---|---|---|")
-	b.WriteString(strings.Repeat("---|", len(parts)+3) + "\n")
+	b.WriteString(" residual ms | residual / excess | bursts per batch | sched ms (all threads, not in the sum) |\n|---|---|---|")
+	b.WriteString(strings.Repeat("---|", len(parts)+4) + "\n")
 	rows := 0
 	var names []string
 	for _, src := range srcs {
@@ -49,14 +50,15 @@ func BreakdownTable(srcs []source) (string, error) {
 			if excess > 0 {
 				share = fmt.Sprintf("%.0f %%", 100*res/(excess/1e6))
 			}
-			fmt.Fprintf(&b, " %.2f | %s | %.1f |\n", res, share, ms(breakdown.SchedMetric))
+			bursts, _ := r.median(name, breakdown.BurstsMetric)
+			fmt.Fprintf(&b, " %.2f | %s | %.2f | %.1f |\n", res, share, bursts, ms(breakdown.SchedMetric))
 		}
 	}
 	if rows == 0 {
 		return "", fmt.Errorf("%s: no result carries %s (run the benchmarks with -breakdown)", strings.Join(names, ", "), breakdown.ExcessMetric)
 	}
 	return "Where each batch's time above the ideal goes, ms per batch (medians), from " + strings.Join(names, ", ") +
-		"; the parts are the phases of each batch's critical path and add up, with the residual, to the excess (bench/breakdown's doc says how each is measured).\n\n" + b.String(), nil
+		"; the parts are the phases of each batch's timeline, from the client's start through the server's burst back to the client's end, and add up, with the residual, to the excess (bench/breakdown's doc says how each is measured; the client's are placed only for batches of one burst, bd-bursts = 1).\n\n" + b.String(), nil
 }
 
 // shortPart names a part's column: "bd-cpu-path-ns" → "cpu-path ms".

@@ -17,7 +17,7 @@ func TestBreakdownTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| Seed/n=5/strategy=fanout/conn=warm |", "| Seed/n=5/strategy=procs-fanout/conn=cold |", "ipc ms", "residual ms"} {
+	for _, want := range []string{"| Seed/n=5/strategy=fanout/conn=warm |", "| Seed/n=5/strategy=procs-fanout/conn=cold |", "ipc ms", "client-send ms", "return ms", "client-read ms", "residual ms", "bursts per batch"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("table lacks %q:\n%s", want, got)
 		}

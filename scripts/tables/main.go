@@ -55,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	scale := fs.String("scale", "", "comma list of results files holding BenchmarkScale output: print the scale table")
 	peers := fs.String("peers", "", "results file written by scripts/peers: print the peers table")
 	conc := fs.String("concurrency", "", "results file holding BenchmarkConcurrency output: print its overhead-x and capacity tables")
+	crawlFile := fs.String("crawl", "", "results file holding BenchmarkCrawl output: print the claim-5 table")
 	readme := fs.String("readme", "", "Markdown file whose table blocks and quotes to regenerate in place, with the family pages")
 	pages := fs.String("pages", "", "with -readme: directory of family pages to regenerate too (default results/families beside README)")
 	check := fs.Bool("check", false, "with -readme: write nothing, exit 1 if a file is out of date")
@@ -73,13 +74,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	given := 0
-	for _, v := range []string{*seed, *scale, *peers, *conc, *readme} {
+	for _, v := range []string{*seed, *scale, *peers, *conc, *crawlFile, *readme} {
 		if v != "" {
 			given++
 		}
 	}
 	if given != 1 || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "tables: give exactly one of -seed FILE, -scale FILE[,FILE...], -peers FILE, -concurrency FILE or -readme README.md")
+		fmt.Fprintln(stderr, "tables: give exactly one of -seed FILE, -scale FILE[,FILE...], -peers FILE, -concurrency FILE, -crawl FILE or -readme README.md")
 		return 2
 	}
 	if *readme != "" {
@@ -116,6 +117,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		kind, list, flagName = kindPeers, *peers, "-peers"
 	case *conc != "":
 		kind, list, flagName = kindConc, *conc, "-concurrency"
+	case *crawlFile != "":
+		kind, list, flagName = kindCrawl, *crawlFile, "-crawl"
 	}
 	files := strings.Split(list, ",")
 	for _, f := range files {

@@ -42,39 +42,58 @@ func OpenLoopTable(src source) (string, error) {
 		}
 		for _, rt := range rates {
 			for _, s := range []string{strategy.FastHTTP, strategy.Fanout, vegetaName} {
-				n := "Pacer/strategy=" + s + "/rate=" + rt
-				if r.cells[n] == nil {
-					continue
+				// Our pacer's rows carry sleep= (how it waits); vegeta's and
+				// older files' do not.
+				for _, sleep := range []string{"", "timer", "nanosleep"} {
+					n := "Pacer/strategy=" + s + "/rate=" + rt
+					sender := s
+					if sleep != "" {
+						n += "/sleep=" + sleep
+						sender += ", " + sleep
+					}
+					if r.cells[n] == nil {
+						continue
+					}
+					pacerRow(&b, r, n, rt, sender, ms)
 				}
-				med := func(u string) float64 { v, _ := r.median(n, u); return v }
-				fmt.Fprintf(&b, "| %s | %s | %.4f | %s | %s | %s | %s | %s | %s |\n", rt, s, med("achieved-x"),
-					ms(med("lag-p50-ns")), ms(med("lag-p99-ns")), ms(med("lag-max-ns")), ms(med("uncorrected-p99-ns")), ms(med("p99-ns")),
-					strconv.FormatFloat(r.sum(n, "errors"), 'f', 0, 64))
 			}
 		}
 	} else {
 		b.WriteString(".\n")
 	}
+	return openLoopRest(&b, src, ms)
+}
+
+// pacerRow writes one row of the pacer table.
+func pacerRow(b *strings.Builder, r *bench, n, rt, sender string, ms func(float64) string) {
+	med := func(u string) float64 { v, _ := r.median(n, u); return v }
+	fmt.Fprintf(b, "| %s | %s | %.4f | %s | %s | %s | %s | %s | %s |\n", rt, sender, med("achieved-x"),
+		ms(med("lag-p50-ns")), ms(med("lag-p99-ns")), ms(med("lag-max-ns")), ms(med("uncorrected-p99-ns")), ms(med("p99-ns")),
+		strconv.FormatFloat(r.sum(n, "errors"), 'f', 0, 64))
+}
+
+// openLoopRest writes the stall and hockey-stick sections.
+func openLoopRest(b *strings.Builder, src source, ms func(float64) string) (string, error) {
 	sections := 0
 	if r, err := readBench(src, "Stall/"); err == nil {
 		sections++
 		if err := r.need("p99-ns", "uncorrected-p99-ns", "model-uncorrected-p99-ns", "model-p99-ns", "model-factor-p99"); err != nil {
 			return "", err
 		}
-		fmt.Fprintf(&b, "\nStall (%s; d = %s):\n\n", r.config("stall"), r.config("delay"))
+		fmt.Fprintf(b, "\nStall (%s; d = %s):\n\n", r.config("stall"), r.config("delay"))
 		b.WriteString("| loop | p50 uncorr. | p99 uncorr. | p99.9 uncorr. | model p99 uncorr. | p50 corr. | p99 corr. | p99.9 corr. | model p99 corr. |\n|---|---|---|---|---|---|---|---|---|\n")
 		var p99 = map[string]float64{}
 		for _, n := range r.order {
 			med := func(u string) float64 { v, _ := r.median(n, u); return v }
 			loop := key(n, "loop")
 			p99[loop] = med("uncorrected-p99-ns")
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", loop,
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", loop,
 				ms(med("uncorrected-p50-ns")), ms(med("uncorrected-p99-ns")), ms(med("uncorrected-p99.9-ns")), ms(med("model-uncorrected-p99-ns")),
 				ms(med("p50-ns")), ms(med("p99-ns")), ms(med("p99.9-ns")), ms(med("model-p99-ns")))
 		}
 		if p99["closed"] > 0 && p99["open"] > 0 {
 			f, _ := r.median(r.order[0], "model-factor-p99")
-			fmt.Fprintf(&b, "\nOpen-loop p99 ÷ closed-loop p99 (as each measures itself, uncorrected): %.1f measured, %.1f by the model.\n", p99["open"]/p99["closed"], f)
+			fmt.Fprintf(b, "\nOpen-loop p99 ÷ closed-loop p99 (as each measures itself, uncorrected): %.1f measured, %.1f by the model.\n", p99["open"]/p99["closed"], f)
 		}
 	}
 	if r, err := readBench(src, "OpenLoop/"); err == nil {
@@ -92,7 +111,7 @@ func OpenLoopTable(src source) (string, error) {
 				rows = append(rows, row)
 			}
 		}
-		fmt.Fprintf(&b, "\nHockey stick, corrected p99 (measured ÷ model in brackets), %s per point:\n\n| server | arrivals | load (%% of k/d) | req/s | model p99 |", r.config("duration"))
+		fmt.Fprintf(b, "\nHockey stick, corrected p99 (measured ÷ model in brackets), %s per point:\n\n| server | arrivals | load (%% of k/d) | req/s | model p99 |", r.config("duration"))
 		for _, s := range strategies {
 			b.WriteString(" " + s + " |")
 		}
@@ -107,7 +126,7 @@ func OpenLoopTable(src source) (string, error) {
 			}
 			rate, _ := r.median(first, "target-req/s")
 			model, _ := r.median(first, "model-p99-ns")
-			fmt.Fprintf(&b, "| %s | %s | %s | %.0f | %s |", key(first, "server"), key(first, "arrival"), strings.TrimSuffix(key(first, "load"), "pct"), rate, ms(model))
+			fmt.Fprintf(b, "| %s | %s | %s | %.0f | %s |", key(first, "server"), key(first, "arrival"), strings.TrimSuffix(key(first, "load"), "pct"), rate, ms(model))
 			for _, s := range strategies {
 				n := "OpenLoop/" + parts[0] + "/strategy=" + s + "/" + parts[1] + "/" + parts[2]
 				v, ok := r.median(n, "p99-ns")
@@ -115,7 +134,7 @@ func OpenLoopTable(src source) (string, error) {
 					b.WriteString(" – |")
 					continue
 				}
-				fmt.Fprintf(&b, " %s (%.2f) |", ms(v), v/model)
+				fmt.Fprintf(b, " %s (%.2f) |", ms(v), v/model)
 			}
 			b.WriteString("\n")
 		}

@@ -49,6 +49,7 @@ type options struct {
 	listen          ListenOptions
 	listeners       int
 	netem           netem.Config
+	tls             tlsOptions
 }
 
 // flagFor returns the flag that sets the servers.Config field.
@@ -92,7 +93,6 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", Name, err)
 		return ExitError
 	}
-	fmt.Fprintf(stdout, "%shttp://%s\n", ListeningPrefix, lns[0].Addr())
 	if ap, err := netip.ParseAddrPort(lns[0].Addr().String()); err == nil && !ap.Addr().IsLoopback() {
 		fmt.Fprintf(stderr, "%s: warning: listening on non-loopback %s: anyone who can reach it can make it hold requests for up to %v\n", Name, ap.Addr(), srv.Config().MaxDelay)
 	}
@@ -109,6 +109,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	hs := srv.HTTPServer(opts.addr)
+	if line, err := opts.tls.apply(hs, lns); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", Name, err)
+		return ExitError
+	} else if line != "" {
+		fmt.Fprintf(stderr, "%s: %s\n", Name, line)
+	}
+	// Printed once the certificate is written, so that a parent reading
+	// this line can trust it at once.
+	fmt.Fprintf(stdout, "%s%s://%s\n", ListeningPrefix, opts.tls.scheme(), lns[0].Addr())
 	serveErr := make(chan error, len(lns))
 	for _, ln := range lns {
 		go func() { serveErr <- hs.Serve(ln) }()
@@ -238,6 +247,7 @@ func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int,
 	fs.Var(intValue(&opts.listen.Backlog, fmt.Sprintf("0..%d", MaxBacklog)), "backlog", "accept-queue length `n` for listen(2); 0 = net.core.somaxconn (Go's default); the kernel caps it at somaxconn")
 	fs.Var(durationValue(&opts.netem.RTT, fmt.Sprintf("0s..%v", netem.MaxRTT)), "rtt", "emulated round-trip `time` added to every connection (RTT/2 each way, plus one RTT of set-up before a new connection's first bytes); 0 = none")
 	fs.Var(int64Value(&opts.netem.Bandwidth, fmt.Sprintf("0 or %d..%d", netem.MinBandwidth, netem.MaxBandwidth)), "bandwidth", "emulated `bytes` per second per connection and direction; 0 = unlimited")
+	opts.tls.addFlags(fs)
 	fs.Var(durationValue(&opts.shutdownTimeout, fmt.Sprintf("0s..%v", MaxShutdownTimeout)), "shutdown-timeout", "on SIGINT/SIGTERM, how long (`duration`) in-flight requests may take to finish before their connections are closed")
 
 	usageErr := func(format string, a ...any) (options, int, bool) {
@@ -276,6 +286,9 @@ func parseArgs(args []string, stdout, stderr io.Writer) (opts options, code int,
 	}
 	if err := opts.netem.Validate(); err != nil {
 		return usageErr("-bandwidth: %d is out of range; want 0 (unlimited) or %d..%d bytes per second", opts.netem.Bandwidth, netem.MinBandwidth, netem.MaxBandwidth)
+	}
+	if err := opts.tls.check(); err != nil {
+		return usageErr("%v", err)
 	}
 	if err := c.Validate(); err != nil {
 		var ce *servers.ConfigError

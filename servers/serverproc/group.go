@@ -211,6 +211,7 @@ func (g *Group) Stats(ctx context.Context) (servers.Stats, error) {
 		sum.BurstDelayNS += st.BurstDelayNS
 		sum.BurstLateNS += st.BurstLateNS
 		sum.BurstPostNS += st.BurstPostNS
+		sum.BurstFirstMonoNS += st.BurstFirstMonoNS
 	}
 	return sum, nil
 }

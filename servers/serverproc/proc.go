@@ -48,7 +48,12 @@ func IsChild() bool { return os.Getenv(childEnv) == childRole }
 // exit status. Call it first thing in a host binary's main or TestMain:
 //
 //	if serverproc.IsChild() { os.Exit(serverproc.ChildMain()) }
-func ChildMain() int {
+func ChildMain() int { return RunChild(servercmd.Main) }
+
+// RunChild is ChildMain for another server command with servercmd.Main's
+// shape (such as the generated site's, servers/site/sitecmd): it runs main
+// with os.Args[1:] until a signal or the stdin pipe closes.
+func RunChild(main func(ctx context.Context, args []string, stdout, stderr io.Writer) int) int {
 	_ = os.Unsetenv(childEnv) // nothing this process starts is a server child
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -68,7 +73,7 @@ func ChildMain() int {
 			cancel()
 		}()
 	}
-	return servercmd.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	return main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 }
 
 // Proc is a slowserver running in a child process.

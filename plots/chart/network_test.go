@@ -1,0 +1,101 @@
+package chart
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+)
+
+func readNetworkDev(t *testing.T) *NetworkData {
+	t.Helper()
+	f, err := os.Open("testdata/network-dev.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := ReadNetwork(Input{Name: "network-dev.txt", R: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestNetworkAboveD checks the time-above-d series: the model's round
+// trips per protocol and connection (h1 warm 1, h1 cold 2, TLS 1.3 cold 3),
+// and every measured point at or above its model, since the emulated path
+// is never early.
+func TestNetworkAboveD(t *testing.T) {
+	d := readNetworkDev(t)
+	warm, cold, model, err := d.AboveD("fanout", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warm) != 2 || len(cold) != 2 || len(model) != 4 {
+		t.Fatalf("%d warm, %d cold, %d model series; want 2, 2, 4", len(warm), len(cold), len(model))
+	}
+	want := map[string]float64{"h1 warm model": 1, "h1 cold model": 2, "h1tls13 warm model": 1, "h1tls13 cold model": 3}
+	byName := map[string]Series{}
+	for _, s := range append(append(warm, cold...), model...) {
+		byName[s.Name] = s
+	}
+	for name, rtts := range want {
+		m, ok := byName[name]
+		if !ok || len(m.Points) != 2 || m.Points[0].Y != rtts {
+			t.Errorf("%s: %+v, want 2 points at %g RTTs", name, m, rtts)
+			continue
+		}
+		meas := byName[strings.TrimSuffix(name, " model")]
+		for i, p := range meas.Points {
+			if p.X != m.Points[i].X || p.Lo < rtts*0.99 {
+				t.Errorf("%s at RTT %g ms: %g RTTs above d (lowest run %g), below the model's %g", meas.Name, p.X, p.Y, p.Lo, rtts)
+			}
+		}
+	}
+	if _, _, _, err := d.AboveD("fanout", 100); err == nil {
+		t.Error("AboveD at a c with no rows: want an error")
+	}
+	if _, _, _, err := d.AboveD("procs-fanout", 20); err == nil {
+		t.Error("AboveD of a strategy with no rows: want an error")
+	}
+}
+
+// TestNetworkCharts renders both charts of the sample and checks the
+// streams series: three clients, strict at or above its model.
+func TestNetworkCharts(t *testing.T) {
+	d := readNetworkDev(t)
+	measured, ideal, err := d.StreamsSeries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(measured) != 3 || len(ideal) != 3 {
+		t.Fatalf("%d measured and %d ideal series, want 3 each", len(measured), len(ideal))
+	}
+	charts, err := NetworkCharts(d, "fanout", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(charts) != 2 {
+		t.Fatalf("%d charts, want 2", len(charts))
+	}
+	for _, c := range charts {
+		var buf bytes.Buffer
+		if err := c.Chart.WriteSVG(&buf); err != nil || buf.Len() == 0 {
+			t.Errorf("%s: %v (%d bytes)", c.Base, err, buf.Len())
+		}
+	}
+}
+
+func TestReadNetworkErrors(t *testing.T) {
+	if _, err := ReadNetwork(); err == nil {
+		t.Error("no input: want an error")
+	}
+	noDelay := "BenchmarkNetwork/net=wan/proto=h1/strategy=fanout/conn=warm/c=1-2 1 100 ns/op 0 errors 90 ideal-ns 1 model-rtts\n"
+	if _, err := ReadNetwork(Input{Name: "x", R: strings.NewReader(noDelay)}); err == nil || !strings.Contains(err.Error(), "delay") {
+		t.Errorf("no delay line: %v", err)
+	}
+	noMetric := "delay: 50ms\nBenchmarkNetwork/net=wan/proto=h1/strategy=fanout/conn=warm/c=1-2 1 100 ns/op 0 errors 90 ideal-ns\n"
+	if _, err := ReadNetwork(Input{Name: "x", R: strings.NewReader(noMetric)}); err == nil || !strings.Contains(err.Error(), "model-rtts") {
+		t.Errorf("no model-rtts: %v", err)
+	}
+}
