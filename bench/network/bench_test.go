@@ -88,24 +88,44 @@ func skipLong(b *testing.B, srv harness.Server, net Net, p Proto, conn Conn, c h
 }
 
 // runRow runs one row: the case c against s over net with p, conn and the
-// HTTP/2 client mode strict, overhead against the network model.
+// HTTP/2 client mode strict, overhead against the network model; with the
+// run's calibration also ideal-cpu-ns, that model plus the set-up CPU of
+// cold and resumed connections (model.IdealNetworkCPU), and
+// overhead-cpu-x, measured ÷ it.
 func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, streams int, c harness.Case) {
 	mn := Model(net, p, conn, strict, streams)
 	warm := harness.WarmConns
 	if conn == Resumed {
 		warm = harness.WarmBatch // fills the session cache
 	}
+	var params model.Params
 	config.runner.Run(b, s.srv, c, harness.Options{
 		Timeout: config.reqTimeout,
 		Warmup:  warm,
 		Client:  func(cfg *clients.Config) { Configure(cfg, p, conn, strict, streams, s.pem) },
-		Ideal:   func(mp model.Params) (time.Duration, error) { return model.IdealNetwork(mp, mn) },
+		Ideal: func(mp model.Params) (time.Duration, error) {
+			params = mp
+			return model.IdealNetwork(mp, mn)
+		},
 		Hooks: harness.Hooks{Report: func(b *testing.B, _ *clients.Result) {
 			rtts := 1
 			if conn != Warm {
 				rtts += mn.SetupRTTs()
 			}
 			b.ReportMetric(float64(rtts), "model-rtts")
+			if config.connCPU == nil {
+				return
+			}
+			cpu := model.ConnCPU{Cores: config.cores}
+			if k, ok := rowKind(p, conn); ok {
+				cpu = config.connCPU[k]
+			}
+			ideal, err := model.IdealNetworkCPU(params, mn, cpu)
+			if err != nil {
+				b.Fatalf("model with CPU: %v", err)
+			}
+			b.ReportMetric(float64(ideal), "ideal-cpu-ns")
+			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "overhead-cpu-x")
 		}},
 	})
 }

@@ -1,14 +1,18 @@
 package network
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/crawlbench/crawlbench/bench/harness"
+	"github.com/crawlbench/crawlbench/bench/model"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/clients/procpool"
 	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
@@ -59,6 +63,11 @@ type settings struct {
 	reqTimeout time.Duration
 	plan       bool
 	runner     *harness.Runner
+	// cores and connCPU are the calibration of the model's CPU term
+	// (model.IdealNetworkCPU): nil when BenchmarkNetwork does not run.
+	cores   int
+	connCPU map[setupKind]model.ConnCPU
+	calKind []setupKind
 }
 
 // config is the run's settings, read-only once TestMain has set it.
@@ -140,7 +149,7 @@ func (s settings) provenance() [][2]string {
 	for _, n := range s.nets {
 		nets = append(nets, fmt.Sprintf("%s(rtt %v, %d B/s)", n.Name, n.Path.RTT, n.Path.Bandwidth))
 	}
-	return [][2]string{
+	out := [][2]string{
 		{"delay", s.delay.String()},
 		{"n", fmt.Sprint(s.n)},
 		{"nets", strings.Join(nets, " ")},
@@ -150,6 +159,10 @@ func (s settings) provenance() [][2]string {
 		{"req-timeout", s.reqTimeout.String()},
 		{"target", "bundled slowserver (own process)"},
 	}
+	if s.connCPU != nil {
+		out = append(out, [2]string{resultset.KeyConnCPU, connCPULine(s.calKind, s.connCPU, s.cores)})
+	}
+	return out
 }
 
 func TestMain(m *testing.M) {
@@ -168,6 +181,13 @@ func TestMain(m *testing.M) {
 	if err := s.runner.OpenHistLog(*histlogFlag); err != nil {
 		fmt.Fprintln(os.Stderr, "network:", err)
 		os.Exit(2)
+	}
+	if f := flag.Lookup("test.bench"); harness.Benchmarking() && !s.plan && f != nil && runsNetwork(f.Value.String()) {
+		s.cores, s.calKind = runtime.NumCPU(), calibrationKinds(s.protos, s.conns)
+		if s.connCPU, err = calibrate(context.Background(), s.calKind, s.cores); err != nil {
+			fmt.Fprintln(os.Stderr, "network:", err)
+			os.Exit(1)
+		}
 	}
 	config = s
 	if harness.Benchmarking() && !s.plan {
