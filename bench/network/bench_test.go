@@ -60,7 +60,15 @@ func startServer(b *testing.B, d time.Duration, net Net, p Proto, streams int, e
 }
 
 // skipUnsupported skips a row a strategy cannot run, saying why.
-func skipUnsupported(b *testing.B, name string, p Proto) {
+func skipUnsupported(b *testing.B, name string, p Proto, conn Conn) {
+	if d, _ := strategy.Lookup(name); d.IsPython() {
+		if p.IsHTTP2() {
+			b.Skipf("%s speaks HTTP/1.1 only: no %s row", name, p)
+		}
+		if conn == Resumed {
+			b.Skipf("%s does not resume TLS sessions across connections: no resumed row", name)
+		}
+	}
 	if p.IsHTTP2() && (name == strategy.FastHTTP || name == strategy.ProcsFastHTTP) {
 		b.Skipf("%s has no HTTP/2 (fasthttp speaks HTTP/1.1 only): no %s row", name, p)
 	}
@@ -145,12 +153,13 @@ func BenchmarkNetwork(b *testing.B) {
 					s := startServer(b, config.delay, net, p, config.streams)
 					for _, name := range config.strategies {
 						b.Run("strategy="+name, func(b *testing.B) {
-							skipUnsupported(b, name, p)
+							skipUnsupported(b, name, p, Warm)
 							for _, conn := range config.conns {
 								if !conn.Applies(p) {
 									continue
 								}
 								b.Run("conn="+string(conn), func(b *testing.B) {
+									skipUnsupported(b, name, p, conn)
 									for _, c := range config.cs {
 										b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
 											skipLong(b, s.srv, net, p, conn, harness.Case{Strategy: name, N: config.n, C: c, Procs: config.procs})

@@ -31,7 +31,7 @@ var (
 	rttFlag        = flag.Duration("rtt", 0, "a custom path's RTT (0s..10s) for BenchmarkNetwork instead of -net (net=rttDURATION)")
 	bandwidthFlag  = flag.Int64("bandwidth", 0, "the custom path's bytes per second per connection (0 = unlimited, or 1000..1e12); with -rtt")
 	protosFlag     = flag.String("protos", "all", "BenchmarkNetwork's protocols: a comma list of h1, h1tls12, h1tls13, h2, h2c, or all")
-	strategiesFlag = flag.String("strategies", strategy.Fanout+","+strategy.FastHTTP, "BenchmarkNetwork's strategies: a comma list of registered Go strategies")
+	strategiesFlag = flag.String("strategies", strategy.Fanout+","+strategy.FastHTTP, "BenchmarkNetwork's strategies: a comma list of registered strategies (Python ones over HTTP/1.1, plain or TLS, without resumption)")
 	connsFlag      = flag.String("conns", "all", "BenchmarkNetwork's connection kinds: warm, cold, resumed (a new connection resuming a TLS session; TLS rows only), or all")
 	cFlag          = flag.String("conc", "100", fmt.Sprintf("BenchmarkNetwork's concurrency limits c, a comma list in 1..%d", maxC))
 	streamsFlag    = flag.Int("streams", 100, fmt.Sprintf("the HTTP/2 server's MaxConcurrentStreams s (1..%d; x/net's default is %d)", servercmd.MaxH2Streams, servercmd.DefaultH2Streams))
@@ -105,8 +105,8 @@ func parseSettings() (settings, error) {
 	}
 	for _, name := range strings.Split(*strategiesFlag, ",") {
 		name = strings.TrimSpace(name)
-		if d, ok := strategy.Lookup(name); !ok || d.IsPython() {
-			return s, fmt.Errorf("-strategies %q: %q is not a Go strategy; want a comma list of %s", *strategiesFlag, name, strings.Join(goStrategies(), ", "))
+		if _, ok := strategy.Lookup(name); !ok {
+			return s, fmt.Errorf("-strategies %q: %q is not a registered strategy; want a comma list of %s", *strategiesFlag, name, strings.Join(allStrategies(), ", "))
 		}
 		s.strategies = append(s.strategies, name)
 	}
@@ -133,13 +133,12 @@ func parseSettings() (settings, error) {
 	return s, nil
 }
 
-// goStrategies lists the Go strategies -strategies accepts.
-func goStrategies() []string {
+// allStrategies lists the strategies -strategies accepts: every registered
+// one (a Python strategy runs HTTP/1.1 rows without resumption only).
+func allStrategies() []string {
 	var out []string
 	for _, d := range strategy.All() {
-		if !d.IsPython() {
-			out = append(out, d.Name)
-		}
+		out = append(out, d.Name)
 	}
 	return out
 }
