@@ -143,8 +143,12 @@ func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, st
 // connections (-conns) at each c (-conc), n = -batch requests per batch, against
 // the model extended with the network (model.IdealNetwork): overhead-x is
 // measured ÷ that ideal, model-rtts the round trips it charges a request
-// (set-up included). fasthttp has no HTTP/2: its h2 and h2c rows are
-// skipped with a line that says so.
+// (set-up included). ideal-cpu-ns is that model plus the set-up CPU of cold
+// and resumed connections (model.IdealNetworkCPU, from the conn-cpu
+// calibration the run makes at its start), overhead-cpu-x measured ÷ it.
+// fasthttp has no HTTP/2: its h2 and h2c rows are skipped with a line that
+// says so; a Python strategy runs HTTP/1.1 rows, plain and TLS, without
+// resumption.
 func BenchmarkNetwork(b *testing.B) {
 	for _, net := range config.nets {
 		b.Run("net="+net.Name, func(b *testing.B) {
