@@ -50,7 +50,9 @@ const (
 	KeyPeersToolPrefix = "peers-tool-"
 
 	// KeyConnCPU is bench/network's calibration: the CPU a new
-	// connection's set-up costs, measured at the start of the run.
+	// connection's set-up costs, measured at the start of the run. It
+	// differs between runs: benchstat comparing two such files must also
+	// -ignore it (not in RunKeys, whose list README prints).
 	KeyConnCPU = "conn-cpu"
 )
 
@@ -132,11 +134,10 @@ func (p Provenance) ShortCommit(n int) string {
 }
 
 // RunKeys returns the keys that differ between any two runs of one
-// configuration (when, which commit, the exact command, a measured
-// calibration): comparing two
+// configuration (when, which commit, the exact command): comparing two
 // files, benchstat must ignore them (-ignore) or it puts each file in a
 // table of its own.
 func RunKeys() []string {
 	return []string{KeyRunnerDate, KeyCommitAtStart, KeyDirtyAtStart, KeyCommand, KeyCount,
-		KeyCommit, KeyDirty, KeyDate, KeyConnCPU}
+		KeyCommit, KeyDirty, KeyDate}
 }
