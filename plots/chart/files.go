@@ -102,10 +102,11 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 			}
 			continue
 		}
-		if charts, ok, err := networkFileCharts(b, in.Name); ok {
+		if charts, notes, ok, err := networkFileCharts(b, in.Name); ok {
 			if err != nil {
 				return out, err
 			}
+			out.Notes = append(out.Notes, notes...)
 			if err := add(in.Name, charts); err != nil {
 				return out, err
 			}

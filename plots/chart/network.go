@@ -290,8 +290,9 @@ func AllNetworkCharts(d *NetworkData) ([]NamedChart, error) {
 
 // networkFileCharts draws a bench/network results file (ok: b holds
 // BenchmarkNetwork or BenchmarkStreams results; then err says whether it
-// could be drawn): AllNetworkCharts.
-func networkFileCharts(b []byte, name string) (charts []NamedChart, ok bool, err error) {
+// could be drawn): AllNetworkCharts, or a note when its rows give no chart
+// (loopback only).
+func networkFileCharts(b []byte, name string) (charts []NamedChart, notes []string, ok bool, err error) {
 	for _, res := range resultset.Parse(name, b).Results {
 		switch string(res.Name.Base()) {
 		case FamilyNetwork, FamilyStreams:
@@ -299,14 +300,17 @@ func networkFileCharts(b []byte, name string) (charts []NamedChart, ok bool, err
 		}
 	}
 	if !ok {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	d, err := ReadNetwork(Input{Name: name, R: bytes.NewReader(b)})
 	if err != nil {
-		return nil, true, err
+		return nil, nil, true, err
+	}
+	if _, _, serr := d.StreamsSeries(); len(d.aboveDKeys()) == 0 && serr != nil {
+		return nil, []string{name + ": no BenchmarkNetwork rows over a non-zero RTT and no BenchmarkStreams rows: skipping the network charts"}, true, nil
 	}
 	charts, err = AllNetworkCharts(d)
-	return charts, true, err
+	return charts, nil, true, err
 }
 
 // NetworkCharts draws the charts d has the data for: the time above d

@@ -129,6 +129,10 @@ func TestChartFilesNetwork(t *testing.T) {
 			t.Errorf("%s: ChartFiles' SVG differs from AllNetworkCharts' (%d vs %d bytes)", c.Base, got.Len(), exp.Len())
 		}
 	}
+	loop := "delay: 50ms\nBenchmarkNetwork/net=loopback/proto=h1/strategy=fanout/conn=warm/c=1-2 1 100 ns/op 0 errors 90 ideal-ns 1 model-rtts\n"
+	if p, err := ChartInputs(Input{Name: "loop.txt", R: strings.NewReader(loop)}); err != nil || len(p.Charts) != 0 || !strings.Contains(strings.Join(p.Notes, "\n"), "skipping the network charts") {
+		t.Errorf("a loopback-only network file: %v, %v; want no chart and a note", p, err)
+	}
 	bad := "delay: 50ms\nBenchmarkNetwork/net=wan/proto=h1/strategy=fanout/conn=warm/c=1-2 1 100 ns/op 0 errors 90 ideal-ns\n"
 	if _, err := ChartInputs(Input{Name: "bad.txt", R: strings.NewReader(bad)}); err == nil || !strings.Contains(err.Error(), "model-rtts") {
 		t.Errorf("a network row without model-rtts: %v, want an error naming it", err)
