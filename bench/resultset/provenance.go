@@ -48,6 +48,12 @@ const (
 	KeyPeersWrkThreads = "peers-wrk-threads"
 	KeyPeersServer     = "peers-server"
 	KeyPeersToolPrefix = "peers-tool-"
+
+	// KeyConnCPU is bench/network's calibration: the CPU a new
+	// connection's set-up costs, measured at the start of the run. It
+	// differs between runs: benchstat comparing two such files must also
+	// -ignore it (not in RunKeys, whose list README prints).
+	KeyConnCPU = "conn-cpu"
 )
 
 // Provenance is what a results file says about the run that produced it,

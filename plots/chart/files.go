@@ -52,7 +52,9 @@ func kinds(b []byte, name string) (suite, scale, peers bool) {
 //   - a file with BenchmarkPeers results (scripts/peers): ReadPeers and
 //     PeersCharts;
 //   - a bench/openloop file (BenchmarkOpenLoop, Stall, Pacer):
-//     ReadOpenLoop and HockeyCharts.
+//     ReadOpenLoop and HockeyCharts;
+//   - a bench/network file (BenchmarkNetwork, Streams): ReadNetwork and
+//     AllNetworkCharts.
 //
 // Notes say which charts were skipped because their benchmarks are absent.
 // It is an error if an input cannot be read or plotted, or if two inputs
@@ -95,6 +97,16 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 				return out, err
 			}
 			out.Warnings = append(out.Warnings, warns...)
+			if err := add(in.Name, charts); err != nil {
+				return out, err
+			}
+			continue
+		}
+		if charts, notes, ok, err := networkFileCharts(b, in.Name); ok {
+			if err != nil {
+				return out, err
+			}
+			out.Notes = append(out.Notes, notes...)
 			if err := add(in.Name, charts); err != nil {
 				return out, err
 			}
