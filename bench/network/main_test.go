@@ -128,7 +128,7 @@ func parseSettings() (settings, error) {
 func goStrategies() []string {
 	var out []string
 	for _, d := range strategy.All() {
-		if !d.IsPython() {
+		if !d.RunsPython() {
 			out = append(out, d.Name)
 		}
 	}

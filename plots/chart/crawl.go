@@ -86,7 +86,7 @@ func ReadCrawl(r io.Reader, name string) (*CrawlData, error) {
 			byKey[id] = c
 			d.Cells = append(d.Cells, c)
 			desc, known := strategy.Lookup(c.Strategy)
-			c.python = known && desc.IsPython()
+			c.python = known && desc.RunsPython()
 		}
 		c.PagesPerS = append(c.PagesPerS, pps)
 		c.Overhead = append(c.Overhead, vals["overhead-x"])
