@@ -28,6 +28,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-strategies", "nope"}, "-strategies"},
 		{[]string{"-procs", "100"}, "-procs"},
 		{[]string{"-req-timeout", "1ns"}, "-req-timeout"},
+		{[]string{"-python", " "}, "-python"},
 	} {
 		out, err := exec.Command(exe, append([]string{"-test.run=^$"}, tc.args...)...).CombinedOutput()
 		var ee *exec.ExitError
