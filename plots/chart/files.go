@@ -52,7 +52,8 @@ func kinds(b []byte, name string) (suite, scale, peers bool) {
 //   - a file with BenchmarkPeers results (scripts/peers): ReadPeers and
 //     PeersCharts;
 //   - a bench/openloop file (BenchmarkOpenLoop, Stall, Pacer):
-//     ReadOpenLoop and HockeyCharts.
+//     ReadOpenLoop and HockeyCharts;
+//   - a bench/crawl file (BenchmarkCrawl): ReadCrawl and CrawlCharts.
 //
 // Notes say which charts were skipped because their benchmarks are absent.
 // It is an error if an input cannot be read or plotted, or if two inputs
@@ -91,6 +92,16 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 			return nil, err
 		}
 		if charts, warns, ok, err := openLoopCharts(b, in.Name); ok {
+			if err != nil {
+				return out, err
+			}
+			out.Warnings = append(out.Warnings, warns...)
+			if err := add(in.Name, charts); err != nil {
+				return out, err
+			}
+			continue
+		}
+		if charts, warns, ok, err := crawlFileCharts(b, in.Name); ok {
 			if err != nil {
 				return out, err
 			}
