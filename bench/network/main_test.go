@@ -138,7 +138,9 @@ func parseSettings() (settings, error) {
 func allStrategies() []string {
 	var out []string
 	for _, d := range strategy.All() {
-		out = append(out, d.Name)
+		if !d.IsCrawlerOnly() {
+			out = append(out, d.Name)
+		}
 	}
 	return out
 }

@@ -55,6 +55,7 @@ func kinds(b []byte, name string) (suite, scale, peers bool) {
 //     ReadOpenLoop and HockeyCharts;
 //   - a bench/network file (BenchmarkNetwork, Streams): ReadNetwork and
 //     AllNetworkCharts.
+//   - a bench/crawl file (BenchmarkCrawl): ReadCrawl and CrawlCharts.
 //
 // Notes say which charts were skipped because their benchmarks are absent.
 // It is an error if an input cannot be read or plotted, or if two inputs
@@ -107,6 +108,16 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 				return out, err
 			}
 			out.Notes = append(out.Notes, notes...)
+			if err := add(in.Name, charts); err != nil {
+				return out, err
+			}
+			continue
+		}
+		if charts, warns, ok, err := crawlFileCharts(b, in.Name); ok {
+			if err != nil {
+				return out, err
+			}
+			out.Warnings = append(out.Warnings, warns...)
 			if err := add(in.Name, charts); err != nil {
 				return out, err
 			}
