@@ -112,19 +112,25 @@ func (c Config) applyHTTP(tr *http.Transport) {
 	tr.Protocols = &p
 }
 
-// roundTripper returns the RoundTripper of the net/http strategies: tr, or
-// for HTTP2Strict tr behind a cap of HTTP2Streams requests in flight, each
-// holding its slot until its body is closed.
+// roundTripper returns the RoundTripper of the net/http strategies: tr (a
+// connection per request for cold HTTP/2), or for HTTP2Strict that behind a
+// cap of HTTP2Streams requests in flight, each holding its slot until its
+// body is closed.
 func (c Config) roundTripper(tr *http.Transport) http.RoundTripper {
-	if c.HTTP2 != HTTP2Strict {
-		return tr
+	var rt http.RoundTripper = tr
+	if c.HTTP2 != HTTP1 && c.Conn == Cold {
+		rt = &connPerRequest{tr: tr}
 	}
-	return &streamCap{tr: tr, slots: make(chan struct{}, c.HTTP2Streams)}
+	if c.HTTP2 != HTTP2Strict {
+		return rt
+	}
+	return &streamCap{tr: tr, rt: rt, slots: make(chan struct{}, c.HTTP2Streams)}
 }
 
 // streamCap is HTTP2Strict's RoundTripper.
 type streamCap struct {
 	tr    *http.Transport
+	rt    http.RoundTripper // tr, or a connPerRequest over it
 	slots chan struct{}
 }
 
@@ -134,7 +140,7 @@ func (s *streamCap) RoundTrip(req *http.Request) (*http.Response, error) {
 	case <-req.Context().Done():
 		return nil, fmt.Errorf("waiting for a free HTTP/2 stream: %w", context.Cause(req.Context()))
 	}
-	resp, err := s.tr.RoundTrip(req)
+	resp, err := s.rt.RoundTrip(req)
 	if err != nil {
 		<-s.slots
 		return nil, err

@@ -21,13 +21,14 @@ func TestBadFlags(t *testing.T) {
 	}{
 		{[]string{"-pages", "0"}, "Pages"},
 		{[]string{"-hosts", "300"}, "Hosts"},
-		{[]string{"-c", "0"}, "-c"},
-		{[]string{"-m", "x"}, "-m"},
+		{[]string{"-conc", "0"}, "-conc"},
+		{[]string{"-per-host", "x"}, "-per-host"},
 		{[]string{"-page-work", "2s"}, "-page-work"},
 		{[]string{"-gomaxprocs", "-1"}, "-gomaxprocs"},
 		{[]string{"-strategies", "nope"}, "-strategies"},
 		{[]string{"-procs", "100"}, "-procs"},
 		{[]string{"-req-timeout", "1ns"}, "-req-timeout"},
+		{[]string{"-python", " "}, "-python"},
 	} {
 		out, err := exec.Command(exe, append([]string{"-test.run=^$"}, tc.args...)...).CombinedOutput()
 		var ee *exec.ExitError

@@ -15,6 +15,7 @@ import (
 	"github.com/crawlbench/crawlbench/bench/harness"
 	"github.com/crawlbench/crawlbench/bench/resultset"
 	crawler "github.com/crawlbench/crawlbench/clients/crawl"
+	"github.com/crawlbench/crawlbench/clients/pycrawl"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 	"github.com/crawlbench/crawlbench/servers/site"
 	"github.com/crawlbench/crawlbench/servers/site/sitecmd"
@@ -27,26 +28,15 @@ var (
 	delayFlag      = flag.Duration("delay", 5*time.Millisecond, "delay d of every page; 0..1m")
 	capacityFlag   = flag.Int("capacity", 0, fmt.Sprintf("requests in service at once per host k (0: unlimited); 0..%d", site.MaxCapacity))
 	gzipFlag       = flag.Bool("gzip", false, "serve pages gzipped")
-	cFlag          = flag.String("c", "64", fmt.Sprintf("comma-separated requests in flight c; each 1..%d", crawler.MaxConcurrency))
-	mFlag          = flag.String("m", "4", "comma-separated requests in flight per host m; each 1..c")
+	cFlag          = flag.String("conc", "64", fmt.Sprintf("comma-separated requests in flight c (go test owns -c); each 1..%d", crawler.MaxConcurrency))
+	mFlag          = flag.String("per-host", "4", "comma-separated requests in flight per host m; each 1..c")
 	workFlag       = flag.String("page-work", "0,500us,1ms,2ms,5ms", fmt.Sprintf("comma-separated CPU work per page; each 0..%v", crawler.MaxWork))
 	gomaxprocsFlag = flag.String("gomaxprocs", "1,0", fmt.Sprintf("comma-separated GOMAXPROCS of the crawler (0: all %d cores); each 0..1024", runtime.NumCPU()))
 	strategiesFlag = flag.String("strategies", "", "comma-separated crawler strategies (default all: "+strings.Join(names(), ",")+")")
-	procsFlag      = flag.Int("procs", 0, harness.ProcsUsage+"; here the worker processes of procs-fanout, auto = the cores")
+	procsFlag      = flag.Int("procs", 0, harness.ProcsUsage+"; here the worker processes of procs-fanout and of the Python processes × asyncio crawler, auto = the cores")
 	reqTimeoutFlag = flag.Duration("req-timeout", 0, harness.ReqTimeoutUsage)
+	pythonFlag     = flag.String("python", harness.DefaultPython, harness.PythonUsage)
 )
-
-func names() []string {
-	var out []string
-	for _, s := range strategies() {
-		out = append(out, s.Name)
-	}
-	return out
-}
-
-// strategies is the list the benchmark runs: the Go crawlers; the
-// coordinator appends the Python ones here.
-func strategies() []crawler.Strategy { return crawler.Strategies() }
 
 // settings are the parsed flags.
 type settings struct {
@@ -54,13 +44,15 @@ type settings struct {
 	cs, ms     []int
 	works      []time.Duration
 	gomaxprocs []int
-	strategies []crawler.Strategy
+	strategies []strat
 	procs      int
 	reqTimeout time.Duration
+	python     string
 	runner     *harness.Runner
 
-	mu     sync.Mutex
-	failed []string
+	mu      sync.Mutex
+	failed  []string
+	checked map[pycrawl.Kind]error // pythonSkip's answers
 }
 
 // config is set once by TestMain before any benchmark runs.
@@ -79,17 +71,20 @@ func parseInts(name, s string, lo, hi int) ([]int, error) {
 }
 
 func checkSettings() (*settings, error) {
-	s := &settings{procs: *procsFlag, reqTimeout: *reqTimeoutFlag}
+	s := &settings{procs: *procsFlag, reqTimeout: *reqTimeoutFlag, python: *pythonFlag}
+	if err := harness.CheckPython(s.python); err != nil {
+		return nil, err
+	}
 	s.site = site.Config{Seed: 1, Pages: *pagesFlag, Hosts: *hostsFlag, PageBytes: *pageBytesFlag, Delay: *delayFlag,
 		Capacity: *capacityFlag, Gzip: *gzipFlag}
 	if err := s.site.WithDefaults().Validate(); err != nil {
 		return nil, fmt.Errorf("%v (flags -pages, -hosts, -page-bytes, -delay, -capacity)", err)
 	}
 	var err error
-	if s.cs, err = parseInts("c", *cFlag, 1, crawler.MaxConcurrency); err != nil {
+	if s.cs, err = parseInts("conc", *cFlag, 1, crawler.MaxConcurrency); err != nil {
 		return nil, err
 	}
-	if s.ms, err = parseInts("m", *mFlag, 1, crawler.MaxConcurrency); err != nil {
+	if s.ms, err = parseInts("per-host", *mFlag, 1, crawler.MaxConcurrency); err != nil {
 		return nil, err
 	}
 	if s.gomaxprocs, err = parseInts("gomaxprocs", *gomaxprocsFlag, 0, 1024); err != nil {
@@ -106,7 +101,7 @@ func checkSettings() (*settings, error) {
 		s.strategies = strategies()
 	} else {
 		for _, n := range strings.Split(*strategiesFlag, ",") {
-			i := slices.IndexFunc(strategies(), func(st crawler.Strategy) bool { return st.Name == strings.TrimSpace(n) })
+			i := slices.IndexFunc(strategies(), func(st strat) bool { return st.Name == strings.TrimSpace(n) })
 			if i < 0 {
 				return nil, fmt.Errorf("-strategies %q: unknown %q, want some of %s", *strategiesFlag, n, strings.Join(names(), ","))
 			}
@@ -134,6 +129,7 @@ func (s *settings) provenance() [][2]string {
 		{resultset.KeyDelay, s.site.Delay.String()},
 		{resultset.KeyProcs, strconv.Itoa(s.procs)},
 		{resultset.KeyReqTimeout, s.reqTimeout.String()},
+		{"python", s.python},
 		{"crawl-pages", strconv.Itoa(s.site.Pages)},
 		{"crawl-hosts", strconv.Itoa(s.site.Hosts)},
 		{"crawl-page-bytes", strconv.Itoa(s.site.WithDefaults().PageBytes)},

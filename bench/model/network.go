@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -137,4 +138,80 @@ func IdealNetwork(p Params, n Network) (time.Duration, error) {
 		return 0, fmt.Errorf("model: network ideal %s: %w", p.Kind, err)
 	}
 	return scale(rounds, n.RequestTime(p.Delay))
+}
+
+// ConnCPU is the processor time a new connection's set-up costs beyond a
+// request on a warm one (TCP and TLS handshakes), on the client and on the
+// server, and the cores the two share (client and server on one machine,
+// as in crawlbench's benchmarks).
+type ConnCPU struct {
+	Client, Server time.Duration // per new connection, ≥ 0
+	Cores          int           // ≥ 1
+}
+
+// Validate returns a *ParamError naming the first bad field.
+func (c ConnCPU) Validate() error {
+	switch {
+	case c.Client < 0:
+		return &ParamError{"ConnCPU.Client", fmt.Sprintf("%v must be ≥ 0", c.Client)}
+	case c.Server < 0:
+		return &ParamError{"ConnCPU.Server", fmt.Sprintf("%v must be ≥ 0", c.Server)}
+	case c.Cores < 1:
+		return &ParamError{"ConnCPU.Cores", fmt.Sprintf("%d must be ≥ 1", c.Cores)}
+	}
+	return nil
+}
+
+// SetupCPU returns the time the set-ups of m connections that start
+// together take on the cores: ⌈m / Cores⌉ × (Client + Server). Each
+// set-up's client part, then its server part, is indivisible work on one
+// core; all m client parts run before any server part (a one-way trip lies
+// between them) and the two never overlap the trips, so each part is a
+// wave of m equal jobs on Cores cores, ⌈m / Cores⌉ jobs long.
+func (c ConnCPU) SetupCPU(m int) time.Duration {
+	if m <= 0 || c.Cores < 1 {
+		return 0
+	}
+	return time.Duration((m+c.Cores-1)/c.Cores) * (c.Client + c.Server)
+}
+
+// IdealNetworkCPU returns IdealNetwork's batch time with the set-up CPU of
+// cold connections added where it lies on the critical path. With an
+// unlimited server every round of the batch starts its requests together,
+// so a cold round of m requests waits cpu.SetupCPU(m) for their handshakes'
+// CPU before the round trips and d (ConnCPU.SetupCPU states the
+// assumption: the CPU is serialised on the cores, not hidden under the
+// path's one-way trips). Warm batches, and a zero cpu, have no such term:
+// IdealNetwork's result. The requests' own CPU is not counted, as in every
+// other ideal.
+func IdealNetworkCPU(p Params, n Network, cpu ConnCPU) (time.Duration, error) {
+	ideal, err := IdealNetwork(p, n)
+	if err != nil {
+		return 0, err
+	}
+	if err := cpu.Validate(); err != nil {
+		return 0, err
+	}
+	if !n.Cold || cpu.Client+cpu.Server == 0 {
+		return ideal, nil
+	}
+	gs, err := Groups(p)
+	if err != nil {
+		return 0, err
+	}
+	lanes, err := checkGroups(gs, 0)
+	if err != nil {
+		return 0, fmt.Errorf("model: network CPU ideal %s: %w", p.Kind, err)
+	}
+	s := newSim(gs, lanes)
+	for s.waiting() > 0 {
+		m := s.waiting()
+		add := cpu.SetupCPU(m)
+		if ideal > math.MaxInt64-add {
+			return 0, &ParamError{"ConnCPU", "the batch time overflows time.Duration"}
+		}
+		ideal += add
+		s.round(m)
+	}
+	return ideal, nil
 }

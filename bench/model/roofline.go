@@ -12,7 +12,12 @@ import (
 // requests in flight and M per host, spending CPU per page on cores.
 //
 // Throughput is bounded by IO, min(C, M·H, K·H)/d pages/s (IORoof), and by
-// CPU, cores/CPU (CPURoof). The ideal time (IdealTime) adds up the
+// CPU, cores/CPU (CPURoof); when the crawler shares the machine's
+// MachineCores with other processes that spend Shared CPU per page (the
+// site's server), also by MachineCores/(CPU + Shared). Which CPU per page
+// to give is the caller's choice: bench/crawl gives parse + work for the
+// pure model, and the CPU it measured (the crawler's, HTTP stack included,
+// and the site's as Shared) for the ideal it reports. The ideal time (IdealTime) adds up the
 // breadth-first levels: the frontier cannot hold a page before its parent
 // was fetched and parsed, so level l+1 starts when level l is done (a
 // barrier per level; a crawler that overlaps the end of one level with the
@@ -25,8 +30,13 @@ type Crawl struct {
 	C      int           // requests in flight, ≥ 1
 	M      int           // per host; 0: C
 	K      int           // server capacity per host; 0: unlimited
-	CPU    time.Duration // CPU time per page (parse + work), ≥ 0
+	CPU    time.Duration // CPU time per page of the crawler, ≥ 0
 	Cores  int           // cores the crawler's CPU work can use, ≥ 1
+	// Shared is the CPU time per page of other processes on the same
+	// cores (the site's server), ≥ 0; MachineCores is the machine's cores
+	// (0: no shared bound; then Shared must be 0).
+	Shared       time.Duration
+	MachineCores int
 }
 
 // Validate checks the parameters; an error names the field.
@@ -44,6 +54,10 @@ func (c Crawl) Validate() error {
 		return fmt.Errorf("model: Crawl.CPU %v: want ≥ 0", c.CPU)
 	case c.Cores < 1:
 		return fmt.Errorf("model: Crawl.Cores %d: want ≥ 1", c.Cores)
+	case c.Shared < 0 || c.MachineCores < 0:
+		return fmt.Errorf("model: Crawl.Shared %v, MachineCores %d: want ≥ 0", c.Shared, c.MachineCores)
+	case c.Shared > 0 && c.MachineCores == 0:
+		return fmt.Errorf("model: Crawl.Shared %v needs MachineCores ≥ 1", c.Shared)
 	}
 	h := len(c.Levels[0])
 	for l, row := range c.Levels {
@@ -93,12 +107,28 @@ func (c Crawl) IORoof() float64 {
 	return float64(c.Slots()) / c.Delay.Seconds()
 }
 
-// CPURoof is the CPU bound, Cores/CPU pages per second (+Inf when CPU = 0).
+// CPURoof is the CPU bound, Cores/CPU pages per second, and at most
+// MachineCores/(CPU + Shared) when MachineCores is set (+Inf when no CPU is
+// spent).
 func (c Crawl) CPURoof() float64 {
-	if c.CPU <= 0 {
-		return math.Inf(1)
+	roof := math.Inf(1)
+	if c.CPU > 0 {
+		roof = float64(c.Cores) / c.CPU.Seconds()
 	}
-	return float64(c.Cores) / c.CPU.Seconds()
+	if both := c.CPU + c.Shared; c.MachineCores > 0 && both > 0 {
+		roof = min(roof, float64(c.MachineCores)/both.Seconds())
+	}
+	return roof
+}
+
+// cpuTime is the CPU time of n pages spread over the cores: ⌈n/Cores⌉·CPU,
+// and at least n·(CPU + Shared)/MachineCores when MachineCores is set.
+func (c Crawl) cpuTime(n int) time.Duration {
+	t := time.Duration(ceilInt(n, c.Cores)) * c.CPU
+	if c.MachineCores > 0 {
+		t = max(t, time.Duration(float64(n)*float64(c.CPU+c.Shared)/float64(c.MachineCores)))
+	}
+	return t
 }
 
 // Roof is the lower of the two roofs.
@@ -118,7 +148,8 @@ func (c Crawl) Waves(row []int) int {
 
 // LevelTime is the time of one level: its last wave's fetch plus that page's
 // CPU, or its first fetch plus its pages' CPU spread over the cores,
-// whichever is longer: max(W·d + cpu, d + ⌈n/cores⌉·cpu).
+// whichever is longer: max(W·d + cpu, d + ⌈n/cores⌉·cpu) (the second term
+// at least d + n·(cpu + shared)/machine cores when the cores are shared).
 func (c Crawl) LevelTime(row []int) time.Duration {
 	n := 0
 	for _, x := range row {
@@ -128,7 +159,7 @@ func (c Crawl) LevelTime(row []int) time.Duration {
 		return 0
 	}
 	io := time.Duration(c.Waves(row))*c.Delay + c.CPU
-	cpu := c.Delay + time.Duration(ceilInt(n, c.Cores))*c.CPU
+	cpu := c.Delay + c.cpuTime(n)
 	return max(io, cpu)
 }
 

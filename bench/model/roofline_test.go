@@ -154,3 +154,36 @@ func TestCrawlRoofs(t *testing.T) {
 		}
 	}
 }
+
+// The site's CPU on shared cores lowers the CPU roof and lengthens a
+// CPU-bound level; without MachineCores, Shared is refused.
+func TestCrawlSharedCores(t *testing.T) {
+	levels := [][]int{{1, 0}, {400, 400}}
+	c := Crawl{Levels: levels, Delay: time.Millisecond, C: 64, M: 32, CPU: time.Millisecond, Cores: 2}
+	alone, err := c.IdealTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Shared, c.MachineCores = time.Millisecond, 2
+	// 2 cores for 2 ms per page (1 the crawler's, 1 the site's): 1000 pages/s.
+	if math.Abs(c.CPURoof()-1000) > 1e-9 {
+		t.Errorf("CPU roof %g, want 1000", c.CPURoof())
+	}
+	shared, err := c.IdealTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Level 1: d + 800 × 2 ms / 2 = 801 ms instead of d + 400 × 1 ms.
+	if want := alone + 400*time.Millisecond; shared != want {
+		t.Errorf("ideal with the site's CPU %v, want %v (alone %v)", shared, want, alone)
+	}
+	// Fewer crawler cores than the machine's: the crawler's own bound wins.
+	c.Cores = 1
+	if math.Abs(c.CPURoof()-1000) > 1e-9 {
+		t.Errorf("CPU roof with 1 core %g, want 1000 (1/1 ms and 2/2 ms)", c.CPURoof())
+	}
+	c.MachineCores = 0
+	if _, err := c.IdealTime(); err == nil {
+		t.Error("Shared without MachineCores: no error")
+	}
+}

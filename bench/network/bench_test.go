@@ -60,7 +60,15 @@ func startServer(b *testing.B, d time.Duration, net Net, p Proto, streams int, e
 }
 
 // skipUnsupported skips a row a strategy cannot run, saying why.
-func skipUnsupported(b *testing.B, name string, p Proto) {
+func skipUnsupported(b *testing.B, name string, p Proto, conn Conn) {
+	if d, _ := strategy.Lookup(name); d.IsPython() {
+		if p.IsHTTP2() {
+			b.Skipf("%s speaks HTTP/1.1 only: no %s row", name, p)
+		}
+		if conn == Resumed {
+			b.Skipf("%s does not resume TLS sessions across connections: no resumed row", name)
+		}
+	}
 	if p.IsHTTP2() && (name == strategy.FastHTTP || name == strategy.ProcsFastHTTP) {
 		b.Skipf("%s has no HTTP/2 (fasthttp speaks HTTP/1.1 only): no %s row", name, p)
 	}
@@ -88,24 +96,44 @@ func skipLong(b *testing.B, srv harness.Server, net Net, p Proto, conn Conn, c h
 }
 
 // runRow runs one row: the case c against s over net with p, conn and the
-// HTTP/2 client mode strict, overhead against the network model.
+// HTTP/2 client mode strict, overhead against the network model; with the
+// run's calibration also ideal-cpu-ns, that model plus the set-up CPU of
+// cold and resumed connections (model.IdealNetworkCPU), and
+// overhead-cpu-x, measured ÷ it.
 func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, streams int, c harness.Case) {
 	mn := Model(net, p, conn, strict, streams)
 	warm := harness.WarmConns
 	if conn == Resumed {
 		warm = harness.WarmBatch // fills the session cache
 	}
+	var params model.Params
 	config.runner.Run(b, s.srv, c, harness.Options{
 		Timeout: config.reqTimeout,
 		Warmup:  warm,
 		Client:  func(cfg *clients.Config) { Configure(cfg, p, conn, strict, streams, s.pem) },
-		Ideal:   func(mp model.Params) (time.Duration, error) { return model.IdealNetwork(mp, mn) },
+		Ideal: func(mp model.Params) (time.Duration, error) {
+			params = mp
+			return model.IdealNetwork(mp, mn)
+		},
 		Hooks: harness.Hooks{Report: func(b *testing.B, _ *clients.Result) {
 			rtts := 1
 			if conn != Warm {
 				rtts += mn.SetupRTTs()
 			}
 			b.ReportMetric(float64(rtts), "model-rtts")
+			if config.connCPU == nil {
+				return
+			}
+			cpu := model.ConnCPU{Cores: config.cores}
+			if k, ok := rowKind(p, conn); ok {
+				cpu = config.connCPU[k]
+			}
+			ideal, err := model.IdealNetworkCPU(params, mn, cpu)
+			if err != nil {
+				b.Fatalf("model with CPU: %v", err)
+			}
+			b.ReportMetric(float64(ideal), "ideal-cpu-ns")
+			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "overhead-cpu-x")
 		}},
 	})
 }
@@ -115,8 +143,12 @@ func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, st
 // connections (-conns) at each c (-conc), n = -batch requests per batch, against
 // the model extended with the network (model.IdealNetwork): overhead-x is
 // measured ÷ that ideal, model-rtts the round trips it charges a request
-// (set-up included). fasthttp has no HTTP/2: its h2 and h2c rows are
-// skipped with a line that says so.
+// (set-up included). ideal-cpu-ns is that model plus the set-up CPU of cold
+// and resumed connections (model.IdealNetworkCPU, from the conn-cpu
+// calibration the run makes at its start), overhead-cpu-x measured ÷ it.
+// fasthttp has no HTTP/2: its h2 and h2c rows are skipped with a line that
+// says so; a Python strategy runs HTTP/1.1 rows, plain and TLS, without
+// resumption.
 func BenchmarkNetwork(b *testing.B) {
 	for _, net := range config.nets {
 		b.Run("net="+net.Name, func(b *testing.B) {
@@ -125,12 +157,13 @@ func BenchmarkNetwork(b *testing.B) {
 					s := startServer(b, config.delay, net, p, config.streams)
 					for _, name := range config.strategies {
 						b.Run("strategy="+name, func(b *testing.B) {
-							skipUnsupported(b, name, p)
+							skipUnsupported(b, name, p, Warm)
 							for _, conn := range config.conns {
 								if !conn.Applies(p) {
 									continue
 								}
 								b.Run("conn="+string(conn), func(b *testing.B) {
+									skipUnsupported(b, name, p, conn)
 									for _, c := range config.cs {
 										b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
 											skipLong(b, s.srv, net, p, conn, harness.Case{Strategy: name, N: config.n, C: c, Procs: config.procs})

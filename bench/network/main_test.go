@@ -1,14 +1,18 @@
 package network
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/crawlbench/crawlbench/bench/harness"
+	"github.com/crawlbench/crawlbench/bench/model"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/clients/procpool"
 	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
@@ -27,7 +31,7 @@ var (
 	rttFlag        = flag.Duration("rtt", 0, "a custom path's RTT (0s..10s) for BenchmarkNetwork instead of -net (net=rttDURATION)")
 	bandwidthFlag  = flag.Int64("bandwidth", 0, "the custom path's bytes per second per connection (0 = unlimited, or 1000..1e12); with -rtt")
 	protosFlag     = flag.String("protos", "all", "BenchmarkNetwork's protocols: a comma list of h1, h1tls12, h1tls13, h2, h2c, or all")
-	strategiesFlag = flag.String("strategies", strategy.Fanout+","+strategy.FastHTTP, "BenchmarkNetwork's strategies: a comma list of registered Go strategies")
+	strategiesFlag = flag.String("strategies", strategy.Fanout+","+strategy.FastHTTP, "BenchmarkNetwork's strategies: a comma list of registered strategies (Python ones over HTTP/1.1, plain or TLS, without resumption)")
 	connsFlag      = flag.String("conns", "all", "BenchmarkNetwork's connection kinds: warm, cold, resumed (a new connection resuming a TLS session; TLS rows only), or all")
 	cFlag          = flag.String("conc", "100", fmt.Sprintf("BenchmarkNetwork's concurrency limits c, a comma list in 1..%d", maxC))
 	streamsFlag    = flag.Int("streams", 100, fmt.Sprintf("the HTTP/2 server's MaxConcurrentStreams s (1..%d; x/net's default is %d)", servercmd.MaxH2Streams, servercmd.DefaultH2Streams))
@@ -59,6 +63,11 @@ type settings struct {
 	reqTimeout time.Duration
 	plan       bool
 	runner     *harness.Runner
+	// cores and connCPU are the calibration of the model's CPU term
+	// (model.IdealNetworkCPU): nil when BenchmarkNetwork does not run.
+	cores   int
+	connCPU map[setupKind]model.ConnCPU
+	calKind []setupKind
 }
 
 // config is the run's settings, read-only once TestMain has set it.
@@ -96,8 +105,8 @@ func parseSettings() (settings, error) {
 	}
 	for _, name := range strings.Split(*strategiesFlag, ",") {
 		name = strings.TrimSpace(name)
-		if d, ok := strategy.Lookup(name); !ok || d.IsPython() {
-			return s, fmt.Errorf("-strategies %q: %q is not a Go strategy; want a comma list of %s", *strategiesFlag, name, strings.Join(goStrategies(), ", "))
+		if _, ok := strategy.Lookup(name); !ok {
+			return s, fmt.Errorf("-strategies %q: %q is not a registered strategy; want a comma list of %s", *strategiesFlag, name, strings.Join(allStrategies(), ", "))
 		}
 		s.strategies = append(s.strategies, name)
 	}
@@ -124,11 +133,12 @@ func parseSettings() (settings, error) {
 	return s, nil
 }
 
-// goStrategies lists the Go strategies -strategies accepts.
-func goStrategies() []string {
+// allStrategies lists the strategies -strategies accepts: every registered
+// one (a Python strategy runs HTTP/1.1 rows without resumption only).
+func allStrategies() []string {
 	var out []string
 	for _, d := range strategy.All() {
-		if !d.IsPython() {
+		if !d.IsCrawlerOnly() {
 			out = append(out, d.Name)
 		}
 	}
@@ -140,7 +150,7 @@ func (s settings) provenance() [][2]string {
 	for _, n := range s.nets {
 		nets = append(nets, fmt.Sprintf("%s(rtt %v, %d B/s)", n.Name, n.Path.RTT, n.Path.Bandwidth))
 	}
-	return [][2]string{
+	out := [][2]string{
 		{"delay", s.delay.String()},
 		{"n", fmt.Sprint(s.n)},
 		{"nets", strings.Join(nets, " ")},
@@ -150,6 +160,10 @@ func (s settings) provenance() [][2]string {
 		{"req-timeout", s.reqTimeout.String()},
 		{"target", "bundled slowserver (own process)"},
 	}
+	if s.connCPU != nil {
+		out = append(out, [2]string{resultset.KeyConnCPU, connCPULine(s.calKind, s.connCPU, s.cores)})
+	}
+	return out
 }
 
 func TestMain(m *testing.M) {
@@ -168,6 +182,13 @@ func TestMain(m *testing.M) {
 	if err := s.runner.OpenHistLog(*histlogFlag); err != nil {
 		fmt.Fprintln(os.Stderr, "network:", err)
 		os.Exit(2)
+	}
+	if f := flag.Lookup("test.bench"); harness.Benchmarking() && !s.plan && f != nil && runsNetwork(f.Value.String()) {
+		s.cores, s.calKind = runtime.NumCPU(), calibrationKinds(s.protos, s.conns)
+		if s.connCPU, err = calibrate(context.Background(), s.calKind, s.cores); err != nil {
+			fmt.Fprintln(os.Stderr, "network:", err)
+			os.Exit(1)
+		}
 	}
 	config = s
 	if harness.Benchmarking() && !s.plan {

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,44 @@ func TestRowMapping(t *testing.T) {
 	}
 	if Resumed.Applies(H1) || !Resumed.Applies(H2) || !Cold.Applies(H1) {
 		t.Error("Resumed must apply to TLS protocols only")
+	}
+}
+
+// TestCalibrationKinds: the calibration measures each set-up the rows make
+// (cold: a full handshake of the proto's TLS; resumed: TLS rows only),
+// once, and none for warm rows; h2 sets up as TLS 1.3, h2c as plain.
+func TestCalibrationKinds(t *testing.T) {
+	got := calibrationKinds([]Proto{H1, H2, H1TLS13, H2C}, []Conn{Warm, Cold, Resumed})
+	want := []setupKind{{model.Plain, false}, {model.TLS13, false}, {model.TLS13, true}}
+	if !slices.Equal(got, want) {
+		t.Errorf("kinds %v, want %v", got, want)
+	}
+	if got := calibrationKinds([]Proto{H1TLS12}, []Conn{Warm}); len(got) != 0 {
+		t.Errorf("warm rows only: kinds %v, want none", got)
+	}
+	for pat, want := range map[string]bool{"Network": true, ".": true, "Network/net=wan": true, "Streams|Handshake": false, "Net|Streams": true, "Handshake": false} {
+		if runsNetwork(pat) != want {
+			t.Errorf("runsNetwork(%q) = %v, want %v", pat, !want, want)
+		}
+	}
+}
+
+// TestCalibrate runs the calibration of a TLS 1.3 set-up against a real
+// server process: it succeeds (every request verified the certificate) and
+// gives non-negative CPU on the run's cores.
+func TestCalibrate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server process")
+	}
+	k := setupKind{model.TLS13, false}
+	cal, err := calibrate(t.Context(), []setupKind{k}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := cal[k]; c.Cores != 2 || c.Client < 0 || c.Server < 0 || c.Validate() != nil {
+		t.Errorf("calibration %+v", c)
+	}
+	if line := connCPULine([]setupKind{k}, cal, 2); !strings.HasPrefix(line, "tls1.3 ") || !strings.Contains(line, "2 cores") {
+		t.Errorf("conn-cpu line %q", line)
 	}
 }

@@ -62,7 +62,7 @@ var (
 	stallDurationFlag = flag.Duration("stall-duration", 10*time.Second, "BenchmarkStall: each loop's run length; 100ms..10m")
 	stallCFlag        = flag.Int("stall-c", 8, "BenchmarkStall: closed-loop lanes c (the open loop runs at c / d); 1..4096")
 
-	pacerRatesFlag    = flag.String("pacer-rates", "1000,5000,10000,20000,40000", "BenchmarkPacer's rates in req/s: comma list of numbers in (0, 1e6]")
+	pacerRatesFlag    = flag.String("pacer-rates", "1000,5000,10000,20000", "BenchmarkPacer's rates in req/s: comma list of numbers in (0, 1e6]")
 	pacerDelayFlag    = flag.Duration("pacer-delay", time.Millisecond, "BenchmarkPacer's server delay; 1ms..1s")
 	pacerDurationFlag = flag.Duration("pacer-duration", 2*time.Second, "BenchmarkPacer's run length; 100ms..10m")
 	pacerSleepsFlag   = flag.String("pacer-sleeps", "timer,nanosleep", "BenchmarkPacer's ways for our pacer to wait: comma list of timer (a Go timer), nanosleep (a Go timer, then nanosleep(2) for the last 2 ms)")

@@ -8,7 +8,7 @@
 //	go run ./scripts/runbench -pkg ./bench/pitfalls -label pitfalls -- -bench Pitfall -benchtime 10x -count 3
 //
 // See BenchmarkPitfall for the rows and metrics. The flags (-delay,
-// -req-timeout, -nets, -pitfalls, -hang-bound, -stall-timeout) are checked
+// -req-timeout, -nets, -protos, -pitfalls, -hang-bound, -stall-timeout) are checked
 // before anything runs; a bad value exits with status 2 and a line naming
 // the flag and its range.
 package pitfalls

@@ -1,13 +1,19 @@
 package pitfalls
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/crawlbench/crawlbench/bench/model"
+	"github.com/crawlbench/crawlbench/bench/network"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/pitfall"
 	"github.com/crawlbench/crawlbench/servers/netem"
@@ -19,6 +25,13 @@ import (
 // (a process per row, so its port's TIME_WAIT sockets are the row's):
 //
 //	BenchmarkPitfall/net=loopback|wan/pitfall=NAME/variant=bad|fix/c=C
+//	BenchmarkPitfall/net=loopback|wan/proto=h1tls13/pitfall=NAME/variant=bad|fix/c=C
+//
+// A plain HTTP/1.1 row (-protos h1) has no proto key, so its name is that
+// of the first catalogue; a TLS row (h1tls12, h1tls13) runs the same
+// clients over HTTPS to a slowserver with -tls and -tls-cert, trusting its
+// certificate through pitfall.Config.TLS with no session cache, so that
+// every new connection costs a full handshake.
 //
 // Metrics, per batch unless a unit says otherwise: sec/op (a batch's wall
 // time; for a hung batch, the time spent until the bound), req/s (requests
@@ -37,17 +50,28 @@ import (
 func BenchmarkPitfall(b *testing.B) {
 	for _, netName := range config.nets {
 		b.Run("net="+netName, func(b *testing.B) {
-			for _, name := range config.pitfalls {
-				spec, _ := pitfall.Lookup(name) // checked by ParseNames
-				b.Run("pitfall="+string(name), func(b *testing.B) {
-					var bad badRow
-					for _, v := range pitfall.Variants() {
-						b.Run("variant="+string(v), func(b *testing.B) {
-							b.Run("c="+strconv.Itoa(spec.C), func(b *testing.B) {
-								runRow(b, netName, spec, v, &bad)
-							})
-						})
-					}
+			for _, p := range config.protos {
+				if p == network.H1 {
+					runPitfalls(b, netName, p)
+					continue
+				}
+				b.Run("proto="+string(p), func(b *testing.B) { runPitfalls(b, netName, p) })
+			}
+		})
+	}
+}
+
+// runPitfalls runs every pitfall's rows on network netName over p.
+func runPitfalls(b *testing.B, netName string, p network.Proto) {
+	for _, name := range config.pitfalls {
+		spec, _ := pitfall.Lookup(name) // checked by ParseNames
+		b.Run("pitfall="+string(name), func(b *testing.B) {
+			var bad badRow
+			for _, v := range pitfall.Variants() {
+				b.Run("variant="+string(v), func(b *testing.B) {
+					b.Run("c="+strconv.Itoa(spec.C), func(b *testing.B) {
+						runRow(b, netName, p, spec, v, &bad)
+					})
 				})
 			}
 		})
@@ -104,8 +128,11 @@ func (t *total) add(o *pitfall.Outcome) error {
 	return nil
 }
 
-// runRow measures variant v of spec on the network netName.
-func runRow(b *testing.B, netName string, spec pitfall.Spec, v pitfall.Variant, bad *badRow) {
+// warmTries bounds the untimed warm-up batches of a row.
+const warmTries = 3
+
+// runRow measures variant v of spec on the network netName over p.
+func runRow(b *testing.B, netName string, p network.Proto, spec pitfall.Spec, v pitfall.Variant, bad *badRow) {
 	defer config.runner.RecordFailure(b)
 	ctx := b.Context()
 	nc, err := netem.Preset(netName)
@@ -119,6 +146,8 @@ func runRow(b *testing.B, netName string, spec pitfall.Spec, v pitfall.Variant, 
 	if nc.Bandwidth > 0 {
 		args = append(args, "-bandwidth", strconv.FormatInt(nc.Bandwidth, 10))
 	}
+	certFile := filepath.Join(b.TempDir(), "cert.pem")
+	args = append(args, p.ServerArgs(certFile, 0)...)
 	srv, err := serverproc.Start(ctx, args)
 	if err != nil {
 		b.Fatal(err)
@@ -128,6 +157,10 @@ func runRow(b *testing.B, netName string, spec pitfall.Spec, v pitfall.Variant, 
 			b.Errorf("stop server: %v", err)
 		}
 	}()
+	tc, err := clientTLS(p, certFile)
+	if err != nil {
+		b.Fatal(err)
+	}
 	port, err := portOf(srv.URL)
 	if err != nil {
 		b.Fatal(err)
@@ -136,7 +169,7 @@ func runRow(b *testing.B, netName string, spec pitfall.Spec, v pitfall.Variant, 
 	if spec.Name == pitfall.NoTimeout {
 		timeout = config.stallTimeout
 	}
-	cl, err := pitfall.New(spec.Name, v, pitfall.Config{Target: srv.URL + "/", C: spec.C, Timeout: timeout, Bound: config.hangBound})
+	cl, err := pitfall.New(spec.Name, v, pitfall.Config{Target: srv.URL + "/", C: spec.C, Timeout: timeout, Bound: config.hangBound, TLS: tc})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -144,13 +177,23 @@ func runRow(b *testing.B, netName string, spec pitfall.Spec, v pitfall.Variant, 
 	expected := spec.FailuresExpected(v)
 
 	// One untimed batch warms the pool (the fix's connections exist
-	// before the timed batches, as in a long-running client).
-	warm, err := cl.Run(ctx, spec.C)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := warm.Err(); err != nil && !expected {
-		b.Fatalf("warm-up batch: REQUESTS FAILED: %v", err)
+	// before the timed batches, as in a long-running client). Over TLS a
+	// cold pool of c = 1,000 may not finish its handshakes within
+	// -hang-bound on 2 cores: the pool keeps the connections made, and the
+	// warm-up is repeated (at most warmTries batches, each failure logged).
+	for try := 1; ; try++ {
+		warm, err := cl.Run(ctx, spec.C)
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = warm.Err()
+		if err == nil || expected {
+			break
+		}
+		if try == warmTries {
+			b.Fatalf("warm-up batch %d of %d: REQUESTS FAILED: %v", try, warmTries, err)
+		}
+		b.Logf("warm-up batch %d (untimed): %v; warming again", try, err)
 	}
 	if err := srv.Reset(ctx); err != nil {
 		b.Fatal(err)
@@ -243,6 +286,24 @@ func gain(badSec, badGood, fixSec, fixGood float64) float64 {
 		return 0
 	}
 	return badSec / fixSec
+}
+
+// clientTLS returns the client TLS configuration of a row over p: the
+// server's certificate (written to certFile) as the only root, and no
+// session cache, so a new connection never resumes. nil for plain HTTP.
+func clientTLS(p network.Proto, certFile string) (*tls.Config, error) {
+	if p.Security() == model.Plain {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, fmt.Errorf("the server's certificate: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("the server's certificate %s: no PEM certificate in it", certFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // portOf returns the port of a server URL.

@@ -48,6 +48,12 @@ const (
 	KeyPeersWrkThreads = "peers-wrk-threads"
 	KeyPeersServer     = "peers-server"
 	KeyPeersToolPrefix = "peers-tool-"
+
+	// KeyConnCPU is bench/network's calibration: the CPU a new
+	// connection's set-up costs, measured at the start of the run. It
+	// differs between runs: benchstat comparing two such files must also
+	// -ignore it (not in RunKeys, whose list README prints).
+	KeyConnCPU = "conn-cpu"
 )
 
 // Provenance is what a results file says about the run that produced it,
@@ -128,10 +134,11 @@ func (p Provenance) ShortCommit(n int) string {
 }
 
 // RunKeys returns the keys that differ between any two runs of one
-// configuration (when, which commit, the exact command): comparing two
+// configuration (when, which commit, the exact command, bench/network's
+// set-up CPU calibrated at the start of each run): comparing two
 // files, benchstat must ignore them (-ignore) or it puts each file in a
 // table of its own.
 func RunKeys() []string {
 	return []string{KeyRunnerDate, KeyCommitAtStart, KeyDirtyAtStart, KeyCommand, KeyCount,
-		KeyCommit, KeyDirty, KeyDate}
+		KeyCommit, KeyDirty, KeyDate, KeyConnCPU}
 }

@@ -138,6 +138,7 @@ func start(ctx context.Context, name string, cfg Config, script string) (*Client
 		"timeout_s":    cfg.timeout().Seconds(),
 		"procs":        cfg.Procs,
 		"index_header": servers.HeaderIndex,
+		"ca_pem":       string(cfg.Client.RootCAs),
 	}
 	if err := c.send(hello); err != nil {
 		return nil, c.startFailed(err)

@@ -91,7 +91,9 @@ func kindList() string {
 
 // Config configures a Python client.
 type Config struct {
-	// Client gives Targets, Conn, Timeout and Concurrency (c of the
+	// Client gives Targets, Conn, Timeout, RootCAs (the PEM the worker
+	// trusts for https targets: requests' verify=, aiohttp's and httpx's
+	// SSL context) and Concurrency (c of the
 	// fan-out kinds, 0: all at once; per process for procs-aiohttp, 0:
 	// DefaultPerProc). Sequential, fake-async and pool-chunked ignore
 	// Concurrency. Python's timeouts differ per library: requests bounds
@@ -116,6 +118,12 @@ func (c Config) Validate() error {
 	}
 	if err := c.Client.Validate(); err != nil {
 		return err
+	}
+	if c.Client.HTTP2 != clients.HTTP1 {
+		return fmt.Errorf("http2: %v: the Python clients speak HTTP/1.1 only; want h1", c.Client.HTTP2)
+	}
+	if c.Client.TLSResume {
+		return fmt.Errorf("tls resume: the Python clients do not resume TLS sessions across connections; want false")
 	}
 	if c.Kind.procs() && (c.Procs < 1 || c.Procs > MaxProcs) {
 		return fmt.Errorf("procs: %d: want 1 to %d Python processes", c.Procs, MaxProcs)

@@ -2,7 +2,7 @@
 
 Runs one client strategy, driven by JSON lines on stdin, answering on stdout:
 
-  in:  {"kind", "targets", "conn", "concurrency", "timeout_s", "procs", "index_header"}  (hello, once)
+  in:  {"kind", "targets", "conn", "concurrency", "timeout_s", "procs", "index_header", "ca_pem"}  (hello, once)
   out: {"type": "ready", "python": version, "loop": the event loop's class, or ""}
   in:  {"type": "run", "seq": k, "n": n, "first": f}
   out: {"type": "result", "seq": k, "cost_ns": ns, "reqs": [[start_ns, lat_ns, code, nbytes, kind]...],
@@ -111,6 +111,14 @@ class Base:
         self.timeout = hello["timeout_s"]
         self.procs = hello["procs"]
         self.index_header = hello.get("index_header") or ""
+        self.ca_pem = hello.get("ca_pem") or ""
+
+    def ssl_context(self):
+        """The SSL context that trusts ca_pem (https targets), or None: the default."""
+        if not self.ca_pem:
+            return None
+        import ssl
+        return ssl.create_default_context(cadata=self.ca_pem)
 
     def url(self, i):
         """The URL of request i of a batch."""
@@ -126,15 +134,33 @@ class Base:
         pass
 
 
-def requests_getter(cold, timeout):
+def ca_file(ca_pem):
+    """Writes ca_pem to a file that is removed at exit (requests' verify= takes a path),
+    and returns its path; "" for no PEM."""
+    if not ca_pem:
+        return ""
+    import atexit
+    import os
+    import tempfile
+    fd, path = tempfile.mkstemp(prefix="crawlbench-ca-", suffix=".pem")
+    with os.fdopen(fd, "w") as f:
+        f.write(ca_pem)
+    pid = os.getpid()
+    atexit.register(lambda: os.getpid() == pid and os.path.exists(path) and os.remove(path))
+    return path
+
+
+def requests_getter(cold, timeout, verify=""):
     """Returns get(url, headers) -> (code, nbytes) over requests: a Session per call when cold
     (what requests.get does), one Session when warm. Proxies from the environment are
-    never used."""
+    never used. verify is a CA file to trust ("": the default)."""
     import requests
 
     def session():
         s = requests.Session()
         s.trust_env = False
+        if verify:
+            s.verify = verify
         return s
 
     if cold:
@@ -165,7 +191,7 @@ class Sequential(Base):
 
     def __init__(self, hello):
         super().__init__(hello)
-        self.get, self.session = requests_getter(self.cold, self.timeout)
+        self.get, self.session = requests_getter(self.cold, self.timeout, ca_file(self.ca_pem))
 
     def run(self, n, first, samples):
         return [fetch_sync(self.get, self.url(i), self.headers(first + i), samples) for i in range(n)]
@@ -230,6 +256,7 @@ class AioHTTP(Base):
         else:
             self.loop = asyncio.new_event_loop()
         self.ctimeout = aiohttp.ClientTimeout(total=self.timeout)
+        self.ssl = self.ssl_context()
         self.session = None
         if not self.cold:
             async def make():
@@ -242,10 +269,10 @@ class AioHTTP(Base):
         try:
             if self.cold:
                 async with self.aiohttp.ClientSession(timeout=self.ctimeout) as s:
-                    async with s.get(url, headers=headers) as r:
+                    async with s.get(url, headers=headers, ssl=self.ssl) as r:
                         body = await r.read()
             else:
-                async with self.session.get(url, headers=headers) as r:
+                async with self.session.get(url, headers=headers, ssl=self.ssl) as r:
                     body = await r.read()
             return ok_rec(t0, r.status, len(body))
         except Exception as e:
@@ -275,20 +302,21 @@ class HTTPX(Base):
         import httpx
         self.httpx = httpx
         self.loop = asyncio.new_event_loop()
+        self.verify = self.ssl_context() or True
         self.client = None
         if not self.cold:
             c = self.c or None
             limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
 
             async def make():
-                return httpx.AsyncClient(limits=limits, timeout=self.timeout, trust_env=False)
+                return httpx.AsyncClient(limits=limits, timeout=self.timeout, trust_env=False, verify=self.verify)
             self.client = self.loop.run_until_complete(make())
 
     async def fetch(self, url, headers, samples):
         t0 = time.monotonic_ns()
         try:
             if self.cold:
-                async with self.httpx.AsyncClient(timeout=self.timeout, trust_env=False) as cl:
+                async with self.httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=self.verify) as cl:
                     r = await cl.get(url, headers=headers)
             else:
                 r = await self.client.get(url, headers=headers)
@@ -326,10 +354,10 @@ def die_with_parent():
 _pool_get = None
 
 
-def pool_init(cold, timeout):
+def pool_init(cold, timeout, verify):
     global _pool_get
     die_with_parent()
-    _pool_get, _ = requests_getter(cold, timeout)
+    _pool_get, _ = requests_getter(cold, timeout, verify)
 
 
 def pool_fetch(arg):
@@ -348,7 +376,7 @@ class PoolChunked(Base):
         import multiprocessing
         import requests  # noqa: F401 (fail here, not in the children, when it is missing)
         ctx = multiprocessing.get_context("fork")
-        self.pool = ctx.Pool(self.procs, initializer=pool_init, initargs=(self.cold, self.timeout))
+        self.pool = ctx.Pool(self.procs, initializer=pool_init, initargs=(self.cold, self.timeout, ca_file(self.ca_pem)))
 
     def run(self, n, first, samples):
         # Pool.map cuts the list into chunks of consecutive items: chunk c holds

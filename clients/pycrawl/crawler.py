@@ -17,7 +17,9 @@ asyncio: one process, one event loop, one aiohttp session; a frontier per host,
 at most c fetches in flight and at most m per host; a page is parsed (html.parser
 or lxml), its links resolved (urljoin, urldefrag) and kept when their host:port is
 in the allow list, then `work` of CPU time is burnt in a loop calibrated at start-up
-against time.thread_time(). With max_pages, a fetch starts only while pages done +
+against time.thread_time(). A fetch's slot (c and m) is freed when its body is read:
+the next fetches are dispatched and sent before the page is parsed and worked on, so
+parsing and work hold the CPU, not a connection (as the Go crawlers do). With max_pages, a fetch starts only while pages done +
 fetches in flight < max_pages, so exactly max_pages pages are fetched when the site
 has that many.
 
@@ -262,6 +264,7 @@ class Crawl:
         self.frontier = {h: collections.deque() for h in self.hosts}
         self.inflight = {h: 0 for h in self.hosts}
         self.total = 0
+        self.busy = 0  # pages read, their slot freed, not yet parsed and worked on
         self.rr = 0
         self.visited = set()
         self.forwarded = set()
@@ -323,8 +326,8 @@ class Crawl:
             self.outbox[dest].append(url)
 
     def idle(self):
-        """Nothing in flight, and nothing this process may still start."""
-        if self.total:
+        """Nothing in flight or being parsed, and nothing this process may still start."""
+        if self.total or self.busy:
             return False
         return self.budget.full() or not any(self.frontier.values())
 
@@ -374,35 +377,61 @@ class Crawl:
             self.outbox.clear()
 
     async def fetch(self, url, host):
-        page = False
+        """Fetches one page; its slot (c and m) is freed once the body is read, so that
+        parsing and work hold the CPU, not a connection: the next fetches are dispatched
+        and the loop runs once (they send their requests) before the page is parsed and
+        worked on. The page keeps its budget reservation until it is counted."""
+        body = None
         try:
-            page = await self.get(url)
+            body = await self.get(url)
         finally:
-            if page:
-                self.budget.commit()
-            else:
-                self.budget.release()
             self.inflight[host] -= 1
             self.total -= 1
-            self.flush()
+            if body is None:
+                self.budget.release()
+                self.settle()
+        if body is None:
+            return
+        self.busy += 1
+        try:
             self.dispatch()
-            self.check_idle()
+            await asyncio.sleep(0)
+            self.process(url, body)
+        finally:
+            self.busy -= 1
+            self.budget.commit()
+            self.settle()
+
+    def settle(self):
+        """After a fetch or a page: forward links, start fetches, report idleness."""
+        self.flush()
+        self.dispatch()
+        self.check_idle()
+
+    def process(self, url, body):
+        """Parses a page, keeps its links and burns the work per page."""
+        for href in self.links_of(body):
+            self.add_link(url, href)
+        if self.work_iters:
+            spin(self.work_iters)
+        self.stats["pages"] += 1
 
     async def get(self, url):
-        """Fetches, parses and works on one page; returns whether it counts as a page."""
+        """Fetches one URL; returns the body of an HTML page, or None when the fetch is not a
+        page (counted as failed, not HTML or too large)."""
         t0 = time.monotonic_ns()
         body = None
         try:
             async with self.session.get(url, allow_redirects=False) as r:
                 if not 200 <= r.status <= 299:
                     self.fail("status", "HTTP %d %s" % (r.status, r.reason or ""))
-                    return False
+                    return None
                 ctype = r.headers.get("Content-Type", "")
                 html = ctype.split(";")[0].strip().lower() == "text/html"
                 if r.content_length is not None and r.content_length > self.max_body:
                     self.stats["too_large"] += 1
                     r.close()
-                    return False
+                    return None
                 chunks, size = [], 0
                 while True:
                     b = await r.content.read(64 << 10)
@@ -413,23 +442,18 @@ class Crawl:
                     if size > self.max_body:
                         self.stats["too_large"] += 1
                         r.close()
-                        return False
+                        return None
                     chunks.append(b)
                 if not html:
                     self.stats["not_html"] += 1
-                    return False
+                    return None
                 body = b"".join(chunks)
         except Exception as e:  # a failed fetch is counted, never raised
             self.fail(classify(e), describe(e))
-            return False
+            return None
         finally:
             self.lat.append(time.monotonic_ns() - t0)
-        for href in self.links_of(body):
-            self.add_link(url, href)
-        if self.work_iters:
-            spin(self.work_iters)
-        self.stats["pages"] += 1
-        return True
+        return body
 
     def fail(self, kind, msg):
         self.errors[kind] += 1

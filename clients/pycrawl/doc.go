@@ -4,7 +4,10 @@
 // them, links for another partition routed through the parent), both
 // following the crawl contract of the Go crawlers: a start URL, an allow
 // list of host:port, at most c fetches in flight and m per host, a page
-// budget, a calibrated CPU cost per page, and the same Result fields.
+// budget, a calibrated CPU cost per page, and the same Result fields. As in
+// the Go crawlers, a fetch's slot (c and m) is freed when its body is read:
+// the next fetches are sent before the page is parsed and worked on, so
+// parsing and work hold the CPU, not a connection.
 //
 // New starts one Python process (crawler.py, embedded) with Debian's
 // /usr/bin/python3 by default, which calibrates its work loop against

@@ -322,7 +322,7 @@ func TestNoWorkerOutlivesItsRun(t *testing.T) {
 func TestNoFileLeftOpen(t *testing.T) {
 	srv := servertest.Start(t, servers.Config{Delay: time.Millisecond})
 	before := leaktest.OpenFDs(t)
-	for _, name := range strategy.Names() {
+	for _, name := range batchNames() {
 		if d, _ := strategy.Lookup(name); d.IsPython() && pyclient.Check(t.Context(), "", d.PyKind) != nil {
 			continue // TestEveryStrategyRuns says which package is missing
 		}
@@ -350,7 +350,7 @@ func TestNoFileLeftOpen(t *testing.T) {
 func goNames() []string {
 	var out []string
 	for _, d := range strategy.All() {
-		if !d.IsPython() {
+		if !d.RunsPython() {
 			out = append(out, d.Name)
 		}
 	}

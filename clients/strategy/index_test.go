@@ -79,7 +79,7 @@ func TestVariableDelaysFollowTheModelsIndices(t *testing.T) {
 	)
 	var names []string
 	for _, desc := range strategy.All() {
-		if !desc.Unlimited { // the naive baseline takes no concurrency limit
+		if !desc.Unlimited && !desc.IsCrawlerOnly() { // the naive baseline takes no concurrency limit; a crawler is no batch client
 			names = append(names, desc.Name)
 		}
 	}

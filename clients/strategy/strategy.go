@@ -2,8 +2,9 @@
 // table (All) says, for each, its name, constructor, model kind, whether it
 // runs worker processes, its seed twin, display order and colour, and the
 // benchmark families that run it; for the seed's own Python clients
-// (family python), the pyclient kind and the Go twin. Every layer (benchmarks, the model
-// mapping, plots, tables, peers) iterates it; a strategy's name is a string
+// (family python), the pyclient kind and the Go twin; for the Python
+// crawlers (family crawl, run only by bench/crawl), the pycrawl kind. Every
+// layer (benchmarks, the model mapping, plots, tables, peers) iterates it; a strategy's name is a string
 // literal in this file only (TestNamesOnlyInRegistry).
 //
 // Adding a strategy is one entry in registry plus its constructor and its
@@ -22,6 +23,7 @@ import (
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
 	"github.com/crawlbench/crawlbench/clients/pyclient"
+	"github.com/crawlbench/crawlbench/clients/pycrawl"
 )
 
 // The strategy names, for code that must single one out (a chart's
@@ -44,6 +46,9 @@ const (
 	PyProcsAioHTTP  = "py-procs-aiohttp"
 	PyHTTPX         = "py-httpx"
 	PyAioHTTPUVLoop = "py-aiohttp-uvloop"
+
+	PyCrawlAsyncio      = "py-crawl-asyncio"
+	PyCrawlProcsAsyncio = "py-crawl-procs-asyncio"
 )
 
 // Family is a benchmark family a strategy takes part in.
@@ -62,6 +67,9 @@ const (
 	// clients/pyclient), run in package bench by BenchmarkSeed beside
 	// FamilySeed.
 	FamilyPython Family = "python"
+	// FamilyCrawl runs in package bench/crawl (BenchmarkCrawl): the Go
+	// crawlers of clients/crawl and the Python ones of clients/pycrawl.
+	FamilyCrawl Family = "crawl"
 )
 
 // SeedTwin is one row of the seed experiment's table (SEED.md, "Client
@@ -96,6 +104,10 @@ type Descriptor struct {
 	// PyKind is the Python code a strategy of FamilyPython runs; "" for a
 	// Go strategy.
 	PyKind pyclient.Kind
+	// Crawler is the Python crawler (package clients/pycrawl) of a strategy
+	// that only crawls (family crawl): it is no batch client, and New
+	// refuses it; "" otherwise.
+	Crawler pycrawl.Kind
 	// GoTwin is, for a Python strategy that runs the seed's own code for
 	// some seed rows, the Go strategy twinning those rows (PythonTwin).
 	GoTwin string
@@ -110,6 +122,14 @@ func (d Descriptor) In(f Family) bool { return slices.Contains(d.Families, f) }
 
 // IsPython reports whether d runs Python code (package clients/pyclient).
 func (d Descriptor) IsPython() bool { return d.PyKind != "" }
+
+// IsCrawlerOnly reports whether d is a Python crawler that only
+// BenchmarkCrawl runs (Crawler set): New refuses it.
+func (d Descriptor) IsCrawlerOnly() bool { return d.Crawler != "" }
+
+// RunsPython reports whether d runs Python code: the seed's clients
+// (IsPython) or a Python crawler (IsCrawlerOnly).
+func (d Descriptor) RunsPython() bool { return d.IsPython() || d.IsCrawlerOnly() }
 
 // SeedRows returns the seed rows d reproduces: its own Seed for a Go
 // strategy, its GoTwin's for a Python one. The figures live once, on the
@@ -152,13 +172,14 @@ func (d Descriptor) Params(n int, delay time.Duration, c, p int) model.Params {
 // benchmark's untuned baseline, then the seed's story (sequential, in-process
 // fan-out, worker processes), then the scale-only variants, then the seed's
 // own Python clients in the same order, then what a Python user would pick
-// today. A Python strategy's colour is a darker shade of its Go twin's.
+// today, then the Python crawlers (family crawl only). A Python
+// strategy's colour is a darker shade of its Go twin's.
 func registry() []Descriptor {
 	black := color.RGBA{0, 0, 0, 255}
 	return []Descriptor{
 		{Name: NaiveHTTPGet, Families: []Family{FamilyScale}, Kind: model.Fanout, Unlimited: true, Baseline: true, Color: black,
 			new: inProc(clients.NewNaive)},
-		{Name: Sequential, Families: []Family{FamilySeed}, Kind: model.Sequential, Color: black,
+		{Name: Sequential, Families: []Family{FamilySeed, FamilyCrawl}, Kind: model.Sequential, Color: black,
 			Seed: []SeedTwin{
 				{Row: 6, N: 100, Seconds: 305.17, Python: "loop of requests.get"},
 				{Row: 1, N: 5, Seconds: 15.05, Python: "requests.get inside coroutines"},
@@ -167,20 +188,20 @@ func registry() []Descriptor {
 		{Name: FakeAsync, Families: []Family{FamilySeed}, Kind: model.FakeAsync, Color: color.RGBA{0xCC, 0x79, 0xA7, 255},
 			Seed: []SeedTwin{{Row: 3, N: 5, Seconds: 15.13, Python: "requests.get wrapped in a coroutine"}},
 			new:  inProc(clients.NewFakeAsync)},
-		{Name: Fanout, Families: []Family{FamilySeed, FamilyScale, FamilyPeers}, Kind: model.Fanout, Color: color.RGBA{0x00, 0x72, 0xB2, 255},
+		{Name: Fanout, Families: []Family{FamilySeed, FamilyScale, FamilyPeers, FamilyCrawl}, Kind: model.Fanout, Color: color.RGBA{0x00, 0x72, 0xB2, 255},
 			Seed: []SeedTwin{
 				{Row: 5, N: 100, Seconds: 3.11, Python: "asyncio + aiohttp, session per request"},
 				{Row: 4, N: 5, Seconds: 3.02, Python: "asyncio + aiohttp, session per request"},
 			},
 			new: inProc(clients.NewFanout)},
-		{Name: FastHTTP, Families: []Family{FamilySeed, FamilyScale, FamilyPeers}, Kind: model.Fanout, Color: color.RGBA{0x00, 0x9E, 0x73, 255},
+		{Name: FastHTTP, Families: []Family{FamilySeed, FamilyScale, FamilyPeers, FamilyCrawl}, Kind: model.Fanout, Color: color.RGBA{0x00, 0x9E, 0x73, 255},
 			new: inProc(clients.NewFastHTTP)},
 		{Name: PoolEven, Families: []Family{FamilySeed}, Kind: model.PoolEven, Procs: true, Color: color.RGBA{0xE6, 0x9F, 0x00, 255},
 			new: workers(procpool.NewPoolEven)},
 		{Name: PoolChunked, Families: []Family{FamilySeed}, Kind: model.PoolChunked, Procs: true, Color: color.RGBA{0xD5, 0x5E, 0x00, 255},
 			Seed: []SeedTwin{{Row: 7, N: 100, Seconds: 48.17, Python: "multiprocessing.Pool(8).map"}},
 			new:  workers(procpool.NewPoolChunked)},
-		{Name: ProcsFanout, Families: []Family{FamilySeed, FamilyScale}, Kind: model.ProcsFanout, Procs: true, Color: color.RGBA{0x56, 0xB4, 0xE9, 255},
+		{Name: ProcsFanout, Families: []Family{FamilySeed, FamilyScale, FamilyCrawl}, Kind: model.ProcsFanout, Procs: true, Color: color.RGBA{0x56, 0xB4, 0xE9, 255},
 			Seed: []SeedTwin{{Row: 8, N: 100, Seconds: 3.12, Python: "aiomultiprocess.Pool + aiohttp"}},
 			new:  workers(procpool.NewProcsFanout)},
 		{Name: ProcsFastHTTP, Families: []Family{FamilyScale}, Kind: model.ProcsFanout, Procs: true, Color: color.RGBA{0x88, 0x3D, 0x9E, 255},
@@ -200,6 +221,11 @@ func registry() []Descriptor {
 			Color: color.RGBA{0x00, 0x5C, 0x45, 255}, new: python(pyclient.HTTPX)},
 		{Name: PyAioHTTPUVLoop, Families: []Family{FamilyPython}, Kind: model.Fanout, PyKind: pyclient.AioHTTPUVLoop,
 			Color: color.RGBA{0x4E, 0x1F, 0x5C, 255}, new: python(pyclient.AioHTTPUVLoop)},
+
+		{Name: PyCrawlAsyncio, Families: []Family{FamilyCrawl}, Kind: model.Fanout, Crawler: pycrawl.Asyncio,
+			Color: color.RGBA{0x00, 0x2A, 0x44, 255}, new: crawlerOnly},
+		{Name: PyCrawlProcsAsyncio, Families: []Family{FamilyCrawl}, Kind: model.ProcsFanout, Procs: true, Crawler: pycrawl.ProcsAsyncio,
+			Color: color.RGBA{0x2E, 0x86, 0xB8, 255}, new: crawlerOnly},
 	}
 }
 
@@ -225,6 +251,11 @@ func python(k pyclient.Kind) func(context.Context, string, Options) (clients.Cli
 		}
 		return c, nil
 	}
+}
+
+// crawlerOnly is New of a strategy that only crawls.
+func crawlerOnly(_ context.Context, name string, _ Options) (clients.Client, error) {
+	return nil, fmt.Errorf("strategy %s: a crawler of package clients/pycrawl, which only bench/crawl runs: no batch client", name)
 }
 
 // All returns every strategy in display order (Rank set). The slice is new

@@ -11,6 +11,7 @@ import (
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
 	"github.com/crawlbench/crawlbench/clients/pyclient"
+	"github.com/crawlbench/crawlbench/clients/pycrawl"
 	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/clients/usage/leaktest"
 	"github.com/crawlbench/crawlbench/servers"
@@ -62,7 +63,7 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: the model has no ideal: %v", d.Name, err)
 		}
 	}
-	for _, f := range []strategy.Family{strategy.FamilySeed, strategy.FamilyScale, strategy.FamilyPeers, strategy.FamilyPython} {
+	for _, f := range []strategy.Family{strategy.FamilySeed, strategy.FamilyScale, strategy.FamilyPeers, strategy.FamilyPython, strategy.FamilyCrawl} {
 		if families[f] == 0 {
 			t.Errorf("family %s has no strategy", f)
 		}
@@ -88,6 +89,9 @@ func TestPythonStrategies(t *testing.T) {
 	lastGo, firstPy := -1, -1
 	twins := map[string]string{}
 	for _, d := range strategy.All() {
+		if d.IsCrawlerOnly() {
+			continue // TestCrawlerOnly
+		}
 		if !d.IsPython() {
 			lastGo = d.Rank
 			if d.In(strategy.FamilyPython) || d.GoTwin != "" {
@@ -155,7 +159,7 @@ func skipUnlessRuns(t *testing.T, name string) {
 
 func TestEveryStrategyRuns(t *testing.T) {
 	srv := servertest.Start(t, servers.Config{Delay: 10 * time.Millisecond})
-	for _, name := range strategy.Names() {
+	for _, name := range batchNames() {
 		t.Run(name, func(t *testing.T) {
 			skipUnlessRuns(t, name)
 			c, err := strategy.New(t.Context(), name, strategy.Options{
@@ -190,5 +194,50 @@ func TestUnknownStrategy(t *testing.T) {
 	_, err := strategy.New(t.Context(), "threads", strategy.Options{Client: clients.Config{Targets: []string{"http://127.0.0.1:1/"}}})
 	if err == nil || !strings.Contains(err.Error(), `"threads"`) || !strings.Contains(err.Error(), "fanout") {
 		t.Fatalf("New(threads) = %v, want an error naming it and listing the strategies", err)
+	}
+}
+
+// batchNames returns the strategies New builds: all but the Python
+// crawlers.
+func batchNames() []string {
+	var out []string
+	for _, d := range strategy.All() {
+		if !d.IsCrawlerOnly() {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}
+
+// The Python crawlers: family crawl only, last, Python, no batch client,
+// worker processes exactly for procs-asyncio; the Go crawlers are in
+// family crawl too.
+func TestCrawlerOnly(t *testing.T) {
+	var crawlers []string
+	for _, d := range strategy.All() {
+		if !d.IsCrawlerOnly() {
+			if len(crawlers) > 0 {
+				t.Errorf("%s comes after the Python crawlers %v", d.Name, crawlers)
+			}
+			continue
+		}
+		crawlers = append(crawlers, d.Name)
+		if !slices.Equal(d.Families, []strategy.Family{strategy.FamilyCrawl}) || d.IsPython() || !d.RunsPython() || !strings.HasPrefix(d.Name, "py-crawl-") {
+			t.Errorf("%s: families %v, IsPython %v, RunsPython %v: want a py-crawl- name in family crawl only, Python", d.Name, d.Families, d.IsPython(), d.RunsPython())
+		}
+		if d.Procs != (d.Crawler == pycrawl.ProcsAsyncio) {
+			t.Errorf("%s: Procs %v for crawler %s", d.Name, d.Procs, d.Crawler)
+		}
+		_, err := strategy.New(t.Context(), d.Name, strategy.Options{Client: clients.Config{Targets: []string{"http://127.0.0.1:1/"}}})
+		if err == nil || !strings.Contains(err.Error(), "pycrawl") {
+			t.Errorf("New(%s) = %v, want an error naming clients/pycrawl", d.Name, err)
+		}
+	}
+	if !slices.Equal(crawlers, []string{strategy.PyCrawlAsyncio, strategy.PyCrawlProcsAsyncio}) {
+		t.Errorf("Python crawlers %v", crawlers)
+	}
+	want := []string{strategy.Sequential, strategy.Fanout, strategy.FastHTTP, strategy.ProcsFanout, strategy.PyCrawlAsyncio, strategy.PyCrawlProcsAsyncio}
+	if got := strategy.Names(strategy.FamilyCrawl); !slices.Equal(got, want) {
+		t.Errorf("Names(crawl) = %v, want %v", got, want)
 	}
 }

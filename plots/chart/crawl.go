@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/clients/strategy"
 )
 
@@ -86,7 +88,7 @@ func ReadCrawl(r io.Reader, name string) (*CrawlData, error) {
 			byKey[id] = c
 			d.Cells = append(d.Cells, c)
 			desc, known := strategy.Lookup(c.Strategy)
-			c.python = known && desc.IsPython()
+			c.python = known && desc.RunsPython()
 		}
 		c.PagesPerS = append(c.PagesPerS, pps)
 		c.Overhead = append(c.Overhead, vals["overhead-x"])
@@ -102,6 +104,26 @@ func ReadCrawl(r io.Reader, name string) (*CrawlData, error) {
 	}
 	d.warnings = s.warnings(name, []string{FamilyCrawl})
 	return d, nil
+}
+
+// crawlFileCharts is ChartInputs' reader of a bench/crawl file: ok when b
+// holds BenchmarkCrawl results, and then its roofline charts.
+func crawlFileCharts(b []byte, name string) (charts []NamedChart, warnings []string, ok bool, err error) {
+	for _, res := range resultset.Parse(name, b).Results {
+		if string(res.Name.Base()) == FamilyCrawl {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		return nil, nil, false, nil
+	}
+	d, err := ReadCrawl(bytes.NewReader(b), name)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	charts, err = CrawlCharts(d)
+	return charts, d.Warnings(), true, err
 }
 
 // Warnings returns what reading noticed but did not reject.
@@ -166,6 +188,7 @@ func crawlChart(lang string, c, m int, cells []*CrawlCell) (*Chart, error) {
 	}
 	var ids []lineID
 	lines := map[lineID][]Point{}
+	pyLines := map[lineID]bool{}
 	ioRoof := 0.0
 	cpuRoofs := map[float64][]Point{} // one curve per number of cores the model gave a crawler
 	var failed float64
@@ -175,6 +198,7 @@ func crawlChart(lang string, c, m int, cells []*CrawlCell) (*Chart, error) {
 		if _, ok := lines[id]; !ok {
 			ids = append(ids, id)
 		}
+		pyLines[id] = cl.python
 		med, lo, hi := summarize(cl.PagesPerS)
 		x := cl.Work.Seconds() * 1e3
 		lines[id] = append(lines[id], Point{X: x, Y: med, Lo: lo, Hi: hi})
@@ -194,8 +218,12 @@ func crawlChart(lang string, c, m int, cells []*CrawlCell) (*Chart, error) {
 		slices.SortFunc(pts, func(a, b Point) int { return cmpFloat(a.X, b.X) })
 		// GOMAXPROCS 1 is drawn dotted with rings (the "cold" style),
 		// more solid with dots.
-		series = append(series, Series{Name: fmt.Sprintf("%s, GOMAXPROCS %d", id.strategy, id.procs), Strategy: id.strategy,
-			Conn: map[bool]string{true: "warm", false: "cold"}[id.procs > 1], Points: pts})
+		label := fmt.Sprintf("%s, GOMAXPROCS %d", id.strategy, id.procs)
+		if pyLines[id] {
+			label = id.strategy // GOMAXPROCS does not apply to a Python crawler
+		}
+		series = append(series, Series{Name: label, Strategy: id.strategy,
+			Conn: map[bool]string{true: "warm", false: "cold"}[id.procs > 1 || pyLines[id]], Points: pts})
 		for _, pt := range pts {
 			ext.addX(pt.X)
 			ext.addY(pt.Lo)

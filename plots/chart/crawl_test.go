@@ -50,3 +50,30 @@ func TestReadCrawlRejectsOtherFiles(t *testing.T) {
 		t.Error("a file without BenchmarkCrawl results was read")
 	}
 }
+
+// ChartInputs draws a BenchmarkCrawl file's roofline charts, one per
+// language; a Python crawler's line is not labelled with a GOMAXPROCS.
+func TestChartInputsCrawl(t *testing.T) {
+	b, err := os.ReadFile("testdata/crawl-py-dev.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ChartInputs(Input{Name: "crawl-py-dev.txt", R: bytes.NewReader(b)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bases := map[string]*Chart{}
+	for _, c := range p.Charts {
+		bases[c.Base] = c.Chart
+	}
+	if len(bases) != 2 || bases["crawl-roofline-go-c64-m4"] == nil || bases["crawl-roofline-python-c64-m4"] == nil {
+		t.Fatalf("charts %v, want the Go and the Python roofline", p.Bases())
+	}
+	var svg bytes.Buffer
+	if err := bases["crawl-roofline-python-c64-m4"].WriteSVG(&svg); err != nil {
+		t.Fatal(err)
+	}
+	if s := svg.String(); !strings.Contains(s, "py-crawl-procs-asyncio") || strings.Contains(s, "py-crawl-asyncio, GOMAXPROCS") || !strings.Contains(s, "CPU roof, 2 core") {
+		t.Errorf("the Python chart lacks its lines or CPU roofs, or labels a GOMAXPROCS")
+	}
+}

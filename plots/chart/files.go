@@ -52,7 +52,10 @@ func kinds(b []byte, name string) (suite, scale, peers bool) {
 //   - a file with BenchmarkPeers results (scripts/peers): ReadPeers and
 //     PeersCharts;
 //   - a bench/openloop file (BenchmarkOpenLoop, Stall, Pacer):
-//     ReadOpenLoop and HockeyCharts.
+//     ReadOpenLoop and HockeyCharts;
+//   - a bench/network file (BenchmarkNetwork, Streams): ReadNetwork and
+//     AllNetworkCharts.
+//   - a bench/crawl file (BenchmarkCrawl): ReadCrawl and CrawlCharts.
 //
 // Notes say which charts were skipped because their benchmarks are absent.
 // It is an error if an input cannot be read or plotted, or if two inputs
@@ -91,6 +94,26 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 			return nil, err
 		}
 		if charts, warns, ok, err := openLoopCharts(b, in.Name); ok {
+			if err != nil {
+				return out, err
+			}
+			out.Warnings = append(out.Warnings, warns...)
+			if err := add(in.Name, charts); err != nil {
+				return out, err
+			}
+			continue
+		}
+		if charts, notes, ok, err := networkFileCharts(b, in.Name); ok {
+			if err != nil {
+				return out, err
+			}
+			out.Notes = append(out.Notes, notes...)
+			if err := add(in.Name, charts); err != nil {
+				return out, err
+			}
+			continue
+		}
+		if charts, warns, ok, err := crawlFileCharts(b, in.Name); ok {
 			if err != nil {
 				return out, err
 			}

@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/crawlbench/crawlbench/bench/network"
+	"github.com/crawlbench/crawlbench/bench/resultset"
 )
 
 // The families of bench/network.
@@ -238,12 +240,105 @@ func netIdealStyle(s Series, i int) seriesStyle {
 	return st
 }
 
+// aboveDKey is one time-above-d chart: a strategy at a c.
+type aboveDKey struct {
+	strategy string
+	c        int
+}
+
+// aboveDKeys returns the strategies and c of d's BenchmarkNetwork rows over
+// a non-zero RTT, sorted by strategy, then c.
+func (d *NetworkData) aboveDKeys() []aboveDKey {
+	var keys []aboveDKey
+	for _, c := range d.cells {
+		k := aboveDKey{c.strategy, c.c}
+		if c.family == FamilyNetwork && c.rtt > 0 && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b aboveDKey) int {
+		if a.strategy != b.strategy {
+			return strings.Compare(a.strategy, b.strategy)
+		}
+		return a.c - b.c
+	})
+	return keys
+}
+
+// AllNetworkCharts draws every chart d has the data for: a time-above-d
+// chart per strategy and c of its BenchmarkNetwork rows over a non-zero
+// RTT, and the streams chart if it has BenchmarkStreams rows.
+func AllNetworkCharts(d *NetworkData) ([]NamedChart, error) {
+	var out []NamedChart
+	for _, k := range d.aboveDKeys() {
+		ch, err := d.aboveDChart(k.strategy, k.c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ch)
+	}
+	if ch, ok, err := d.streamsChart(); err != nil {
+		return nil, err
+	} else if ok {
+		out = append(out, ch)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("plots: no network chart: no BenchmarkNetwork rows over a non-zero RTT and no BenchmarkStreams rows")
+	}
+	return out, nil
+}
+
+// networkFileCharts draws a bench/network results file (ok: b holds
+// BenchmarkNetwork or BenchmarkStreams results; then err says whether it
+// could be drawn): AllNetworkCharts, or a note when its rows give no chart
+// (loopback only).
+func networkFileCharts(b []byte, name string) (charts []NamedChart, notes []string, ok bool, err error) {
+	for _, res := range resultset.Parse(name, b).Results {
+		switch string(res.Name.Base()) {
+		case FamilyNetwork, FamilyStreams:
+			ok = true
+		}
+	}
+	if !ok {
+		return nil, nil, false, nil
+	}
+	d, err := ReadNetwork(Input{Name: name, R: bytes.NewReader(b)})
+	if err != nil {
+		return nil, nil, true, err
+	}
+	if _, _, serr := d.StreamsSeries(); len(d.aboveDKeys()) == 0 && serr != nil {
+		return nil, []string{name + ": no BenchmarkNetwork rows over a non-zero RTT and no BenchmarkStreams rows: skipping the network charts"}, true, nil
+	}
+	charts, err = AllNetworkCharts(d)
+	return charts, nil, true, err
+}
+
 // NetworkCharts draws the charts d has the data for: the time above d
 // against RTT for strategy at c (warm and cold panels), and HTTP/1.1 against
 // HTTP/2 as c grows past the stream limit.
 func NetworkCharts(d *NetworkData, strategy string, c int) ([]NamedChart, error) {
 	var out []NamedChart
-	if warm, cold, model, err := d.AboveD(strategy, c); err == nil {
+	if ch, err := d.aboveDChart(strategy, c); err == nil {
+		out = append(out, ch)
+	}
+	if ch, ok, err := d.streamsChart(); err != nil {
+		return nil, err
+	} else if ok {
+		out = append(out, ch)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("plots: no network chart: neither BenchmarkNetwork rows of strategy=%s c=%d over a non-zero RTT nor BenchmarkStreams rows", strategy, c)
+	}
+	return out, nil
+}
+
+// aboveDChart is the time-above-d chart of strategy at c.
+func (d *NetworkData) aboveDChart(strategy string, c int) (NamedChart, error) {
+	warm, cold, model, err := d.AboveD(strategy, c)
+	if err != nil {
+		return NamedChart{}, err
+	}
+	{
 		ch := &Chart{
 			Title:    fmt.Sprintf("Time above the server's delay, in round trips, against RTT (%s, c = %d, d = %v)", strategy, c, d.delay),
 			Legend:   newLegend(),
@@ -268,26 +363,35 @@ func NetworkCharts(d *NetworkData, strategy string, c int) ([]NamedChart, error)
 			for _, s := range panel.ss {
 				thumbs, err := addSeries(p, &ext, s, netStyle(s, protoIndex(s.Name)), 1)
 				if err != nil {
-					return nil, fmt.Errorf("plots: above-d chart: %w", err)
+					return NamedChart{}, fmt.Errorf("plots: above-d chart: %w", err)
 				}
 				ch.Legend.Add(s.Label(), thumbs...)
 			}
 			for i, m := range models {
 				if _, err := addSeries(p, &ext, m, idealStyle(m, i), 1); err != nil {
-					return nil, fmt.Errorf("plots: above-d chart: %w", err)
+					return NamedChart{}, fmt.Errorf("plots: above-d chart: %w", err)
 				}
 			}
 			if err := setAxis(&p.X, log10Axis, ext.xlo, ext.xhi); err != nil {
-				return nil, fmt.Errorf("plots: above-d chart: %w", err)
+				return NamedChart{}, fmt.Errorf("plots: above-d chart: %w", err)
 			}
 			if err := setZeroBasedAxis(&p.Y, ext.ylo, ext.yhi); err != nil {
-				return nil, fmt.Errorf("plots: above-d chart: %w", err)
+				return NamedChart{}, fmt.Errorf("plots: above-d chart: %w", err)
 			}
 			ch.Panels = append(ch.Panels, p)
 		}
-		out = append(out, NamedChart{Base: fmt.Sprintf("network-above-d-%s-c%d", fileSafe(strategy), c), Chart: ch})
+		return NamedChart{Base: fmt.Sprintf("network-above-d-%s-c%d", fileSafe(strategy), c), Chart: ch}, nil
 	}
-	if measured, ideal, err := d.StreamsSeries(); err == nil {
+}
+
+// streamsChart is the HTTP/1.1 vs HTTP/2 chart (ok: d has BenchmarkStreams
+// rows).
+func (d *NetworkData) streamsChart() (NamedChart, bool, error) {
+	measured, ideal, err := d.StreamsSeries()
+	if err != nil {
+		return NamedChart{}, false, nil
+	}
+	{
 		ch := &Chart{
 			Title:    fmt.Sprintf("HTTP/1.1 vs HTTP/2 as c grows past the stream limit (n = c, d = %v)", d.delay),
 			Legend:   newLegend(),
@@ -298,30 +402,26 @@ func NetworkCharts(d *NetworkData, strategy string, c int) ([]NamedChart, error)
 		for i, s := range measured {
 			thumbs, err := addSeries(p, &ext, s, netStyle(s, i), 1)
 			if err != nil {
-				return nil, fmt.Errorf("plots: streams chart: %w", err)
+				return NamedChart{}, false, fmt.Errorf("plots: streams chart: %w", err)
 			}
 			ch.Legend.Add(s.Label(), thumbs...)
 		}
 		for i, s := range ideal {
 			thumbs, err := addSeries(p, &ext, s, netIdealStyle(s, i), 1)
 			if err != nil {
-				return nil, fmt.Errorf("plots: streams chart: %w", err)
+				return NamedChart{}, false, fmt.Errorf("plots: streams chart: %w", err)
 			}
 			ch.Legend.Add(s.Label(), thumbs...)
 		}
 		if err := setAxis(&p.X, log2Axis, ext.xlo, ext.xhi); err != nil {
-			return nil, fmt.Errorf("plots: streams chart: %w", err)
+			return NamedChart{}, false, fmt.Errorf("plots: streams chart: %w", err)
 		}
 		if err := setZeroBasedAxis(&p.Y, ext.ylo, ext.yhi); err != nil {
-			return nil, fmt.Errorf("plots: streams chart: %w", err)
+			return NamedChart{}, false, fmt.Errorf("plots: streams chart: %w", err)
 		}
 		ch.Panels = []*plot.Plot{p}
-		out = append(out, NamedChart{Base: "network-streams", Chart: ch})
+		return NamedChart{Base: "network-streams", Chart: ch}, true, nil
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("plots: no network chart: neither BenchmarkNetwork rows of strategy=%s c=%d over a non-zero RTT nor BenchmarkStreams rows", strategy, c)
-	}
-	return out, nil
 }
 
 // protoIndex is the palette index of a series named "PROTO CONN": the

@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -97,5 +98,69 @@ func TestReadNetworkErrors(t *testing.T) {
 	noMetric := "delay: 50ms\nBenchmarkNetwork/net=wan/proto=h1/strategy=fanout/conn=warm/c=1-2 1 100 ns/op 0 errors 90 ideal-ns\n"
 	if _, err := ReadNetwork(Input{Name: "x", R: strings.NewReader(noMetric)}); err == nil || !strings.Contains(err.Error(), "model-rtts") {
 		t.Errorf("no model-rtts: %v", err)
+	}
+}
+
+// TestChartFilesNetwork: ChartFiles (so plot, reproduce -draw and -redraw)
+// draws a bench/network file's charts, byte for byte those of
+// AllNetworkCharts, and refuses one whose rows lack a metric.
+func TestChartFilesNetwork(t *testing.T) {
+	p, err := ChartFiles("testdata/network-dev.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"network-above-d-fanout-c20", "network-streams"}
+	if !slices.Equal(p.Bases(), want) {
+		t.Fatalf("charts %q, want %q", p.Bases(), want)
+	}
+	direct, err := AllNetworkCharts(readNetworkDev(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range p.Charts {
+		var got, exp bytes.Buffer
+		if err := c.Chart.WriteSVG(&got); err != nil {
+			t.Fatal(err)
+		}
+		if err := direct[i].Chart.WriteSVG(&exp); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), exp.Bytes()) {
+			t.Errorf("%s: ChartFiles' SVG differs from AllNetworkCharts' (%d vs %d bytes)", c.Base, got.Len(), exp.Len())
+		}
+	}
+	loop := "delay: 50ms\nBenchmarkNetwork/net=loopback/proto=h1/strategy=fanout/conn=warm/c=1-2 1 100 ns/op 0 errors 90 ideal-ns 1 model-rtts\n"
+	if p, err := ChartInputs(Input{Name: "loop.txt", R: strings.NewReader(loop)}); err != nil || len(p.Charts) != 0 || !strings.Contains(strings.Join(p.Notes, "\n"), "skipping the network charts") {
+		t.Errorf("a loopback-only network file: %v, %v; want no chart and a note", p, err)
+	}
+	bad := "delay: 50ms\nBenchmarkNetwork/net=wan/proto=h1/strategy=fanout/conn=warm/c=1-2 1 100 ns/op 0 errors 90 ideal-ns\n"
+	if _, err := ChartInputs(Input{Name: "bad.txt", R: strings.NewReader(bad)}); err == nil || !strings.Contains(err.Error(), "model-rtts") {
+		t.Errorf("a network row without model-rtts: %v, want an error naming it", err)
+	}
+}
+
+// TestAllNetworkChartsPerC: a file with rows at two c (and two strategies)
+// gives one time-above-d chart per strategy and c.
+func TestAllNetworkChartsPerC(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("delay: 50ms\n")
+	for _, row := range []string{"fanout/conn=warm/c=10", "fanout/conn=warm/c=100", "fasthttp/conn=warm/c=10"} {
+		in.WriteString("BenchmarkNetwork/net=wan/proto=h1/strategy=" + row + "-2 1 95000000 ns/op 0 errors 90000000 ideal-ns 1 model-rtts\n")
+	}
+	d, err := ReadNetwork(Input{Name: "x", R: strings.NewReader(in.String())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts, err := AllNetworkCharts(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bases []string
+	for _, c := range charts {
+		bases = append(bases, c.Base)
+	}
+	want := []string{"network-above-d-fanout-c10", "network-above-d-fanout-c100", "network-above-d-fasthttp-c10"}
+	if !slices.Equal(bases, want) {
+		t.Errorf("charts %q, want %q", bases, want)
 	}
 }

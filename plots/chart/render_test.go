@@ -75,7 +75,7 @@ func TestChartsSkipsAbsentFamilies(t *testing.T) {
 }
 
 // devCharts renders the charts of the development samples: the three
-// scale levels together, and the peers file.
+// scale levels together, the peers file and the network file.
 func devCharts(t *testing.T) []NamedChart {
 	t.Helper()
 	scale, _, err := ScaleCharts(readScaleDev(t))
@@ -86,7 +86,11 @@ func devCharts(t *testing.T) []NamedChart {
 	if err != nil {
 		t.Fatalf("PeersCharts: %v", err)
 	}
-	return append(scale, peers...)
+	network, err := AllNetworkCharts(readNetworkDev(t))
+	if err != nil {
+		t.Fatalf("AllNetworkCharts: %v", err)
+	}
+	return append(append(scale, peers...), network...)
 }
 
 // TestGolden compares the SVG of every chart of small.txt and of the

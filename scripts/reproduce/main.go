@@ -88,7 +88,7 @@ func quickPhases() []phase {
 		label: "quick-crawl",
 		pkg:   "./bench/crawl",
 		bench: "Crawl",
-		args:  []string{"-pages", "500", "-delay", "2ms", "-page-work", "0,1ms", "-gomaxprocs", "1,0", "-benchtime", "1x"},
+		args:  []string{"-pages", "300", "-delay", "2ms", "-page-work", "0,1ms", "-gomaxprocs", "1,2", "-benchtime", "1x"},
 	}, {
 		label: "quick-network",
 		pkg:   "./bench/network",
@@ -111,7 +111,9 @@ func quickPhases() []phase {
 }
 
 // fullPhases are the seed at its full scale, the full matrices, the scale
-// runs at 1k, 10k and 100k in flight, and the peers comparison.
+// runs at 1k, 10k and 100k in flight, the peers comparison, the Python
+// systems, the crawl, the network, the pitfalls, the open loop and the
+// overhead breakdown.
 func fullPhases() []phase {
 	return []phase{
 		{label: "seed-d3s", bench: "Seed", args: []string{"-delay", "3s"}},
@@ -129,7 +131,29 @@ func fullPhases() []phase {
 		{label: "scale-py-1k", pkg: "./bench/scale", bench: "Scale", args: pyScale("1k"), count: 3, group: "scale-py"},
 		{label: "scale-py-5k", pkg: "./bench/scale", bench: "Scale", args: pyScale("5k"), count: 3, group: "scale-py"},
 		{label: "scale-py-10k", pkg: "./bench/scale", bench: "Scale", args: pyScale("10k"), count: 3, group: "scale-py"},
+		// The crawl (issue 11): Go and Python crawlers over 10,000 pages.
+		{label: "crawl-go", pkg: "./bench/crawl", bench: "Crawl", args: crawlArgs("fanout,fasthttp,procs-fanout", "1,2"), count: 1},
+		{label: "crawl-py", pkg: "./bench/crawl", bench: "Crawl", args: crawlArgs("py-crawl-asyncio,py-crawl-procs-asyncio", "2"), count: 1},
+		// Network, TLS and HTTP/2, and the pitfall catalogue (issue 12).
+		{label: "network-d50ms", pkg: "./bench/network", bench: "Network|Streams|Handshake", count: 3, args: []string{
+			"-net", "lan,wan,far", "-conc", "10,100", "-max-ideal", "2.2s", "-strategies", "fanout,fasthttp", "-hs-n", "1000", "-benchtime", "1x"}},
+		{label: "network-py-d50ms", pkg: "./bench/network", bench: "Network", count: 3, args: []string{
+			"-net", "wan,far", "-protos", "h1,h1tls13", "-strategies", "py-aiohttp", "-conns", "warm,cold", "-conc", "10,100", "-max-ideal", "2.2s", "-benchtime", "1x"}},
+		{label: "pitfalls", pkg: "./bench/pitfalls", bench: "Pitfall", args: []string{"-benchtime", "10x"}, count: 3},
+		// Open loop (issue 13) and the overhead breakdown (issue 14).
+		{label: "openloop", pkg: "./bench/openloop", bench: "OpenLoop|Stall|Pacer", args: []string{"-benchtime", "1x"}, count: 1},
+		{label: "breakdown-seed-d50ms", bench: "^BenchmarkSeed(Procs)?$/^n=100$", args: []string{"-delay", "50ms", "-benchtime", "2s", "-breakdown"}},
+		{label: "breakdown-concurrency-d50ms", bench: "^BenchmarkConcurrency$/^server=unlimited$/^strategy=(fanout|fasthttp|procs-fanout)$/^conn=warm$/^c=(16|256)$",
+			args: []string{"-servers", "unlimited", "-delay", "50ms", "-benchtime", "2s", "-breakdown"}},
+		{label: "breakdown-scale-10k", pkg: "./bench/scale", bench: "Scale", args: []string{"-scale", "10k", "-strategies", "fasthttp,procs-fasthttp", "-benchtime", "3x", "-breakdown"}, count: 3},
 	}
+}
+
+// crawlArgs returns bench/crawl's flags of a full crawl run: 10,000 pages
+// over 16 hosts at d = 20 ms, a sweep of work per page.
+func crawlArgs(strategies, gomaxprocs string) []string {
+	return []string{"-pages", "10000", "-hosts", "16", "-delay", "20ms", "-conc", "64", "-per-host", "4",
+		"-page-work", "0,500us,1ms,2ms,5ms", "-gomaxprocs", gomaxprocs, "-procs", "2", "-strategies", strategies, "-benchtime", "1x"}
 }
 
 // pyScale returns the bench/scale flags of a Python-against-Go scale level.

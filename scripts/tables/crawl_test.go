@@ -36,3 +36,37 @@ func TestCrawlTable(t *testing.T) {
 		t.Error("a file with a failed request was tabled")
 	}
 }
+
+// The Python crawlers get their own table: one row per work per page,
+// asyncio and processes × asyncio side by side and their ratio; every
+// cell shows both roof fractions.
+func TestCrawlTablePython(t *testing.T) {
+	b, err := os.ReadFile("testdata/crawl-py-dev.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := CrawlTable(source{name: "crawl-py-dev.txt", data: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, py, ok := strings.Cut(out, "Python crawlers")
+	if !ok {
+		t.Fatalf("no Python table:\n%s", out)
+	}
+	rows := 0
+	for _, l := range strings.Split(py, "\n") {
+		if strings.HasPrefix(l, "| c=64 m=4 |") {
+			rows++
+			if cells := strings.Split(l, "|"); len(cells) != 9 || !strings.HasSuffix(strings.TrimSpace(cells[7]), "×") || !strings.Contains(cells[4], " / ") {
+				t.Errorf("row %q: want c, m, work, two rates with their roof fractions and a ratio", l)
+			}
+		}
+	}
+	if rows != 2 {
+		t.Errorf("%d Python rows, want 2 (work 0 and 2ms):\n%s", rows, out)
+	}
+	goPart, _, _ := strings.Cut(out, "Python crawlers")
+	if strings.Contains(goPart, "py-crawl") || !strings.Contains(goPart, "| c=64 m=4 | 2ms | procs-fanout |") {
+		t.Errorf("the Go table holds a Python row or lacks procs-fanout:\n%s", goPart)
+	}
+}

@@ -12,8 +12,8 @@ import (
 // kindPitfalls is BenchmarkPitfall's table (bench/pitfalls).
 const kindPitfalls = "pitfalltable"
 
-// PitfallTable renders a BenchmarkPitfall file: per pitfall and network,
-// the symptom, what the bad variant measurably cost, the fix and the
+// PitfallTable renders a BenchmarkPitfall file: per pitfall, network and
+// protocol (a row without a proto key is plain HTTP/1.1), the symptom, what the bad variant measurably cost, the fix and the
 // fix's gain-x. Texts come from the clients/pitfall registry; numbers are
 // medians over the runs.
 func PitfallTable(src source) (string, error) {
@@ -21,37 +21,63 @@ func PitfallTable(src source) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var nets []string
+	var nets, protos []string
 	for _, name := range r.order {
 		if n := key(name, "net"); n != "" && !slices.Contains(nets, n) {
 			nets = append(nets, n)
 		}
+		if p := pitfallProto(name); !slices.Contains(protos, p) {
+			protos = append(protos, p)
+		}
+	}
+	slices.Sort(protos) // h1 before h1tls12 before h1tls13
+	protoLine := r.config("protos")
+	if protoLine == "" {
+		protoLine = plainProto + " (HTTP/1.1 plain)" // files from before -protos
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "d = %s, HTTP/1.1 without TLS, -hang-bound %s: `%s` (%s); medians over the runs, per batch of c requests.\n\n",
-		r.config(resultset.KeyDelay), r.config("hang-bound"), src.name, r.describe())
-	b.WriteString("| pitfall | net | symptom | measured cost (bad; fix) | fix | measured gain |\n")
-	b.WriteString("|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "d = %s, -hang-bound %s, protocols %s: `%s` (%s); medians over the runs, per batch of c requests.\n\n",
+		r.config(resultset.KeyDelay), r.config("hang-bound"), protoLine, src.name, r.describe())
+	b.WriteString("| pitfall | net | proto | symptom | measured cost (bad; fix) | fix | measured gain |\n")
+	b.WriteString("|---|---|---|---|---|---|---|\n")
 	rows := 0
 	for _, name := range pitfall.Names() {
 		spec, _ := pitfall.Lookup(name)
 		for _, net := range nets {
-			cell := func(v pitfall.Variant) string {
-				return fmt.Sprintf("Pitfall/net=%s/pitfall=%s/variant=%s/c=%d", net, name, v, spec.C)
+			for _, proto := range protos {
+				seg := ""
+				if proto != plainProto {
+					seg = "/proto=" + proto
+				}
+				cell := func(v pitfall.Variant) string {
+					return fmt.Sprintf("Pitfall/net=%s%s/pitfall=%s/variant=%s/c=%d", net, seg, name, v, spec.C)
+				}
+				bad, fix := cell(pitfall.Bad), cell(pitfall.Fix)
+				if r.runs(bad) == 0 || r.runs(fix) == 0 {
+					continue
+				}
+				rows++
+				fmt.Fprintf(&b, "| %s (c = %d) | %s | %s | %s | %s | %s | %s |\n", name, spec.C, net, proto, spec.Symptom,
+					pitfallCost(r, spec, bad, fix), spec.Fix, pitfallGain(r, bad, fix))
 			}
-			bad, fix := cell(pitfall.Bad), cell(pitfall.Fix)
-			if r.runs(bad) == 0 || r.runs(fix) == 0 {
-				continue
-			}
-			rows++
-			fmt.Fprintf(&b, "| %s (c = %d) | %s | %s | %s | %s | %s |\n", name, spec.C, net, spec.Symptom,
-				pitfallCost(r, spec, bad, fix), spec.Fix, pitfallGain(r, bad, fix))
 		}
 	}
 	if rows == 0 {
 		return "", fmt.Errorf("%s: no pitfall with both its bad and fix rows", src.name)
 	}
 	return b.String(), nil
+}
+
+// plainProto is the protocol of a BenchmarkPitfall row without a proto
+// key: plain HTTP/1.1.
+const plainProto = "h1"
+
+// pitfallProto returns the protocol of a BenchmarkPitfall row's name.
+func pitfallProto(name string) string {
+	if p := key(name, "proto"); p != "" {
+		return p
+	}
+	return plainProto
 }
 
 // pitfallCost describes the bad row's measured symptom beside the fix's.
