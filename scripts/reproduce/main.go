@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/bench/resultset"
+	"github.com/crawlbench/crawlbench/clients/strategy"
 	"github.com/crawlbench/crawlbench/plots/chart"
 	"github.com/crawlbench/crawlbench/scripts/resultsfile"
 )
@@ -81,6 +82,15 @@ func quickPhases() []phase {
 		bench: "Seed|Concurrency|Batch",
 		args:  []string{"-delay", "5ms", "-servers", "unlimited,k8", "-cmax", "256", "-benchtime", "1x"},
 	}, {
+		label: "quick-scale",
+		pkg:   "./bench/scale",
+		bench: "Scale",
+		args:  []string{"-scale", "1k", "-delay", "100ms", "-strategies", list(strategy.FastHTTP, strategy.Fanout), "-conns", "warm", "-benchtime", "1x"},
+	}, {
+		label: "quick-peers",
+		peers: true,
+		args:  []string{"-tools", list(strategy.FastHTTP, strategy.Fanout, "hey"), "-c", "16", "-duration", "1s", "-rounds", "1"},
+	}, {
 		label: "quick-breakdown",
 		bench: "^BenchmarkSeed(Procs)?$/^n=100$/^strategy=(fanout|fasthttp|procs-fanout)$/^conn=warm$",
 		args:  []string{"-delay", "5ms", "-benchtime", "5x", "-breakdown"},
@@ -94,7 +104,7 @@ func quickPhases() []phase {
 		pkg:   "./bench/network",
 		bench: "Network|Streams|Handshake",
 		args: []string{"-net", "wan", "-protos", "h1,h1tls13,h2", "-conns", "warm,cold", "-conc", "100",
-			"-streams-conc", "64,128", "-hs-n", "100", "-strategies", "fanout", "-benchtime", "1x"},
+			"-streams-conc", "64,128", "-hs-n", "100", "-strategies", strategy.Fanout, "-benchtime", "1x"},
 	}, {
 		label: "quick-pitfalls",
 		pkg:   "./bench/pitfalls",
@@ -104,7 +114,7 @@ func quickPhases() []phase {
 		label: "quick-openloop",
 		pkg:   "./bench/openloop",
 		bench: "OpenLoop|Stall|Pacer",
-		args: []string{"-delay", "20ms", "-servers", "k8", "-strategies", "fasthttp", "-arrivals", "constant",
+		args: []string{"-delay", "20ms", "-servers", "k8", "-strategies", strategy.FastHTTP, "-arrivals", "constant",
 			"-loads", "50,100,150", "-duration", "500ms", "-stall-duration", "4s", "-stall-at", "1s",
 			"-pacer-rates", "2000", "-pacer-duration", "500ms", "-vegeta=false", "-benchtime", "1x"},
 	}}
@@ -132,22 +142,25 @@ func fullPhases() []phase {
 		{label: "scale-py-5k", pkg: "./bench/scale", bench: "Scale", args: pyScale("5k"), count: 3, group: "scale-py"},
 		{label: "scale-py-10k", pkg: "./bench/scale", bench: "Scale", args: pyScale("10k"), count: 3, group: "scale-py"},
 		// The crawl (issue 11): Go and Python crawlers over 10,000 pages.
-		{label: "crawl-go", pkg: "./bench/crawl", bench: "Crawl", args: crawlArgs("fanout,fasthttp,procs-fanout", "1,2"), count: 1},
-		{label: "crawl-py", pkg: "./bench/crawl", bench: "Crawl", args: crawlArgs("py-crawl-asyncio,py-crawl-procs-asyncio", "2"), count: 1},
+		{label: "crawl-go", pkg: "./bench/crawl", bench: "Crawl", args: crawlArgs(list(strategy.Fanout, strategy.FastHTTP, strategy.ProcsFanout), "1,2"), count: 1},
+		{label: "crawl-py", pkg: "./bench/crawl", bench: "Crawl", args: crawlArgs(list(strategy.PyCrawlAsyncio, strategy.PyCrawlProcsAsyncio), "2"), count: 1},
 		// Network, TLS and HTTP/2, and the pitfall catalogue (issue 12).
 		{label: "network-d50ms", pkg: "./bench/network", bench: "Network|Streams|Handshake", count: 3, args: []string{
-			"-net", "lan,wan,far", "-conc", "10,100", "-max-ideal", "2.2s", "-strategies", "fanout,fasthttp", "-hs-n", "1000", "-benchtime", "1x"}},
+			"-net", "lan,wan,far", "-conc", "10,100", "-max-ideal", "2.2s", "-strategies", list(strategy.Fanout, strategy.FastHTTP), "-hs-n", "1000", "-benchtime", "1x"}},
 		{label: "network-py-d50ms", pkg: "./bench/network", bench: "Network", count: 3, args: []string{
-			"-net", "wan,far", "-protos", "h1,h1tls13", "-strategies", "py-aiohttp", "-conns", "warm,cold", "-conc", "10,100", "-max-ideal", "2.2s", "-benchtime", "1x"}},
+			"-net", "wan,far", "-protos", "h1,h1tls13", "-strategies", strategy.PyAioHTTP, "-conns", "warm,cold", "-conc", "10,100", "-max-ideal", "2.2s", "-benchtime", "1x"}},
 		{label: "pitfalls", pkg: "./bench/pitfalls", bench: "Pitfall", args: []string{"-benchtime", "10x"}, count: 3},
 		// Open loop (issue 13) and the overhead breakdown (issue 14).
 		{label: "openloop", pkg: "./bench/openloop", bench: "OpenLoop|Stall|Pacer", args: []string{"-benchtime", "1x"}, count: 1},
 		{label: "breakdown-seed-d50ms", bench: "^BenchmarkSeed(Procs)?$/^n=100$", args: []string{"-delay", "50ms", "-benchtime", "2s", "-breakdown"}},
 		{label: "breakdown-concurrency-d50ms", bench: "^BenchmarkConcurrency$/^server=unlimited$/^strategy=(fanout|fasthttp|procs-fanout)$/^conn=warm$/^c=(16|256)$",
 			args: []string{"-servers", "unlimited", "-delay", "50ms", "-benchtime", "2s", "-breakdown"}},
-		{label: "breakdown-scale-10k", pkg: "./bench/scale", bench: "Scale", args: []string{"-scale", "10k", "-strategies", "fasthttp,procs-fasthttp", "-benchtime", "3x", "-breakdown"}, count: 3},
+		{label: "breakdown-scale-10k", pkg: "./bench/scale", bench: "Scale", args: []string{"-scale", "10k", "-strategies", list(strategy.FastHTTP, strategy.ProcsFastHTTP), "-benchtime", "3x", "-breakdown"}, count: 3},
 	}
 }
+
+// list joins strategy names for a -strategies flag.
+func list(names ...string) string { return strings.Join(names, ",") }
 
 // crawlArgs returns bench/crawl's flags of a full crawl run: 10,000 pages
 // over 16 hosts at d = 20 ms, a sweep of work per page.
@@ -355,7 +368,7 @@ func redraw(root, plotsDir string, stdout, stderr io.Writer) int {
 // describe says what a phase runs.
 func (ph phase) describe() string {
 	if ph.peers {
-		return ph.label + " (go run ./scripts/peers)"
+		return strings.TrimSpace(ph.label + " (go run ./scripts/peers " + strings.Join(ph.args, " ") + ")")
 	}
 	pkg := ph.pkg
 	if pkg == "" {
@@ -368,7 +381,7 @@ func (ph phase) describe() string {
 // first.
 func runPhase(ctx context.Context, root string, o options, ph phase, stderr io.Writer) ([]string, error) {
 	if ph.peers {
-		return runPeers(ctx, root, o, stderr)
+		return runPeers(ctx, root, o, ph, stderr)
 	}
 	pkg := ph.pkg
 	if pkg == "" {
@@ -409,8 +422,8 @@ func runPhase(ctx context.Context, root string, o options, ph phase, stderr io.W
 
 // runPeers runs scripts/peers, which saves its own results files, and
 // charts them.
-func runPeers(ctx context.Context, root string, o options, stderr io.Writer) ([]string, error) {
-	cmd := exec.CommandContext(ctx, "go", "run", "./scripts/peers", "-out", o.results)
+func runPeers(ctx context.Context, root string, o options, ph phase, stderr io.Writer) ([]string, error) {
+	cmd := exec.CommandContext(ctx, "go", append([]string{"run", "./scripts/peers", "-out", o.results, "-label", ph.label}, ph.args...)...)
 	cmd.Dir = root
 	cmd.Stderr = stderr
 	end := resultsfile.InGroup(cmd, 5*time.Second) // a signal stops peers and the tools it runs

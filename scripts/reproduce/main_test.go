@@ -66,6 +66,28 @@ func TestProgressWithoutPlan(t *testing.T) {
 	}
 }
 
+// TestQuickPhasesEveryFamily: the quick tour runs every benchmark package
+// (and the peers), so every family is represented.
+func TestQuickPhasesEveryFamily(t *testing.T) {
+	want := map[string]bool{"./bench": false, "./bench/scale": false, "./bench/crawl": false, "./bench/network": false,
+		"./bench/pitfalls": false, "./bench/openloop": false, "peers": false}
+	for _, ph := range quickPhases() {
+		switch {
+		case ph.peers:
+			want["peers"] = true
+		case ph.pkg == "":
+			want["./bench"] = true
+		default:
+			want[ph.pkg] = true
+		}
+	}
+	for pkg, ok := range want {
+		if !ok {
+			t.Errorf("the quick tour has no phase of %s", pkg)
+		}
+	}
+}
+
 func TestFullPhases(t *testing.T) {
 	var labels []string
 	for _, ph := range fullPhases() {
@@ -74,7 +96,8 @@ func TestFullPhases(t *testing.T) {
 			t.Errorf("phase %s: peers %v with bench %q", ph.label, ph.peers, ph.bench)
 		}
 	}
-	if got := strings.Join(labels, ","); got != "seed-d3s,matrix-d50ms,scale-1k,scale-10k,scale-100k,peers,seed-d50ms-flask,batch-d50ms-flask,scale-py-100,scale-py-1k,scale-py-5k,scale-py-10k" {
+	if got := strings.Join(labels, ","); got != "seed-d3s,matrix-d50ms,scale-1k,scale-10k,scale-100k,peers,seed-d50ms-flask,batch-d50ms-flask,scale-py-100,scale-py-1k,scale-py-5k,scale-py-10k,"+
+		"crawl-go,crawl-py,network-d50ms,network-py-d50ms,pitfalls,openloop,breakdown-seed-d50ms,breakdown-concurrency-d50ms,breakdown-scale-10k" {
 		t.Errorf("full phases = %s", got)
 	}
 }
