@@ -32,6 +32,7 @@ const (
 	ServerPostMetric = "bd-server-post-ns"
 	ReturnMetric     = "bd-return-ns"
 	ReadMetric       = "bd-client-read-ns"
+	GapMetric        = "bd-client-gap-ns"
 	ResidualMetric   = "bd-residual-ns"
 
 	CPUPathMetric      = "bd-cpu-path-ns"
@@ -55,7 +56,7 @@ const (
 // timeline; IPC spans both of its ends).
 func Parts() []string {
 	return []string{HarnessMetric, ConnectMetric, SendMetric, ArrivalMetric, ServerPreMetric, TimerLateMetric,
-		ServerPostMetric, ReturnMetric, IPCMetric, ReadMetric}
+		ServerPostMetric, ReturnMetric, GapMetric, IPCMetric, ReadMetric}
 }
 
 // Metrics are every metric a Collector reports.
@@ -91,6 +92,7 @@ type Collector struct {
 	trace    *batchTrace
 	stamps   stamps        // RunBatch's, over the timed batches
 	slowRead time.Duration // tests only: sleep after each batch's Run
+	slowGap  time.Duration // tests only: sleep after each wave's end
 }
 
 // New returns a Collector for one case.
@@ -122,6 +124,7 @@ func (co *Collector) Start(b *testing.B, c harness.Case, cl clients.Client, srv 
 		co.fail(fmt.Errorf("breakdown: %w", err))
 	}
 	co.clock, co.trace = clock, newBatchTrace(clock)
+	co.trace.slowGap = co.slowGap
 	p, err := c.Params(srv)
 	if err != nil {
 		co.fail(fmt.Errorf("breakdown: model: %w", err))
@@ -167,6 +170,9 @@ func (co *Collector) Stop(b *testing.B) {
 	ctx := b.Context()
 	co.t1 = co.snap(ctx)
 	want := int64(co.stamps.n) * int64(max(1, len(co.ServerPIDs)))
+	if len(co.ServerPIDs) <= 1 && co.stamps.nWaved == co.stamps.n {
+		want = max(want, co.stamps.waves) // a burst per wave
+	}
 	for range 10 {
 		got := co.t1.stats.Bursts - co.t0.stats.Bursts
 		if co.srv.Stats == nil || got == 0 || got >= want {
@@ -300,8 +306,12 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 	if co.stamps.wall > 0 { // RunBatch timed the batches
 		harnessPart = max(0, elapsed/n-co.stamps.wall/n)
 		var ok bool
-		tl, ok = co.stamps.tile(batches, int(g), t1.stats.Bursts-t0.stats.Bursts,
-			t1.stats.BurstFirstMonoNS-t0.stats.BurstFirstMonoNS, t1.stats.BurstSpanNS-t0.stats.BurstSpanNS)
+		nb, first, span := t1.stats.Bursts-t0.stats.Bursts,
+			t1.stats.BurstFirstMonoNS-t0.stats.BurstFirstMonoNS, t1.stats.BurstSpanNS-t0.stats.BurstSpanNS
+		tl, ok = co.stamps.tile(batches, int(g), nb, first, span)
+		if !ok && g == 1 { // several bursts a batch: one per client wave?
+			tl, ok = co.stamps.tileWaves(batches, nb, first, span)
+		}
 		if ok {
 			tl.send -= connect
 			tl.takeIPC(ipc)
@@ -317,6 +327,7 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 			SendMetric:    tl.send,
 			ReturnMetric:  tl.ret,
 			ReadMetric:    tl.read,
+			GapMetric:     tl.gap,
 			// The delays beyond the ideal's (more bursts than waves, or
 			// waves inside one burst) are time the last request arrived late.
 			ArrivalMetric:    max(0, arrival+delay-ideal),
