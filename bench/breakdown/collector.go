@@ -48,6 +48,7 @@ const (
 	LateMeanMetric     = "bd-timer-late-mean-ns"
 	HandlerMeanMetric  = "bd-handler-mean-ns"
 	BurstsMetric       = "bd-bursts"
+	WavesMetric        = "bd-client-waves"
 	WriteMetric        = "bd-client-write-ns"
 )
 
@@ -63,7 +64,7 @@ func Parts() []string {
 func Metrics() []string {
 	return append(append([]string{ExcessMetric}, Parts()...), ResidualMetric, CPUPathMetric, GCMetric,
 		ClientCPUMetric, ClientSysMetric, ServerCPUMetric, WorkerCPUMetric, SchedMetric, GoSchedMetric, IPCTotalMetric, TimerLateMaxMetric,
-		LateMeanMetric, HandlerMeanMetric, BurstsMetric, WriteMetric)
+		LateMeanMetric, HandlerMeanMetric, BurstsMetric, WavesMetric, WriteMetric)
 }
 
 // connectProbes is how many loopback connects a cold case's probe times.
@@ -228,6 +229,7 @@ type Breakdown struct {
 	Parts  map[string]time.Duration // the critical-path parts (Parts)
 	Diag   map[string]time.Duration // the other metrics, not in the sum
 	Bursts float64                  // the server's bursts per batch and process
+	Waves  float64                  // the client's waves per batch (0: not all traced)
 }
 
 // Residual is Excess minus the parts: what they do not explain (negative
@@ -260,6 +262,7 @@ func (co *Collector) Report(b *testing.B, total *clients.Result, ideal time.Dura
 		b.ReportMetric(float64(v), name)
 	}
 	b.ReportMetric(bd.Bursts, BurstsMetric)
+	b.ReportMetric(bd.Waves, WavesMetric)
 }
 
 // compute returns the breakdown per batch of batches batches that took
@@ -351,6 +354,9 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 			WriteMetric:        tl.write,
 		},
 		Bursts: bursts,
+	}
+	if co.stamps.nWaved == batches {
+		bd.Waves = float64(co.stamps.waves) / float64(batches)
 	}
 	return bd, nil
 }
