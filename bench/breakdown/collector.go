@@ -32,6 +32,7 @@ const (
 	ServerPostMetric = "bd-server-post-ns"
 	ReturnMetric     = "bd-return-ns"
 	ReadMetric       = "bd-client-read-ns"
+	GapMetric        = "bd-client-gap-ns"
 	ResidualMetric   = "bd-residual-ns"
 
 	CPUPathMetric      = "bd-cpu-path-ns"
@@ -47,6 +48,7 @@ const (
 	LateMeanMetric     = "bd-timer-late-mean-ns"
 	HandlerMeanMetric  = "bd-handler-mean-ns"
 	BurstsMetric       = "bd-bursts"
+	WavesMetric        = "bd-client-waves"
 	WriteMetric        = "bd-client-write-ns"
 )
 
@@ -55,14 +57,14 @@ const (
 // timeline; IPC spans both of its ends).
 func Parts() []string {
 	return []string{HarnessMetric, ConnectMetric, SendMetric, ArrivalMetric, ServerPreMetric, TimerLateMetric,
-		ServerPostMetric, ReturnMetric, IPCMetric, ReadMetric}
+		ServerPostMetric, ReturnMetric, GapMetric, IPCMetric, ReadMetric}
 }
 
 // Metrics are every metric a Collector reports.
 func Metrics() []string {
 	return append(append([]string{ExcessMetric}, Parts()...), ResidualMetric, CPUPathMetric, GCMetric,
 		ClientCPUMetric, ClientSysMetric, ServerCPUMetric, WorkerCPUMetric, SchedMetric, GoSchedMetric, IPCTotalMetric, TimerLateMaxMetric,
-		LateMeanMetric, HandlerMeanMetric, BurstsMetric, WriteMetric)
+		LateMeanMetric, HandlerMeanMetric, BurstsMetric, WavesMetric, WriteMetric)
 }
 
 // connectProbes is how many loopback connects a cold case's probe times.
@@ -91,6 +93,7 @@ type Collector struct {
 	trace    *batchTrace
 	stamps   stamps        // RunBatch's, over the timed batches
 	slowRead time.Duration // tests only: sleep after each batch's Run
+	slowGap  time.Duration // tests only: sleep after each wave's end
 }
 
 // New returns a Collector for one case.
@@ -122,6 +125,7 @@ func (co *Collector) Start(b *testing.B, c harness.Case, cl clients.Client, srv 
 		co.fail(fmt.Errorf("breakdown: %w", err))
 	}
 	co.clock, co.trace = clock, newBatchTrace(clock)
+	co.trace.slowGap = co.slowGap
 	p, err := c.Params(srv)
 	if err != nil {
 		co.fail(fmt.Errorf("breakdown: model: %w", err))
@@ -167,6 +171,9 @@ func (co *Collector) Stop(b *testing.B) {
 	ctx := b.Context()
 	co.t1 = co.snap(ctx)
 	want := int64(co.stamps.n) * int64(max(1, len(co.ServerPIDs)))
+	if len(co.ServerPIDs) <= 1 && co.stamps.nWaved == co.stamps.n {
+		want = max(want, co.stamps.waves) // a burst per wave
+	}
 	for range 10 {
 		got := co.t1.stats.Bursts - co.t0.stats.Bursts
 		if co.srv.Stats == nil || got == 0 || got >= want {
@@ -222,6 +229,7 @@ type Breakdown struct {
 	Parts  map[string]time.Duration // the critical-path parts (Parts)
 	Diag   map[string]time.Duration // the other metrics, not in the sum
 	Bursts float64                  // the server's bursts per batch and process
+	Waves  float64                  // the client's waves per batch (0: not all traced)
 }
 
 // Residual is Excess minus the parts: what they do not explain (negative
@@ -254,6 +262,7 @@ func (co *Collector) Report(b *testing.B, total *clients.Result, ideal time.Dura
 		b.ReportMetric(float64(v), name)
 	}
 	b.ReportMetric(bd.Bursts, BurstsMetric)
+	b.ReportMetric(bd.Waves, WavesMetric)
 }
 
 // compute returns the breakdown per batch of batches batches that took
@@ -300,8 +309,12 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 	if co.stamps.wall > 0 { // RunBatch timed the batches
 		harnessPart = max(0, elapsed/n-co.stamps.wall/n)
 		var ok bool
-		tl, ok = co.stamps.tile(batches, int(g), t1.stats.Bursts-t0.stats.Bursts,
-			t1.stats.BurstFirstMonoNS-t0.stats.BurstFirstMonoNS, t1.stats.BurstSpanNS-t0.stats.BurstSpanNS)
+		nb, first, span := t1.stats.Bursts-t0.stats.Bursts,
+			t1.stats.BurstFirstMonoNS-t0.stats.BurstFirstMonoNS, t1.stats.BurstSpanNS-t0.stats.BurstSpanNS
+		tl, ok = co.stamps.tile(batches, int(g), nb, first, span)
+		if !ok && g == 1 { // several bursts a batch: one per client wave?
+			tl, ok = co.stamps.tileWaves(batches, nb, first, span)
+		}
 		if ok {
 			tl.send -= connect
 			tl.takeIPC(ipc)
@@ -317,6 +330,7 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 			SendMetric:    tl.send,
 			ReturnMetric:  tl.ret,
 			ReadMetric:    tl.read,
+			GapMetric:     tl.gap,
 			// The delays beyond the ideal's (more bursts than waves, or
 			// waves inside one burst) are time the last request arrived late.
 			ArrivalMetric:    max(0, arrival+delay-ideal),
@@ -340,6 +354,9 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 			WriteMetric:        tl.write,
 		},
 		Bursts: bursts,
+	}
+	if co.stamps.nWaved == batches {
+		bd.Waves = float64(co.stamps.waves) / float64(batches)
 	}
 	return bd, nil
 }

@@ -198,3 +198,53 @@ func TestClientRead(t *testing.T) {
 		}
 	}
 }
+
+// TestClientGap checks that a sequential client slowed between its
+// requests (each a wave, each a server burst) shows the injected time in
+// the client-gap part, by about the delay injected per gap, while the
+// residual stays a small share of it: the waves are placed, not left over.
+func TestClientGap(t *testing.T) {
+	srv := startServer(t)
+	const n, slow = 6, 4 * time.Millisecond
+	for _, s := range []string{strategy.Sequential, strategy.FakeAsync} {
+		c := harness.Case{Strategy: s, Conn: clients.Warm, N: n}
+		var got [2]map[string]float64
+		for i, d := range []time.Duration{0, slow} {
+			var failed bool
+			res := testing.Benchmark(func(b *testing.B) {
+				co := breakdown.New()
+				breakdown.SlowGap(co, d)
+				harness.NewRunner(false).Run(b, srv, c, harness.Options{Timeout: 10 * time.Second, Hooks: harness.Hooks{Collector: co}})
+				failed = b.Failed()
+			})
+			if failed || res.N == 0 {
+				t.Fatalf("%s: the benchmark failed (N = %d)", s, res.N)
+			}
+			got[i] = res.Extra
+		}
+		base, slowed := got[0], got[1]
+		t.Logf("%s: gap %v → %v, residual %v → %v, excess %v → %v", s,
+			time.Duration(base[breakdown.GapMetric]), time.Duration(slowed[breakdown.GapMetric]),
+			time.Duration(base[breakdown.ResidualMetric]), time.Duration(slowed[breakdown.ResidualMetric]),
+			time.Duration(base[breakdown.ExcessMetric]), time.Duration(slowed[breakdown.ExcessMetric]))
+		if b := slowed[breakdown.BurstsMetric]; b != n {
+			t.Fatalf("%s: %v bursts per batch, want %d (one per request)", s, b, n)
+		}
+		injected := float64((n - 1) * slow) // the last wave's sleep is read time
+		grew := slowed[breakdown.GapMetric] - base[breakdown.GapMetric]
+		if r := grew / injected; r < 0.7 || r > 1.5 {
+			t.Errorf("%s: client-gap grew %v for %v injected between requests, ratio %.2f, want 0.7–1.5",
+				s, time.Duration(grew), time.Duration(injected), r)
+		}
+		for _, m := range []map[string]float64{base, slowed} {
+			if r := m[breakdown.ResidualMetric]; math.Abs(r) > 0.05*injected {
+				t.Errorf("%s: residual %v, want within 5 %% of %v (the waves tile the batch)", s, time.Duration(r), time.Duration(injected))
+			}
+			for _, p := range []string{breakdown.SendMetric, breakdown.ReturnMetric, breakdown.GapMetric} {
+				if m[p] <= 0 {
+					t.Errorf("%s: %s = %v, want > 0 (placed)", s, p, m[p])
+				}
+			}
+		}
+	}
+}

@@ -24,6 +24,10 @@
 //	                   byte (httptrace GotFirstResponseByte); fasthttp, read
 //	                   in full (clients.DoTrace); worker strategies, the
 //	                   batch's end (their workers are not traced)
+//	bd-client-gap-ns   waves: a wave's last response → the next wave's
+//	                   first request (the client's own turnaround: the
+//	                   rest of the read, its loop, the next request's
+//	                   set-up), added up over the batch's waves
 //	bd-ipc-ns          procpool: the pipe time of each batch's last work
 //	                   message (round trip minus the worker's own Wall),
 //	                   taken out of send and return in proportion to their
@@ -35,12 +39,22 @@
 // The client's stamps and the server's burst entries are on one clock,
 // CLOCK_MONOTONIC (internal/monoclock), and are added up over the batches
 // (servers.Stats.BurstFirstMonoNS); they are placed against each other
-// only with exactly one burst per batch and server process (bd-bursts =
-// 1: a batch of one wave). Then the parts tile each batch and the
-// residual is the rounding of the averages; a clock or attribution error
-// would show as a negative send or return. With waves (several bursts per
-// batch) send, return and read are 0 and the residual holds the client's
-// side, as measured. A group's server parts are averaged over its processes.
+// only where each client wave holds one server burst. A client wave
+// (waves.go) runs from a traced request's start with none in flight to
+// the answer of its last one in flight; every burst lies inside one wave,
+// so as many waves as bursts (bd-client-waves = bd-bursts) means one each.
+// That holds for batches of one burst per server process (bd-bursts = 1)
+// and for sequential and fake-async (a burst per request); then send is
+// the batch start → the first arrival plus each later wave's start → its
+// burst's first arrival, return each burst's last exit → its wave's end,
+// and the parts tile each batch, the residual the rounding of the
+// averages; a clock or attribution error would show as a negative send or
+// return. Elsewhere send, return, gap and read are 0 and the residual
+// holds the client's side, as measured: worker processes (not traced) and
+// pipelined waves (concurrency c < n, whose next wave's requests start
+// before the last answers of the one before, so that the client's waves
+// hold several bursts, or the server's bursts merge). A group's server
+// parts are averaged over its processes.
 //
 // Beside them, not in the sum (CPU and waits overlap the phases):
 // bd-client-write-ns (batch start → its last request written, net/http,
@@ -51,5 +65,6 @@
 // runnable but not running, /proc/<pid>/task/*/schedstat), bd-go-sched-ns
 // (the client runtime's /sched/latencies:seconds, a sum over goroutine
 // wake-ups), bd-ipc-total-ns, bd-timer-late-max-ns, bd-timer-late-mean-ns,
-// bd-handler-mean-ns (per request) and bd-bursts (per batch and server).
+// bd-handler-mean-ns (per request), bd-bursts (per batch and server) and
+// bd-client-waves (per batch; 0 where the client is not traced).
 package breakdown

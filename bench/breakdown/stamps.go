@@ -3,6 +3,7 @@ package breakdown
 import (
 	"context"
 	"net/http/httptrace"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +20,14 @@ type stamps struct {
 	wall         time.Duration
 	wrote, resp  int64 // Σ of the last request written, of the last response seen
 	nWrote, nRes int   // batches that had them (traced clients only)
+
+	// The client's waves (waves.go), over the batches whose waves all
+	// ended (nWaved): their count, Σ wave start, Σ wave end, Σ each
+	// batch's first wave start and Σ its last wave end.
+	nWaved                        int
+	waves                         int64
+	waveStart, waveEnd, firstWave int64
+	lastWave                      int64
 }
 
 // batchTrace is one batch's latest request written (net/http) or issued
@@ -29,15 +38,23 @@ type batchTrace struct {
 	wrote, resp atomic.Int64
 	http        *httptrace.ClientTrace
 	fast        *clients.DoTrace
+
+	mu      sync.Mutex // guards w
+	w       waveTrace
+	slowGap time.Duration // tests only: sleep after each wave's end
 }
 
 func newBatchTrace(clock monoclock.Clock) *batchTrace {
 	t := &batchTrace{clock: clock}
 	t.http = &httptrace.ClientTrace{
+		GetConn:              func(string) { t.begin() },
 		WroteRequest:         func(httptrace.WroteRequestInfo) { t.note(&t.wrote) },
-		GotFirstResponseByte: func() { t.note(&t.resp) },
+		GotFirstResponseByte: func() { t.note(&t.resp); t.end() },
 	}
-	t.fast = &clients.DoTrace{Sent: func() { t.note(&t.wrote) }, Done: func() { t.note(&t.resp) }}
+	t.fast = &clients.DoTrace{
+		Sent: func() { t.begin(); t.note(&t.wrote) },
+		Done: func() { t.note(&t.resp); t.end() },
+	}
 	return t
 }
 
@@ -60,6 +77,7 @@ func (co *Collector) RunBatch(ctx context.Context, cl clients.Client, n int) (*c
 	tr := co.trace
 	tr.wrote.Store(0)
 	tr.resp.Store(0)
+	tr.resetWaves()
 	ctx = clients.WithDoTrace(httptrace.WithClientTrace(ctx, tr.http), tr.fast)
 	start := time.Now()
 	res, err := cl.Run(ctx, n)
@@ -80,6 +98,14 @@ func (co *Collector) RunBatch(ctx context.Context, cl clients.Client, n int) (*c
 		s.resp += r
 		s.nRes++
 	}
+	if w, ok := tr.waves(); ok {
+		s.nWaved++
+		s.waves += int64(w.n)
+		s.waveStart += w.start
+		s.waveEnd += w.end
+		s.firstWave += w.first
+		s.lastWave += w.last
+	}
 	return res, err
 }
 
@@ -87,6 +113,7 @@ func (co *Collector) RunBatch(ctx context.Context, cl clients.Client, n int) (*c
 // bursts: per batch and server process.
 type timeline struct {
 	send, ret, read time.Duration // batch start → first arrival; last exit → last response; → batch end
+	gap             time.Duration // waves: a wave's last response → the next wave's first request
 	write           time.Duration // batch start → last request written (0: not traced)
 }
 

@@ -64,11 +64,12 @@ func ReadBreakdown(name string, data []byte) ([]BreakdownRow, error) {
 }
 
 // clientPart reports whether part is one of the client's timeline parts,
-// which results of the breakdown's first version (before them) lack; such
-// a file's residual holds them.
+// which results of the breakdown's first version (before them) lack, and
+// client-gap, which results before the waves lack; such a file's residual
+// holds them.
 func clientPart(part string) bool {
 	switch part {
-	case breakdown.SendMetric, breakdown.ReturnMetric, breakdown.ReadMetric:
+	case breakdown.SendMetric, breakdown.ReturnMetric, breakdown.ReadMetric, breakdown.GapMetric:
 		return true
 	}
 	return false
@@ -103,6 +104,7 @@ var breakdownColors = []color.Color{
 	color.RGBA{0xE6, 0x9F, 0x00, 255}, // timer lateness
 	color.RGBA{0xD5, 0x5E, 0x00, 255}, // server post
 	color.RGBA{0x88, 0x22, 0x55, 255}, // return
+	color.RGBA{0x99, 0x99, 0x33, 255}, // client gap (between waves)
 	color.RGBA{0xCC, 0x79, 0xA7, 255}, // IPC
 	color.RGBA{0x44, 0xAA, 0x99, 255}, // client read
 }

@@ -3,6 +3,9 @@ package chart
 import (
 	"bytes"
 	"os"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/crawlbench/crawlbench/bench/breakdown"
@@ -19,13 +22,25 @@ func TestBreakdownChart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 {
-		t.Fatalf("%d rows, want 4: %+v", len(rows), rows)
+	if len(rows) != 6 {
+		t.Fatalf("%d rows, want 6: %+v", len(rows), rows)
 	}
+	gap := slices.Index(breakdown.Parts(), breakdown.GapMetric)
 	for _, r := range rows {
 		if len(r.Parts) != len(breakdown.Parts()) {
 			t.Errorf("%s: %d parts, want %d", r.Name, len(r.Parts), len(breakdown.Parts()))
+			continue
 		}
+		// Only the sequential client has waves, hence gaps between them.
+		if seq := strings.Contains(r.Name, "strategy=sequential"); seq != (r.Parts[gap] > 0) {
+			t.Errorf("%s: client-gap %v ms, want > 0: %v", r.Name, r.Parts[gap], seq)
+		}
+	}
+	// A file from before the client gap (no bd-client-gap-ns) is read, its
+	// gap 0 (its residual holds it).
+	old := regexp.MustCompile(`\s+\S+ bd-client-gap-ns`).ReplaceAll(data, nil)
+	if rows, err := ReadBreakdown("old.txt", old); err != nil || len(rows) != 6 {
+		t.Errorf("a file without client-gap: %d rows, err %v; want 6, nil", len(rows), err)
 	}
 	var bi breakdownInputs
 	if err := bi.read("breakdown-d5ms.txt", data); err != nil {

@@ -23,8 +23,8 @@ func BreakdownTable(srcs []source) (string, error) {
 	for _, p := range parts {
 		fmt.Fprintf(&b, " %s |", shortPart(p))
 	}
-	b.WriteString(" residual ms | residual / excess | bursts per batch | sched ms (all threads, not in the sum) |\n|---|---|---|")
-	b.WriteString(strings.Repeat("---|", len(parts)+4) + "\n")
+	b.WriteString(" residual ms | residual / excess | bursts per batch | client waves per batch | sched ms (all threads, not in the sum) |\n|---|---|---|")
+	b.WriteString(strings.Repeat("---|", len(parts)+5) + "\n")
 	rows := 0
 	var names []string
 	for _, src := range srcs {
@@ -51,14 +51,18 @@ func BreakdownTable(srcs []source) (string, error) {
 				share = fmt.Sprintf("%.0f %%", 100*res/(excess/1e6))
 			}
 			bursts, _ := r.median(name, breakdown.BurstsMetric)
-			fmt.Fprintf(&b, " %.2f | %s | %.2f | %.1f |\n", res, share, bursts, ms(breakdown.SchedMetric))
+			waves := "–" // not traced, or a file from before the waves
+			if w, ok := r.median(name, breakdown.WavesMetric); ok && w > 0 {
+				waves = fmt.Sprintf("%.2f", w)
+			}
+			fmt.Fprintf(&b, " %.2f | %s | %.2f | %s | %.1f |\n", res, share, bursts, waves, ms(breakdown.SchedMetric))
 		}
 	}
 	if rows == 0 {
 		return "", fmt.Errorf("%s: no result carries %s (run the benchmarks with -breakdown)", strings.Join(names, ", "), breakdown.ExcessMetric)
 	}
 	return "Where each batch's time above the ideal goes, ms per batch (medians), from " + strings.Join(names, ", ") +
-		"; the parts are the phases of each batch's timeline, from the client's start through the server's burst back to the client's end, and add up, with the residual, to the excess (bench/breakdown's doc says how each is measured; the client's are placed only for batches of one burst, bd-bursts = 1).\n\n" + b.String(), nil
+		"; the parts are the phases of each batch's timeline, from the client's start through the server's burst back to the client's end, and add up, with the residual, to the excess (bench/breakdown's doc says how each is measured; the client's are placed only where each client wave holds one server burst: batches of one burst, or as many bursts as client waves, as for sequential and fake-async, whose client-gap is the client's own time between a wave's last response and the next wave's first request; elsewhere, such as worker processes (not traced) or pipelined waves that merge at the server, the residual holds the client's side).\n\n" + b.String(), nil
 }
 
 // shortPart names a part's column: "bd-cpu-path-ns" → "cpu-path ms".
