@@ -116,7 +116,7 @@ func BenchmarkCrawl(b *testing.B) {
 			for _, m := range s.ms {
 				for _, st := range s.strategies {
 					for _, g := range gomaxprocsOf(st, s.gomaxprocs) {
-						name := fmt.Sprintf("%s/work=%s/c=%d/m=%d/procs=%d/strategy=%s", top, durName(w), c, m, g, st.Name)
+						name := fmt.Sprintf("%s/work=%s/c=%d/m=%d/gomaxprocs=%d/strategy=%s", top, durName(w), c, m, g, st.Name)
 						cfg := crawler.Config{Start: p.StartURL(), Allow: allow, Concurrency: c, PerHost: min(m, c), Work: w,
 							ReqTimeout: s.reqTimeout, Procs: s.procs, WorkerGOMAXPROCS: g, Burner: &burner}
 						cpu := parse

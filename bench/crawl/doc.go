@@ -8,7 +8,7 @@
 //	go test ./bench/crawl -run '^$' -bench Crawl -benchtime 1x -pages 2000 -page-work 0,1ms
 //	go run ./scripts/runbench -pkg ./bench/crawl -label crawl -- -bench Crawl -benchtime 1x -count 3
 //
-// BenchmarkCrawl/pages=P/hosts=H/size=S/work=W/c=C/m=M/procs=G/strategy=S
+// BenchmarkCrawl/pages=P/hosts=H/size=S/work=W/c=C/m=M/gomaxprocs=G/strategy=S
 // reports pages/s (from the timer, ns/op), and two roofline ideals
 // (bench/model.Crawl):
 //
@@ -30,7 +30,7 @@
 // Python's asyncio crawler (the GIL), min(procs, cores) for Python's
 // processes × asyncio. Also crawl-ns (the crawl alone), startup-ns (a
 // Python crawler's interpreter, imports and forks, outside the timer),
-// p50-ns and p99-ns (request latency) and errors. procs=G is GOMAXPROCS of
+// p50-ns and p99-ns (request latency) and errors. gomaxprocs=G is GOMAXPROCS of
 // the crawler (of each worker process for procs-fanout); the Python
 // crawlers ignore it and run once per case, at the last -gomaxprocs value.
 // A crawl that fails a request, or that the site's counters show did not

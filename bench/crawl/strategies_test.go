@@ -119,7 +119,7 @@ func (st *settings) pythonSkip(ctx context.Context, s strat) error {
 
 // gomaxprocsOf returns the GOMAXPROCS values a strategy runs at: every one
 // of the flag for a Go crawler; for a Python crawler, which GOMAXPROCS does
-// not touch, only the last (its rows' procs= key).
+// not touch, only the last (its rows' gomaxprocs= key).
 func gomaxprocsOf(s strat, all []int) []int {
 	out := make([]int, 0, len(all))
 	for _, g := range all {

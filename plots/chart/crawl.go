@@ -27,7 +27,7 @@ const FamilyCrawl = "Crawl"
 // CrawlCell is one case of BenchmarkCrawl over its -count runs.
 type CrawlCell struct {
 	Strategy   string
-	GOMAXPROCS int // the procs= key
+	GOMAXPROCS int // the gomaxprocs= key
 	Work       time.Duration
 	C, M       int
 	PagesPerS  []float64 // one per run
@@ -72,7 +72,7 @@ func ReadCrawl(r io.Reader, name string) (*CrawlData, error) {
 		for _, f := range []struct {
 			key string
 			dst *int
-		}{{"procs", &c.GOMAXPROCS}, {"c", &c.C}, {"m", &c.M}} {
+		}{{"gomaxprocs", &c.GOMAXPROCS}, {"c", &c.C}, {"m", &c.M}} {
 			if *f.dst, err = strconv.Atoi(keys[f.key]); err != nil {
 				return fmt.Errorf("plots: %s: %s: key %s=%q: want an integer", name, res.Name.Full(), f.key, keys[f.key])
 			}

@@ -43,9 +43,9 @@ func CrawlTable(src source) (string, error) {
 	var procs []int
 	cell := map[string]string{} // row + procs (Go) or row + strategy (Python) → name
 	for _, name := range r.order {
-		g, err := strconv.Atoi(key(name, "procs"))
+		g, err := strconv.Atoi(key(name, "gomaxprocs"))
 		if err != nil {
-			return "", fmt.Errorf("%s: %s: key procs=%q: want an integer", src.name, name, key(name, "procs"))
+			return "", fmt.Errorf("%s: %s: key gomaxprocs=%q: want an integer", src.name, name, key(name, "gomaxprocs"))
 		}
 		wk := key(name, "work")
 		w := time.Duration(0)
