@@ -20,7 +20,7 @@ import (
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 )
 
-// maxC bounds -c and -streams-c: one server process holds every connection
+// maxC bounds -conc and -streams-conc: one server process holds every connection
 // (20,000 open files per process here).
 const maxC = 4096
 
