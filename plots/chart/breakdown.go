@@ -262,7 +262,7 @@ func (bi *breakdownInputs) read(name string, data []byte) error {
 	}
 	if len(rows) > 0 {
 		bi.rows = append(bi.rows, rows...)
-		bi.names = append(bi.names, name)
+		bi.names = append(bi.names, sourceLabel(name))
 	}
 	return nil
 }

@@ -169,7 +169,7 @@ func CrawlCharts(d *CrawlData) ([]NamedChart, error) {
 			if err != nil {
 				return nil, fmt.Errorf("plots: %s: %w", d.name, err)
 			}
-			ch.Footnote = fmt.Sprintf("source: %s; points are medians over the runs, bars the min and max; roofs from bench/model.Crawl", d.name)
+			ch.Footnote = fmt.Sprintf("source: %s; points are medians over the runs, bars the min and max; roofs from bench/model.Crawl", sourceLabel(d.name))
 			out = append(out, NamedChart{Base: fmt.Sprintf("crawl-roofline-%s-c%d-m%d", strings.ToLower(lang.name), g.c, g.m), Chart: ch})
 		}
 	}

@@ -270,3 +270,15 @@ func (p *Plotted) Bases() []string {
 	}
 	return out
 }
+
+// sourceLabel is how a chart's footnote names an input file: results/NAME
+// for a file in a results directory, else its base name, so that a chart
+// drawn from an absolute path (a test, a clean clone) is byte for byte the
+// one drawn from the module root.
+func sourceLabel(name string) string {
+	base := filepath.Base(name)
+	if filepath.Base(filepath.Dir(name)) == "results" {
+		return "results/" + base
+	}
+	return base
+}

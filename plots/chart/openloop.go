@@ -162,7 +162,7 @@ func (d *OpenLoopData) hockey(server, arrival string, cells []*openCell) (*Chart
 	ch := &Chart{
 		Title:    fmt.Sprintf("Latency vs offered rate (open loop, %s arrivals), %s", arrival, describeServer(server)),
 		Legend:   newLegend(),
-		Footnote: "corrected latency (from each request's intended send time) · model dashed: exact FIFO queue over the same schedule · " + d.name,
+		Footnote: "corrected latency (from each request's intended send time) · model dashed: exact FIFO queue over the same schedule · " + sourceLabel(d.name),
 	}
 	capacity := 0.0
 	for _, c := range cells {
