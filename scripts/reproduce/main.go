@@ -72,46 +72,53 @@ type phase struct {
 	group string   // phases of one group are charted together (the scale levels)
 }
 
-// quickPhases fit in under five minutes on 2 cores: every family, at a
-// short delay, one batch per run, on two servers; then each newer family
-// (the crawl, the network, the pitfalls, the open loop, the overhead
-// breakdown) in a few seconds.
+// quickPhases fit in under five minutes on 2 cores: the seed, concurrency
+// and batch families at a short delay, one batch per run, on two servers,
+// 3 runs; then every other family once, in a few seconds each.
 func quickPhases() []phase {
 	return []phase{{
 		label: "quick-d5ms",
+		count: 3,
 		bench: "Seed|Concurrency|Batch",
 		args:  []string{"-delay", "5ms", "-servers", "unlimited,k8", "-cmax", "256", "-benchtime", "1x"},
 	}, {
 		label: "quick-scale",
+		count: 1,
 		pkg:   "./bench/scale",
 		bench: "Scale",
 		args:  []string{"-scale", "1k", "-delay", "100ms", "-strategies", list(strategy.FastHTTP, strategy.Fanout), "-conns", "warm", "-benchtime", "1x"},
 	}, {
 		label: "quick-peers",
+		count: 1,
 		peers: true,
 		args:  []string{"-tools", list(strategy.FastHTTP, strategy.Fanout, "hey"), "-c", "16", "-duration", "1s", "-rounds", "1"},
 	}, {
 		label: "quick-breakdown",
+		count: 1,
 		bench: "^BenchmarkSeed(Procs)?$/^n=100$/^strategy=(fanout|fasthttp|procs-fanout)$/^conn=warm$",
 		args:  []string{"-delay", "5ms", "-benchtime", "5x", "-breakdown"},
 	}, {
 		label: "quick-crawl",
+		count: 1,
 		pkg:   "./bench/crawl",
 		bench: "Crawl",
 		args:  []string{"-pages", "300", "-delay", "2ms", "-page-work", "0,1ms", "-gomaxprocs", "1,2", "-benchtime", "1x"},
 	}, {
 		label: "quick-network",
+		count: 1,
 		pkg:   "./bench/network",
 		bench: "Network|Streams|Handshake",
 		args: []string{"-net", "wan", "-protos", "h1,h1tls13,h2", "-conns", "warm,cold", "-conc", "100",
 			"-streams-conc", "64,128", "-hs-n", "100", "-strategies", strategy.Fanout, "-benchtime", "1x"},
 	}, {
 		label: "quick-pitfalls",
+		count: 1,
 		pkg:   "./bench/pitfalls",
 		bench: "Pitfall",
 		args:  []string{"-hang-bound", "500ms", "-stall-timeout", "50ms", "-benchtime", "1x"},
 	}, {
 		label: "quick-openloop",
+		count: 1,
 		pkg:   "./bench/openloop",
 		bench: "OpenLoop|Stall|Pacer",
 		args: []string{"-delay", "20ms", "-servers", "k8", "-strategies", strategy.FastHTTP, "-arrivals", "constant",
