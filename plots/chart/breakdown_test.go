@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -65,5 +66,26 @@ func TestBreakdownChart(t *testing.T) {
 	}
 	if _, err := BreakdownChart(nil, "none"); err == nil {
 		t.Error("BreakdownChart(nil) did not fail")
+	}
+}
+
+// TestChartInputsBreakdownOnly: a -breakdown run of a few warm Seed rows
+// (no sequential row, so no speed-up bars) still draws its breakdown chart
+// instead of failing with "nothing to plot".
+func TestChartInputsBreakdownOnly(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "breakdown-quick.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ChartInputs(Input{Name: "results/breakdown-quick.txt", R: bytes.NewReader(b)})
+	if err != nil {
+		t.Fatalf("ChartInputs: %v", err)
+	}
+	var bases []string
+	for _, c := range p.Charts {
+		bases = append(bases, c.Base)
+	}
+	if !slices.Contains(bases, "breakdown") {
+		t.Errorf("charts %v: want the breakdown chart", bases)
 	}
 }

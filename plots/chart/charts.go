@@ -345,7 +345,7 @@ func Charts(d *Data) (charts []NamedChart, notes []string, err error) {
 		}
 	}
 	if len(charts) == 0 {
-		return nil, notes, errors.New("plots: " + d.name + ": nothing to plot")
+		return nil, notes, fmt.Errorf("plots: %s: %w", d.name, errNothingToPlot)
 	}
 	return charts, notes, nil
 }
@@ -394,3 +394,6 @@ func (d *Data) footnote() string {
 	parts = append(parts, fmt.Sprintf("points: median of %s runs, error bars: min–max", runs))
 	return strings.Join(parts, " · ")
 }
+
+// errNothingToPlot is Charts' error for a file none of its charts can use.
+var errNothingToPlot = errors.New("nothing to plot")

@@ -90,9 +90,11 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 		if err != nil {
 			return nil, fmt.Errorf("plots: read %s: %w", in.Name, err)
 		}
+		bdBefore := len(bd.rows)
 		if err := bd.read(in.Name, b); err != nil {
 			return nil, err
 		}
+		hasBreakdown := len(bd.rows) > bdBefore
 		if charts, warns, ok, err := openLoopCharts(b, in.Name); ok {
 			if err != nil {
 				return out, err
@@ -141,6 +143,12 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 		out.Warnings = append(out.Warnings, d.Warnings()...)
 		charts, notes, err := Charts(d)
 		out.Notes = append(out.Notes, notes...)
+		if errors.Is(err, errNothingToPlot) && hasBreakdown {
+			// Its rows go to the breakdown chart (a -breakdown run of a
+			// few rows, with no sequential row for the speed-up bars).
+			out.Notes = append(out.Notes, err.Error()+" but its breakdown")
+			continue
+		}
 		if err != nil {
 			return out, err
 		}

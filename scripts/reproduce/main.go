@@ -599,7 +599,17 @@ func summarize(ctx context.Context, root, dir, path string) (string, error) {
 		fmt.Fprintf(&b, "# go %s\n\n%s\n", strings.Join(argv, " "), out)
 	}
 	if b.Len() == 0 {
-		return "", fmt.Errorf("-summary: %s has no BenchmarkSeed, BenchmarkConcurrency or BenchmarkBatch results for benchstat to summarise", path)
+		// Another family (crawl, network, pitfalls, open loop, scale):
+		// benchstat's own table, a row per sub-benchmark.
+		argv := []string{"tool", "benchstat", path}
+		out, err := resultsfile.GoOutput(ctx, root, argv...)
+		if err != nil {
+			return "", err
+		}
+		if len(bytes.TrimSpace(out)) == 0 {
+			return "", fmt.Errorf("-summary: %s has no results for benchstat to summarise", path)
+		}
+		fmt.Fprintf(&b, "# go %s\n\n%s\n", strings.Join(argv, " "), out)
 	}
 	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(path), ".txt")+"-benchstat.txt")
 	if old, err := os.ReadFile(out); err == nil && bytes.Equal(old, b.Bytes()) {

@@ -272,3 +272,32 @@ func TestSummaryIsDeterministic(t *testing.T) {
 		t.Errorf("files %v, want good.txt and good-benchstat.txt only", all)
 	}
 }
+
+// TestSummaryOtherFamilies: a file of another family (here a crawl run)
+// gets benchstat's own table, not an error, so every quick-tour phase has
+// a summary.
+func TestSummaryOtherFamilies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go tool benchstat")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "plots", "chart", "testdata", "crawl-dev.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "crawl.txt")
+	if err := os.WriteFile(in, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"-summary", in}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	sum, err := os.ReadFile(strings.TrimSpace(out.String()))
+	if err != nil || !bytes.Contains(sum, []byte("go tool benchstat "+in)) || !bytes.Contains(sum, []byte("Crawl/")) {
+		t.Fatalf("summary %v\n%s", err, sum)
+	}
+}
