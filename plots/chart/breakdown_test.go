@@ -89,3 +89,19 @@ func TestChartInputsBreakdownOnly(t *testing.T) {
 		t.Errorf("charts %v: want the breakdown chart", bases)
 	}
 }
+
+// TestChartInputsPitfallsNoChart: a BenchmarkPitfall file draws nothing
+// and says so in a note, instead of failing as an unknown benchmark.
+func TestChartInputsPitfallsNoChart(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "scripts", "tables", "testdata", "pitfalls-d10ms.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ChartInputs(Input{Name: "pitfalls.txt", R: bytes.NewReader(b)})
+	if err != nil {
+		t.Fatalf("ChartInputs: %v", err)
+	}
+	if len(p.Charts) != 0 || !strings.Contains(strings.Join(p.Notes, "\n"), "BenchmarkPitfall has no chart") {
+		t.Errorf("charts %d, notes %q; want none and a note", len(p.Charts), p.Notes)
+	}
+}

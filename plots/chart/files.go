@@ -26,6 +26,7 @@ type Plotted struct {
 // file with none of these (empty, malformed, other benchmarks) is for
 // Read, whose errors say what is wrong with it.
 func kinds(b []byte, name string) (suite, scale, peers bool) {
+	chartless := false
 	for _, res := range resultset.Parse(name, b).Results {
 		switch string(res.Name.Base()) {
 		case FamilySeed, FamilyConcurrency, FamilyBatch:
@@ -34,13 +35,19 @@ func kinds(b []byte, name string) (suite, scale, peers bool) {
 			scale = true
 		case FamilyPeers:
 			peers = true
+		case FamilyPitfall:
+			chartless = true
 		}
 	}
-	if !scale && !peers {
+	if !scale && !peers && !chartless {
 		suite = true
 	}
 	return suite, scale, peers
 }
+
+// FamilyPitfall is BenchmarkPitfall's family (bench/pitfalls): it has no
+// chart; its table (scripts/tables' pitfalltable) is the picture.
+const FamilyPitfall = "Pitfall"
 
 // ChartInputs reads results files of any of crawlbench's kinds and renders
 // every chart they hold the data for:
@@ -126,6 +133,10 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 			continue
 		}
 		isSuite, isScale, isPeers := kinds(b, in.Name)
+		if !isSuite && !isScale && !isPeers {
+			out.Notes = append(out.Notes, in.Name+": BenchmarkPitfall has no chart; its table is the picture (scripts/tables pitfalltable)")
+			continue
+		}
 		if isScale {
 			scale = append(scale, Input{Name: in.Name, R: bytes.NewReader(b)})
 		}

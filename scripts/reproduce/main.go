@@ -705,6 +705,9 @@ func draw(root, dir string, stderr io.Writer, paths ...string) ([]string, error)
 	for _, n := range p.Notes {
 		fmt.Fprintln(stderr, "reproduce:", n)
 	}
+	if len(p.Charts) == 0 {
+		return nil, nil // a family without charts (the notes say why): no chart directory
+	}
 	return replaceDir(dir, func(tmp string) ([]string, error) {
 		var outs []string
 		for _, c := range p.Charts {
