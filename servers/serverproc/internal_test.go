@@ -1,6 +1,7 @@
 package serverproc
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -52,5 +53,28 @@ func TestTailBuffer(t *testing.T) {
 	_, _ = b.Write([]byte("defg"))
 	if got := b.String(); got != "...defg" {
 		t.Fatalf("tail %q, want ...defg (the last 4 bytes, marked cut)", got)
+	}
+}
+
+// TestDrainedThenSignalled: only a child ended by SIGTERM after its
+// "stopped:" summary counts as a clean stop; any other exit stays an error.
+func TestDrainedThenSignalled(t *testing.T) {
+	sigterm := exec.Command("sh", "-c", "kill -TERM $$").Run()
+	exit1 := exec.Command("sh", "-c", "exit 1").Run()
+	const done = "slowserver: listening\nslowserver: stopped: served 5, canceled 0, bad requests 0, connections 1, max in service 5, max queued 0\n"
+	for _, tc := range []struct {
+		name   string
+		err    error
+		stderr string
+		want   bool
+	}{
+		{"SIGTERM after stopped", sigterm, done, true},
+		{"SIGTERM before stopped", sigterm, "slowserver: listening\nslowserver: shutting down\n", false},
+		{"exit 1 after stopped", exit1, done, false},
+		{"no error", nil, done, false},
+	} {
+		if got := drainedThenSignalled(tc.err, tc.stderr); got != tc.want {
+			t.Errorf("%s: %v, want %v (err %v)", tc.name, got, tc.want, tc.err)
+		}
 	}
 }
