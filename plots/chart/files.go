@@ -102,32 +102,8 @@ func ChartInputs(inputs ...Input) (*Plotted, error) {
 			return nil, err
 		}
 		hasBreakdown := len(bd.rows) > bdBefore
-		if charts, warns, ok, err := openLoopCharts(b, in.Name); ok {
+		if done, err := familyCharts(out, add, b, in.Name); done || err != nil {
 			if err != nil {
-				return out, err
-			}
-			out.Warnings = append(out.Warnings, warns...)
-			if err := add(in.Name, charts); err != nil {
-				return out, err
-			}
-			continue
-		}
-		if charts, notes, ok, err := networkFileCharts(b, in.Name); ok {
-			if err != nil {
-				return out, err
-			}
-			out.Notes = append(out.Notes, notes...)
-			if err := add(in.Name, charts); err != nil {
-				return out, err
-			}
-			continue
-		}
-		if charts, warns, ok, err := crawlFileCharts(b, in.Name); ok {
-			if err != nil {
-				return out, err
-			}
-			out.Warnings = append(out.Warnings, warns...)
-			if err := add(in.Name, charts); err != nil {
 				return out, err
 			}
 			continue
@@ -300,4 +276,38 @@ func sourceLabel(name string) string {
 		return "results/" + base
 	}
 	return base
+}
+
+// familyReader charts the files of one family that charts on its own: ok
+// when the file is its family's; notes says whether its messages are notes
+// rather than warnings.
+type familyReader struct {
+	read  func(b []byte, name string) ([]NamedChart, []string, bool, error)
+	notes bool
+}
+
+// familyReaders lists them: the open loop, the network, the crawl.
+func familyReaders() []familyReader {
+	return []familyReader{{openLoopCharts, false}, {networkFileCharts, true}, {crawlFileCharts, false}}
+}
+
+// familyCharts charts b with the first of familyReaders that owns it and
+// reports whether one did.
+func familyCharts(out *Plotted, add func(string, []NamedChart) error, b []byte, name string) (bool, error) {
+	for _, r := range familyReaders() {
+		charts, msgs, ok, err := r.read(b, name)
+		if !ok {
+			continue
+		}
+		if err != nil {
+			return true, err
+		}
+		if r.notes {
+			out.Notes = append(out.Notes, msgs...)
+		} else {
+			out.Warnings = append(out.Warnings, msgs...)
+		}
+		return true, add(name, charts)
+	}
+	return false, nil
 }
