@@ -14,6 +14,7 @@ import (
 	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/clients"
 	"github.com/crawlbench/crawlbench/clients/procpool"
+	"github.com/crawlbench/crawlbench/clients/usage"
 	"github.com/crawlbench/crawlbench/internal/monoclock"
 	"github.com/crawlbench/crawlbench/servers"
 )
@@ -102,9 +103,9 @@ func New() *Collector { return &Collector{} }
 // snapshot is every counter at one instant.
 type snapshot struct {
 	user, sys time.Duration // this process's CPU
-	self      schedstat     // this process's threads
-	server    schedstat
-	workers   schedstat
+	self      usage.Sched   // this process's threads
+	server    usage.Sched
+	workers   usage.Sched
 	rt        runtimeSample
 	stats     servers.Stats
 	ipc       procpool.IPCStats
@@ -203,13 +204,13 @@ func (co *Collector) snap(ctx context.Context) snapshot {
 		co.fail(err)
 	}
 	s.rt = readRuntime()
-	if s.self, err = readSchedstat(os.Getpid()); err != nil {
+	if s.self, err = usage.ReadSched(os.Getpid()); err != nil {
 		co.fail(err)
 	}
-	if s.server, err = sumSchedstat(co.ServerPIDs); err != nil {
+	if s.server, err = usage.SumSched(co.ServerPIDs); err != nil {
 		co.fail(err)
 	}
-	if s.workers, err = sumSchedstat(co.workers); err != nil {
+	if s.workers, err = usage.SumSched(co.workers); err != nil {
 		co.fail(err)
 	}
 	if p, ok := co.cl.(interface{ IPC() procpool.IPCStats }); ok {
@@ -275,10 +276,10 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 	t0, t1 := co.t0, co.t1
 
 	user, sys := (t1.user-t0.user)/n, (t1.sys-t0.sys)/n
-	server := t1.server.sub(t0.server)
-	workers := t1.workers.sub(t0.workers)
-	self := t1.self.sub(t0.self)
-	serverCPU, workerCPU := server.run/n, workers.run/n
+	server := t1.server.Sub(t0.server)
+	workers := t1.workers.Sub(t0.workers)
+	self := t1.self.Sub(t0.self)
+	serverCPU, workerCPU := server.Run/n, workers.Run/n
 
 	// The server's bursts, per batch and server process (a group's
 	// processes serve their shares of a batch side by side).
@@ -345,7 +346,7 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 			ClientSysMetric:    max(0, sys),
 			ServerCPUMetric:    max(0, serverCPU),
 			WorkerCPUMetric:    max(0, workerCPU),
-			SchedMetric:        max(0, (self.wait+server.wait+workers.wait)/n),
+			SchedMetric:        max(0, (self.Wait+server.Wait+workers.Wait)/n),
 			GoSchedMetric:      max(0, t1.rt.since(t0.rt, 0)/n),
 			IPCTotalMetric:     max(0, (t1.ipc.Total-t0.ipc.Total)/n),
 			TimerLateMaxMetric: max(0, time.Duration(t1.stats.TimerLateMaxNS)),

@@ -98,8 +98,10 @@ func skipLong(b *testing.B, srv harness.Server, net Net, p Proto, conn Conn, c h
 // runRow runs one row: the case c against s over net with p, conn and the
 // HTTP/2 client mode strict, overhead against the network model; with the
 // run's calibration also ideal-cpu-ns, that model plus the set-up CPU of
-// cold and resumed connections (model.IdealNetworkCPU), and
-// overhead-cpu-x, measured ÷ it.
+// cold and resumed connections serialised (model.IdealNetworkCPU), and
+// ideal-pipe-ns, the model with the set-up and request CPU pipelined
+// between the trips (model.IdealNetworkPipe), each with its overhead
+// (measured ÷ it).
 func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, streams int, c harness.Case) {
 	mn := Model(net, p, conn, strict, streams)
 	warm := harness.WarmConns
@@ -126,14 +128,21 @@ func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, st
 			}
 			cpu := model.ConnCPU{Cores: config.cores}
 			if k, ok := rowKind(p, conn); ok {
-				cpu = config.connCPU[k]
+				cpu = config.connCPU[k].conn
 			}
+			measured := float64(b.Elapsed()) / float64(b.N)
 			ideal, err := model.IdealNetworkCPU(params, mn, cpu)
 			if err != nil {
 				b.Fatalf("model with CPU: %v", err)
 			}
 			b.ReportMetric(float64(ideal), "ideal-cpu-ns")
-			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(ideal), "overhead-cpu-x")
+			b.ReportMetric(measured/float64(ideal), "overhead-cpu-x")
+			pipe, err := model.IdealNetworkPipe(params, mn, cpu, config.connCPU[reqKind(p)].req)
+			if err != nil {
+				b.Fatalf("pipelined model: %v", err)
+			}
+			b.ReportMetric(float64(pipe), "ideal-pipe-ns")
+			b.ReportMetric(measured/float64(pipe), "overhead-pipe-x")
 		}},
 	})
 }
@@ -145,7 +154,9 @@ func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, st
 // measured ÷ that ideal, model-rtts the round trips it charges a request
 // (set-up included). ideal-cpu-ns is that model plus the set-up CPU of cold
 // and resumed connections (model.IdealNetworkCPU, from the conn-cpu
-// calibration the run makes at its start), overhead-cpu-x measured ÷ it.
+// calibration the run makes at its start), overhead-cpu-x measured ÷ it;
+// ideal-pipe-ns and overhead-pipe-x the same for model.IdealNetworkPipe,
+// where the set-up and request CPU overlap the trips.
 // fasthttp has no HTTP/2: its h2 and h2c rows are skipped with a line that
 // says so; a Python strategy runs HTTP/1.1 rows, plain and TLS, without
 // resumption.

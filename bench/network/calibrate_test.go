@@ -39,6 +39,18 @@ func (k setupKind) String() string {
 	return k.sec.String()
 }
 
+// cpuCal is one set-up kind's calibration: the CPU of a new connection
+// beyond a request (the model's ConnCPU) and of a request on a warm
+// connection (its ReqCPU), client and server.
+type cpuCal struct {
+	conn model.ConnCPU
+	req  model.ReqCPU
+}
+
+// reqKind returns the kind whose warm requests a row over p makes: its
+// security, not resumed (a warm request resumes nothing).
+func reqKind(p Proto) setupKind { return setupKind{p.Security(), false} }
+
 // rowKind returns the set-up a row over p with conn makes, and false for a
 // warm row (no set-up in the timed batches).
 func rowKind(p Proto, conn Conn) (setupKind, bool) {
@@ -57,7 +69,11 @@ func calibrationKinds(protos []Proto, conns []Conn) []setupKind {
 			k := setupKind{sec, resumed}
 			for _, p := range protos {
 				for _, c := range conns {
-					if rk, ok := rowKind(p, c); ok && c.Applies(p) && rk == k && !containsKind(out, k) {
+					rk, ok := rowKind(p, c)
+					if !ok {
+						rk = reqKind(p)
+					}
+					if c.Applies(p) && rk == k && !containsKind(out, k) {
 						out = append(out, k)
 					}
 				}
@@ -83,11 +99,11 @@ func runsNetwork(bench string) bool {
 	return err == nil && re.MatchString("BenchmarkNetwork")
 }
 
-// calibrate measures the set-up CPU of each kind on loopback (cold minus
-// warm CPU per request, client and server), the model's ConnCPU on cores
-// cores.
-func calibrate(ctx context.Context, kinds []setupKind, cores int) (map[setupKind]model.ConnCPU, error) {
-	out := map[setupKind]model.ConnCPU{}
+// calibrate measures, for each kind on loopback, the CPU per request on a
+// warm connection and the set-up CPU (cold minus warm per request), client
+// and server, on cores cores.
+func calibrate(ctx context.Context, kinds []setupKind, cores int) (map[setupKind]cpuCal, error) {
+	out := map[setupKind]cpuCal{}
 	for _, k := range kinds {
 		cpu, err := calibrateKind(ctx, k, cores)
 		if err != nil {
@@ -100,11 +116,11 @@ func calibrate(ctx context.Context, kinds []setupKind, cores int) (map[setupKind
 
 // calibrateKind starts a loopback slowserver for k and measures a warm and
 // a cold batch of calN requests, calC at a time.
-func calibrateKind(ctx context.Context, k setupKind, cores int) (model.ConnCPU, error) {
+func calibrateKind(ctx context.Context, k setupKind, cores int) (cpuCal, error) {
 	p := map[model.Security]Proto{model.Plain: H1, model.TLS12: H1TLS12, model.TLS13: H1TLS13}[k.sec]
 	dir, err := os.MkdirTemp("", "crawlbench-calibrate-")
 	if err != nil {
-		return model.ConnCPU{}, err
+		return cpuCal{}, err
 	}
 	defer os.RemoveAll(dir)
 	certFile := filepath.Join(dir, "cert.pem")
@@ -114,13 +130,13 @@ func calibrateKind(ctx context.Context, k setupKind, cores int) (model.ConnCPU, 
 	}
 	srv, err := serverproc.Start(ctx, args)
 	if err != nil {
-		return model.ConnCPU{}, err
+		return cpuCal{}, err
 	}
 	defer func() { _ = srv.Stop() }()
 	var pem []byte
 	if k.sec != model.Plain {
 		if pem, err = os.ReadFile(certFile); err != nil {
-			return model.ConnCPU{}, fmt.Errorf("the server's certificate: %w", err)
+			return cpuCal{}, fmt.Errorf("the server's certificate: %w", err)
 		}
 	}
 	per := func(cold bool) (client, server time.Duration, err error) {
@@ -149,25 +165,30 @@ func calibrateKind(ctx context.Context, k setupKind, cores int) (model.ConnCPU, 
 	}
 	wc, ws, err := per(false)
 	if err != nil {
-		return model.ConnCPU{}, fmt.Errorf("warm batch: %w", err)
+		return cpuCal{}, fmt.Errorf("warm batch: %w", err)
 	}
 	cc, cs, err := per(true)
 	if err != nil {
-		return model.ConnCPU{}, fmt.Errorf("cold batch: %w", err)
+		return cpuCal{}, fmt.Errorf("cold batch: %w", err)
 	}
-	return model.ConnCPU{Client: max(0, cc-wc), Server: max(0, cs-ws), Cores: cores}, nil
+	return cpuCal{
+		conn: model.ConnCPU{Client: max(0, cc-wc), Server: max(0, cs-ws), Cores: cores},
+		req:  model.ReqCPU{Client: wc, Server: ws},
+	}, nil
 }
 
-// cpuNow returns this process's CPU time and the server process pid's.
+// cpuNow returns this process's CPU time (getrusage, µs) and the server
+// process pid's (its threads' schedstat, ns: /proc/<pid>/stat's 10 ms
+// ticks are too coarse for a request's tens of µs).
 func cpuNow(pid int) (client, server time.Duration, err error) {
 	if client, err = usage.SelfCPU(); err != nil {
 		return 0, 0, err
 	}
-	st, err := usage.ReadProc(pid)
+	st, err := usage.ReadSched(pid)
 	if err != nil {
 		return 0, 0, err
 	}
-	return client, st.CPU, nil
+	return client, st.Run, nil
 }
 
 // calBatch issues n GETs to url, calC at a time; any failure is an error.
@@ -224,12 +245,13 @@ func calGet(ctx context.Context, hc *http.Client, url string) error {
 
 // connCPULine formats the calibration as the conn-cpu configuration line's
 // value.
-func connCPULine(kinds []setupKind, cal map[setupKind]model.ConnCPU, cores int) string {
+func connCPULine(kinds []setupKind, cal map[setupKind]cpuCal, cores int) string {
+	us := func(d time.Duration) time.Duration { return d.Round(time.Microsecond) }
 	var parts []string
 	for _, k := range kinds {
 		c := cal[k]
-		parts = append(parts, fmt.Sprintf("%v %v+%v", k, c.Client.Round(time.Microsecond), c.Server.Round(time.Microsecond)))
+		parts = append(parts, fmt.Sprintf("%v %v+%v warm %v+%v", k, us(c.conn.Client), us(c.conn.Server), us(c.req.Client), us(c.req.Server)))
 	}
-	return fmt.Sprintf("%s (client+server CPU per new connection: cold − warm per request, loopback, %d requests %d at a time; %d cores)",
+	return fmt.Sprintf("%s (client+server CPU per new connection: cold − warm per request; warm: per request on a warm connection; loopback, %d requests %d at a time; %d cores)",
 		strings.Join(parts, ", "), calN, calC, cores)
 }

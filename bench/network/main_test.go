@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/crawlbench/crawlbench/bench/harness"
-	"github.com/crawlbench/crawlbench/bench/model"
 	"github.com/crawlbench/crawlbench/bench/resultset"
 	"github.com/crawlbench/crawlbench/clients/procpool"
 	"github.com/crawlbench/crawlbench/clients/strategy"
@@ -63,10 +62,11 @@ type settings struct {
 	reqTimeout time.Duration
 	plan       bool
 	runner     *harness.Runner
-	// cores and connCPU are the calibration of the model's CPU term
-	// (model.IdealNetworkCPU): nil when BenchmarkNetwork does not run.
+	// cores and connCPU are the calibration of the model's CPU terms
+	// (model.IdealNetworkCPU, model.IdealNetworkPipe): nil when
+	// BenchmarkNetwork does not run.
 	cores   int
-	connCPU map[setupKind]model.ConnCPU
+	connCPU map[setupKind]cpuCal
 	calKind []setupKind
 }
 

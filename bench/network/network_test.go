@@ -93,15 +93,16 @@ func TestRowMapping(t *testing.T) {
 
 // TestCalibrationKinds: the calibration measures each set-up the rows make
 // (cold: a full handshake of the proto's TLS; resumed: TLS rows only),
-// once, and none for warm rows; h2 sets up as TLS 1.3, h2c as plain.
+// once; warm rows need their TLS's request CPU, so its full kind; h2 sets
+// up as TLS 1.3, h2c as plain.
 func TestCalibrationKinds(t *testing.T) {
 	got := calibrationKinds([]Proto{H1, H2, H1TLS13, H2C}, []Conn{Warm, Cold, Resumed})
 	want := []setupKind{{model.Plain, false}, {model.TLS13, false}, {model.TLS13, true}}
 	if !slices.Equal(got, want) {
 		t.Errorf("kinds %v, want %v", got, want)
 	}
-	if got := calibrationKinds([]Proto{H1TLS12}, []Conn{Warm}); len(got) != 0 {
-		t.Errorf("warm rows only: kinds %v, want none", got)
+	if got, want := calibrationKinds([]Proto{H1TLS12}, []Conn{Warm}), []setupKind{{model.TLS12, false}}; !slices.Equal(got, want) {
+		t.Errorf("warm rows only: kinds %v, want %v", got, want)
 	}
 	for pat, want := range map[string]bool{"Network": true, ".": true, "Network/net=wan": true, "Streams|Handshake": false, "Net|Streams": true, "Handshake": false} {
 		if runsNetwork(pat) != want {
@@ -122,7 +123,7 @@ func TestCalibrate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := cal[k]; c.Cores != 2 || c.Client < 0 || c.Server < 0 || c.Validate() != nil {
+	if c := cal[k]; c.conn.Cores != 2 || c.conn.Client < 0 || c.conn.Server < 0 || c.conn.Validate() != nil || c.req.Client <= 0 || c.req.Server <= 0 {
 		t.Errorf("calibration %+v", c)
 	}
 	if line := connCPULine([]setupKind{k}, cal, 2); !strings.HasPrefix(line, "tls1.3 ") || !strings.Contains(line, "2 cores") {
