@@ -13,10 +13,6 @@ import (
 // readChunk is the inbound pump's buffer size.
 const readChunk = 32 << 10
 
-// queueLen bounds each direction's queue (in chunks); a full queue blocks
-// the sender, which is TCP's back-pressure.
-const queueLen = 64
-
 // drainLimit bounds how long a closed conn keeps trying to deliver its
 // queued output to a peer that does not read.
 const drainLimit = 5 * time.Second
@@ -74,7 +70,7 @@ type Conn struct {
 	net.Conn
 	cfg Config
 
-	in, out chan chunk
+	in, out *queue // bounded in bytes (queueBytes)
 	closed  chan struct{}
 	done    chan struct{} // closed when both goroutines have exited
 	once    sync.Once
@@ -97,8 +93,8 @@ func newConn(c net.Conn, cfg Config) *Conn {
 	cn := &Conn{
 		Conn:      c,
 		cfg:       cfg,
-		in:        make(chan chunk, queueLen),
-		out:       make(chan chunk, queueLen),
+		in:        newQueue(queueBytes),
+		out:       newQueue(queueBytes),
 		closed:    make(chan struct{}),
 		done:      make(chan struct{}),
 		setupDone: now.Add(cfg.RTT),
@@ -142,17 +138,12 @@ func (c *Conn) pump(done chan<- struct{}) {
 		rxFree = start.Add(c.cfg.serialise(n))
 		ch := chunk{at: rxFree.Add(c.cfg.RTT / 2), data: append([]byte(nil), buf[:n]...)}
 		if n > 0 {
-			select {
-			case c.in <- ch:
-			case <-c.closed:
+			if c.in.push(ch, c.closed, nil) != nil {
 				return
 			}
 		}
 		if err != nil {
-			select {
-			case c.in <- chunk{at: ch.at, err: err}:
-			case <-c.closed:
-			}
+			_ = c.in.push(chunk{at: ch.at, err: err}, c.closed, nil)
 			return
 		}
 	}
@@ -165,10 +156,12 @@ func (c *Conn) send() {
 	t := stoppedTimer()
 	alive := true
 	for {
-		var ch chunk
-		select {
-		case ch = <-c.out:
-		case <-c.closed:
+		// Once closed, only drain (with its deadline) delivers.
+		ch, err := chunk{}, errQueueClosed
+		if !isClosed(c.closed) {
+			ch, err = c.out.pop(c.closed, nil)
+		}
+		if err != nil {
 			if alive {
 				c.drain(t)
 			}
@@ -182,12 +175,8 @@ func (c *Conn) send() {
 func (c *Conn) drain(t *time.Timer) {
 	_ = c.Conn.SetWriteDeadline(time.Now().Add(c.cfg.RTT + drainLimit))
 	for {
-		select {
-		case ch := <-c.out:
-			if !c.deliver(t, ch) {
-				return
-			}
-		default:
+		ch, ok := c.out.tryPop()
+		if !ok || !c.deliver(t, ch) {
 			return
 		}
 	}
@@ -216,13 +205,14 @@ func (c *Conn) Read(p []byte) (int, error) {
 	}
 	expired := c.rdl.wait()
 	if len(c.cur.data) == 0 {
-		select {
-		case c.cur = <-c.in:
-		case <-c.closed:
+		ch, err := c.in.pop(c.closed, expired)
+		switch {
+		case errors.Is(err, errQueueClosed):
 			return 0, c.opErr("read", net.ErrClosed)
-		case <-expired:
+		case err != nil:
 			return 0, c.opErr("read", os.ErrDeadlineExceeded)
 		}
+		c.cur = ch
 	}
 	if d := time.Until(c.cur.at); d > 0 {
 		c.rtimer.Reset(d)
@@ -271,11 +261,10 @@ func (c *Conn) Write(p []byte) (int, error) {
 	}
 	c.txFree = start.Add(c.cfg.serialise(len(p)))
 	ch := chunk{at: c.txFree.Add(c.cfg.RTT / 2), data: append([]byte(nil), p...)}
-	select {
-	case c.out <- ch:
-	case <-c.closed:
+	switch err := c.out.push(ch, c.closed, expired); {
+	case errors.Is(err, errQueueClosed):
 		return 0, c.opErr("write", net.ErrClosed)
-	case <-expired:
+	case err != nil:
 		return 0, c.opErr("write", os.ErrDeadlineExceeded)
 	}
 	if d := time.Until(c.txFree); d > 0 {
