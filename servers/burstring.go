@@ -39,6 +39,9 @@ type BurstLog struct {
 	// Overflow is true if a burst that began at or after SinceMonoNS has
 	// been dropped from the ring: Bursts then misses its oldest ones.
 	Overflow bool `json:"overflow"`
+	// Active is the requests in the slow handler as it answered: a burst
+	// under way (not yet in Bursts) if > 0.
+	Active int `json:"active"`
 }
 
 // burstRing keeps the latest BurstRingSize bursts; guarded by bursts.mu.
@@ -80,7 +83,9 @@ func (g *burstRing) since(t int64) BurstLog {
 func (s *Server) Bursts(since int64) BurstLog {
 	s.bursts.mu.Lock()
 	defer s.bursts.mu.Unlock()
-	return s.bursts.ring.since(since)
+	l := s.bursts.ring.since(since)
+	l.Active = s.bursts.active
+	return l
 }
 
 // serveBursts answers GET /_stats/bursts?since=.
