@@ -335,7 +335,7 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 				connect = time.Duration(float64(co.connect) * max(1, bursts))
 				tl.takeConnect(co.connect, connect)
 			}
-			tl.takeIPC(ipc)
+			ipc = tl.takeIPCPlaced(ipc)
 		}
 	}
 	cores := time.Duration(max(1, min(runtime.NumCPU(), co.lanes)))

@@ -33,7 +33,9 @@
 //	bd-ipc-ns          procpool: the pipe time of each batch's last work
 //	                   message (round trip minus the worker's own Wall),
 //	                   taken out of send and return in proportion to their
-//	                   lengths (its split between the two is not measured)
+//	                   lengths (its split between the two is not measured);
+//	                   placed burst by burst, out of send, gap and return,
+//	                   at most all of them (the rest overlapped a burst)
 //	bd-client-read-ns  → the batch's end (the rest of the read, the
 //	                   fan-out's join, the Result)
 //	bd-residual-ns     excess-ns − the parts, as computed

@@ -124,3 +124,23 @@ func (co *Collector) placeRing(batches int) (ringTile, bool) {
 	}
 	return co.stamps.tileRing(batches, co.ring.Bursts)
 }
+
+// takeIPCPlaced takes the pipe time out of send, gap and return (each may
+// hold some: a worker's last work message can leave mid-batch) in
+// proportion to their lengths, at most all of them: what is more than
+// that overlapped the server's bursts (another worker's requests kept it
+// busy) and is not on the batch's timeline. It returns what it took.
+func (tl *timeline) takeIPCPlaced(ipc time.Duration) time.Duration {
+	send, gap, ret := max(0, tl.send), max(0, tl.gap), max(0, tl.ret)
+	total := send + gap + ret
+	take := min(max(0, ipc), total)
+	if take == 0 {
+		return 0
+	}
+	s := time.Duration(float64(take) * float64(send) / float64(total))
+	g := time.Duration(float64(take) * float64(gap) / float64(total))
+	tl.send -= s
+	tl.gap -= g
+	tl.ret -= take - s - g
+	return take
+}

@@ -78,6 +78,8 @@ func TestTileRing(t *testing.T) {
 			post: 6e3, ret: 250e3, read: 90e3, ideal: 600e6, traced: true},
 		{batches: 5, bursts: 2, harness: 2e3, send: 800e3, gap: 1.5e6, arrival: 30e6, pre: 2e3, delay: 50e6, late: 1.1e6,
 			post: 3e3, ret: 600e3, ideal: 150e6, connect: 70e3, ipc: 400e3},
+		{batches: 2, bursts: 3, harness: 2e3, send: 100e3, gap: 200e3, arrival: 30e6, pre: 2e3, delay: 50e6, late: 1.1e6,
+			post: 3e3, ret: 150e3, ideal: 150e6, ipc: 2e6}, // more pipe time than the client's side
 		{batches: 1, bursts: 7, harness: 1e3, send: 100e3, gap: 50e3, arrival: 1e6, pre: 1e3, delay: 5e6, late: 200e3,
 			post: 1e3, ret: 80e3, read: 20e3, ideal: 60e6, connect: 30e3, traced: true},
 	} {
@@ -101,8 +103,19 @@ func TestTileRing(t *testing.T) {
 		}
 		if s.ipc == 0 {
 			want[SendMetric], want[ReturnMetric] = s.send, s.ret
-		} else if got := bd.Parts[SendMetric] + bd.Parts[ReturnMetric]; got != s.send+s.ret-s.ipc {
-			t.Errorf("%+v: send + return = %v, want %v less the pipe's %v", s, got, s.send+s.ret, s.ipc)
+		} else {
+			// The pipe comes out of send, gap and return, at most all of them.
+			clientSide := s.send + s.gap*(k-1) + s.ret
+			want[IPCMetric] = min(s.ipc, clientSide)
+			delete(want, GapMetric)
+			if got := bd.Parts[SendMetric] + bd.Parts[GapMetric] + bd.Parts[ReturnMetric]; got != clientSide-want[IPCMetric] {
+				t.Errorf("%+v: send + gap + return = %v, want %v less the pipe's %v", s, got, clientSide, want[IPCMetric])
+			}
+			for _, p := range []string{SendMetric, GapMetric, ReturnMetric} {
+				if bd.Parts[p] < 0 {
+					t.Errorf("%+v: %s = %v, want >= 0", s, p, bd.Parts[p])
+				}
+			}
 		}
 		for name, w := range want {
 			if got := bd.Parts[name]; got != w {
