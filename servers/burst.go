@@ -28,6 +28,7 @@ type bursts struct {
 	}
 	lastWake, lastEnd time.Time
 	sum               burstSums // over the bursts ended since the last reset
+	ring              burstRing // the latest bursts, one by one (burstring.go)
 }
 
 // burstSums are the bursts' parts added up (Stats.Burst*).
@@ -80,6 +81,11 @@ func (b *bursts) leave(t time.Time) {
 	b.sum.late += int64(b.lastWake.Sub(c.expiry))
 	b.sum.post += int64(b.lastEnd.Sub(b.lastWake))
 	b.sum.first += b.clock.NS(b.first) // wraps; only differences mean anything
+	b.ring.add(BurstRecord{
+		FirstMonoNS: b.clock.NS(b.first), LastMonoNS: b.clock.NS(b.lastEnd),
+		ArrivalNS: int64(c.entry.Sub(b.first)), PreNS: int64(c.start.Sub(c.entry)), DelayNS: int64(c.delay),
+		LateNS: int64(b.lastWake.Sub(c.expiry)), PostNS: int64(b.lastEnd.Sub(b.lastWake)),
+	})
 }
 
 // stats copies the sums into st.

@@ -248,6 +248,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.ResetStats()
 		w.WriteHeader(http.StatusNoContent)
+	case BurstsPath:
+		s.control(r)
+		s.serveBursts(w, r)
 	default:
 		s.serveSlow(w, r)
 	}

@@ -92,9 +92,11 @@ type Collector struct {
 
 	clock    monoclock.Clock
 	trace    *batchTrace
-	stamps   stamps        // RunBatch's, over the timed batches
-	slowRead time.Duration // tests only: sleep after each batch's Run
-	slowGap  time.Duration // tests only: sleep after each wave's end
+	stamps   stamps            // RunBatch's, over the timed batches
+	ring     *servers.BurstLog // the server's bursts of the timed batches (nil: not read)
+	ringErr  error             // why not, if it was to be read
+	slowRead time.Duration     // tests only: sleep after each batch's Run
+	slowGap  time.Duration     // tests only: sleep after each wave's end
 }
 
 // New returns a Collector for one case.
@@ -171,6 +173,11 @@ func (co *Collector) Batch(res *clients.Result) {
 func (co *Collector) Stop(b *testing.B) {
 	ctx := b.Context()
 	co.t1 = co.snap(ctx)
+	defer func() {
+		if co.srv.Bursts != nil && len(co.ServerPIDs) <= 1 && len(co.stamps.per) > 0 {
+			co.ring, co.ringErr = co.fetchRing(ctx)
+		}
+	}()
 	want := int64(co.stamps.n) * int64(max(1, len(co.ServerPIDs)))
 	if len(co.ServerPIDs) <= 1 && co.stamps.nWaved == co.stamps.n {
 		want = max(want, co.stamps.waves) // a burst per wave
@@ -254,6 +261,9 @@ func (co *Collector) Report(b *testing.B, total *clients.Result, ideal time.Dura
 		b.Errorf("breakdown: %v", err)
 		return
 	}
+	if co.ringErr != nil && bd.Parts[SendMetric] == 0 && bd.Parts[ReturnMetric] == 0 {
+		b.Logf("breakdown: the client's side is not placed (left in the residual): %v", co.ringErr)
+	}
 	b.ReportMetric(float64(bd.Excess), ExcessMetric)
 	for _, name := range Parts() {
 		b.ReportMetric(float64(bd.Parts[name]), name)
@@ -319,6 +329,13 @@ func (co *Collector) compute(batches int, elapsed, ideal time.Duration) (Breakdo
 		if ok {
 			tl.send -= connect
 			tl.takeIPC(ipc)
+		} else if rt, rok := co.placeRing(batches); rok { // several: each burst placed
+			tl, arrival, pre, delay, late, post, bursts = rt.tl, rt.arrival, rt.pre, rt.delay, rt.late, rt.post, rt.bursts
+			if co.c.Conn == clients.Cold {
+				connect = time.Duration(float64(co.connect) * max(1, bursts))
+				tl.takeConnect(co.connect, connect)
+			}
+			ipc = tl.takeIPCPlaced(ipc)
 		}
 	}
 	cores := time.Duration(max(1, min(runtime.NumCPU(), co.lanes)))

@@ -27,11 +27,15 @@
 //	bd-client-gap-ns   waves: a wave's last response → the next wave's
 //	                   first request (the client's own turnaround: the
 //	                   rest of the read, its loop, the next request's
-//	                   set-up), added up over the batch's waves
+//	                   set-up), added up over the batch's waves; or,
+//	                   bursts placed one by one, the server's idle
+//	                   time between them
 //	bd-ipc-ns          procpool: the pipe time of each batch's last work
 //	                   message (round trip minus the worker's own Wall),
 //	                   taken out of send and return in proportion to their
-//	                   lengths (its split between the two is not measured)
+//	                   lengths (its split between the two is not measured);
+//	                   placed burst by burst, out of send, gap and return,
+//	                   at most all of them (the rest overlapped a burst)
 //	bd-client-read-ns  → the batch's end (the rest of the read, the
 //	                   fan-out's join, the Result)
 //	bd-residual-ns     excess-ns − the parts, as computed
@@ -49,12 +53,21 @@
 // burst's first arrival, return each burst's last exit → its wave's end,
 // and the parts tile each batch, the residual the rounding of the
 // averages; a clock or attribution error would show as a negative send or
-// return. Elsewhere send, return, gap and read are 0 and the residual
-// holds the client's side, as measured: worker processes (not traced) and
-// pipelined waves (concurrency c < n, whose next wave's requests start
-// before the last answers of the one before, so that the client's waves
-// hold several bursts, or the server's bursts merge). A group's server
-// parts are averaged over its processes.
+// return. Other batches of one server process (worker pools, whose
+// workers run requests one after the other; pipelined waves, concurrency
+// c < n) are placed burst by burst: Stop reads the server's latest
+// bursts (GET /_stats/bursts, servers.BurstRingSize of them, each's first
+// entry, last exit and parts) and gives each batch those that began in
+// it; then send is the batch start → its first burst's first entry, gap
+// the idle time between its bursts (the client's turnaround while the
+// server had nothing), return the last burst's last exit → the last
+// response (→ the batch's end, untraced), read the rest, and the server's
+// parts the bursts' own, so again the parts tile each batch. A cold
+// batch's connects come out of send (the first burst's) and gap (each
+// later one's). If the ring dropped some of the timed bursts, or a batch
+// has none, send, return, gap and read are 0 and the residual holds the
+// client's side (logged). A group of server processes is not placed
+// burst by burst; its server parts are averaged over its processes.
 //
 // Beside them, not in the sum (CPU and waits overlap the phases):
 // bd-client-write-ns (batch start → its last request written, net/http,

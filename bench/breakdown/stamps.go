@@ -18,8 +18,9 @@ type stamps struct {
 	n            int   // batches run
 	start, end   int64 // Σ batch start, Σ batch end (RunBatch around cl.Run)
 	wall         time.Duration
-	wrote, resp  int64 // Σ of the last request written, of the last response seen
-	nWrote, nRes int   // batches that had them (traced clients only)
+	wrote, resp  int64        // Σ of the last request written, of the last response seen
+	nWrote, nRes int          // batches that had them (traced clients only)
+	per          []batchStamp // each batch's own (ring.go)
 
 	// The client's waves (waves.go), over the batches whose waves all
 	// ended (nWaved): their count, Σ wave start, Σ wave end, Σ each
@@ -94,10 +95,13 @@ func (co *Collector) RunBatch(ctx context.Context, cl clients.Client, n int) (*c
 		s.wrote += w
 		s.nWrote++
 	}
+	bs := batchStamp{start: co.clock.NS(start), end: co.clock.NS(end)}
 	if r := tr.resp.Load(); r != 0 {
 		s.resp += r
 		s.nRes++
+		bs.resp = r
 	}
+	s.per = append(s.per, bs)
 	if w, ok := tr.waves(); ok {
 		s.nWaved++
 		s.waves += int64(w.n)

@@ -48,6 +48,9 @@ type Server struct {
 	Reset func(ctx context.Context) error
 	// Stats, if not nil, returns the server's counters (srv-inflight).
 	Stats func(ctx context.Context) (servers.Stats, error)
+	// Bursts, if not nil, returns the server's latest bursts that began
+	// at or after since, CLOCK_MONOTONIC ns (bench/breakdown).
+	Bursts func(ctx context.Context, since int64) (servers.BurstLog, error)
 }
 
 // Slowserver returns the Server of the crawlbench slowserver at base (a
@@ -57,6 +60,9 @@ func Slowserver(base string, d time.Duration, capacity int, delayOf func(uint64)
 		URLs: []string{base}, Delay: d, Capacity: capacity, DelayOf: delayOf,
 		Reset: func(ctx context.Context) error { return serverproc.ResetStats(ctx, base) },
 		Stats: func(ctx context.Context) (servers.Stats, error) { return serverproc.FetchStats(ctx, base) },
+		Bursts: func(ctx context.Context, since int64) (servers.BurstLog, error) {
+			return serverproc.FetchBursts(ctx, base, since)
+		},
 	}
 }
 

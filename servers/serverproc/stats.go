@@ -46,11 +46,18 @@ func ResetStats(ctx context.Context, baseURL string) error {
 // do sends one control request over a fresh connection that is closed
 // afterwards, with no proxy.
 func do(ctx context.Context, method, baseURL, path string, want int) ([]byte, error) {
+	return doLimit(ctx, method, baseURL, path, want, maxStatsBody)
+}
+
+// doLimit is do with path's query (after a "?") kept and the response
+// read up to limit bytes.
+func doLimit(ctx context.Context, method, baseURL, path string, want int, limit int64) ([]byte, error) {
 	if err := CheckLoopback(baseURL); err != nil {
 		return nil, fmt.Errorf("serverproc: %s %s: %w", method, path, err)
 	}
 	u, _ := url.Parse(baseURL) // checked above
-	target := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: path}).String()
+	path, query, _ := strings.Cut(path, "?")
+	target := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: path, RawQuery: query}).String()
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, target, nil)
@@ -71,7 +78,7 @@ func do(ctx context.Context, method, baseURL, path string, want int) ([]byte, er
 		return nil, fmt.Errorf("serverproc: %s %s: %w", method, target, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxStatsBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		return nil, fmt.Errorf("serverproc: %s %s: reading the response: %w", method, target, err)
 	}
