@@ -18,6 +18,11 @@ const checkTimeout = 30 * time.Second
 // the kind imports is, naming the Debian package to install. It returns
 // nil when the kind can run.
 func Check(ctx context.Context, python string, kind Kind) error {
+	return check(ctx, python, kind)
+}
+
+// check is Check for kind with the modules extra imported too.
+func check(ctx context.Context, python string, kind Kind, extra ...string) error {
 	if python == "" {
 		python = DefaultPython
 	}
@@ -25,6 +30,7 @@ func Check(ctx context.Context, python string, kind Kind) error {
 	if !ok {
 		return fmt.Errorf("pyclient: kind %q: want one of %s", kind, kindList())
 	}
+	mods = append(append([]string(nil), mods...), extra...)
 	path, err := exec.LookPath(python)
 	if err != nil {
 		return fmt.Errorf("pyclient: python interpreter %s not found: install python3 (%v)", python, err)

@@ -139,6 +139,7 @@ func start(ctx context.Context, name string, cfg Config, script string) (*Client
 		"procs":        cfg.Procs,
 		"index_header": servers.HeaderIndex,
 		"ca_pem":       string(cfg.Client.RootCAs),
+		"http2":        cfg.Client.HTTP2 == clients.HTTP2,
 	}
 	if err := c.send(hello); err != nil {
 		return nil, c.startFailed(err)

@@ -20,6 +20,13 @@
 // from multiprocessing and asyncio, because aiomultiprocess is not packaged
 // for Debian.
 //
-// Check reports, in one line naming the Debian package to install, why a
-// kind cannot run with an interpreter, so that a harness can skip its rows.
+// httpx alone speaks HTTP/2 (Client.HTTP2 = h2, module h2): by ALPN over
+// https, with prior knowledge (h2c) over http; a response over another
+// version fails its request. httpx 0.23 keeps one connection past a
+// server's stream limit: it queues at its own 100 streams, and below 100
+// it fails the requests past the limit.
+//
+// Check (CheckHTTP2 for HTTP/2) reports, in one line naming the Debian
+// package to install, why a kind cannot run with an interpreter, so that a
+// harness can skip its rows.
 package pyclient
