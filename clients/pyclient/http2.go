@@ -11,6 +11,12 @@ import (
 // Debian as python3-h2.
 const H2Module = "h2"
 
+// HTTPXStreams is the most streams httpx (httpcore 0.16) opens on one
+// HTTP/2 connection: its own MAX_CONCURRENT_STREAMS setting, whatever the
+// server's. Requests past it queue on that connection (it never opens a
+// second one); a server's lower limit fails the requests past that limit.
+const HTTPXStreams = 100
+
 // SpeaksHTTP2 reports whether kind can speak HTTP/2 (Client.HTTP2 = h2):
 // httpx only; requests and aiohttp have no HTTP/2.
 func (k Kind) SpeaksHTTP2() bool { return k == HTTPX }
