@@ -3,7 +3,8 @@
 // aiohttp on uvloop) as clients.Client values, so the harness measures
 // them like the Go strategies: same server, same Result, same metrics.
 //
-// New starts one Python worker (worker.py, embedded) with the interpreter
+// New starts one Python worker (worker.py, embedded, run by package
+// internal/pyproc after its prelude) with the interpreter
 // of Config.Python (Debian's /usr/bin/python3 by default) before any batch;
 // the time that took is StartupTime. The worker persists across Run calls
 // (with its sessions, event loop and process pools) and is driven over

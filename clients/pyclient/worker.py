@@ -20,7 +20,6 @@ response arrived (its status code decides success).
 """
 
 import asyncio
-import errno
 import json
 import sys
 import time
@@ -29,63 +28,8 @@ import traceback
 KINDS = ["", "refused", "timeout", "reset", "fdlimit", "other"]
 KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
 
-RESET_NAMES = {
-    "ServerDisconnectedError", "RemoteDisconnected", "ProtocolError", "ChunkedEncodingError",
-    "ClientPayloadError", "RemoteProtocolError", "ReadError", "WriteError", "IncompleteRead",
-    "ConnectionResetError", "BrokenPipeError", "ConnectionAbortedError", "ContentLengthError",
-}
-
-
-def out(msg):
-    sys.stdout.write(json.dumps(msg, separators=(",", ":")) + "\n")
-    sys.stdout.flush()
-
-
-def chain(exc):
-    """Yields exc and every exception it wraps (cause, context, reason, os_error, args)."""
-    seen = set()
-    stack = [exc]
-    while stack:
-        e = stack.pop()
-        if not isinstance(e, BaseException) or id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        for attr in ("__cause__", "__context__", "reason", "os_error"):
-            stack.append(getattr(e, attr, None))
-        stack.extend(getattr(e, "args", ()))
-
-
-def classify(exc):
-    """Returns the kind of a failed request's exception, as the Go clients classify errors."""
-    excs = list(chain(exc))
-    for e in excs:
-        if isinstance(e, OSError) and e.errno is not None:
-            if e.errno == errno.ECONNREFUSED:
-                return "refused"
-            if e.errno in (errno.EMFILE, errno.ENFILE):
-                return "fdlimit"
-            if e.errno in (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED):
-                return "reset"
-            if e.errno == errno.ETIMEDOUT:
-                return "timeout"
-    for e in excs:
-        name = type(e).__name__
-        if isinstance(e, TimeoutError) or "Timeout" in name:
-            return "timeout"
-    for e in excs:
-        if type(e).__name__ in RESET_NAMES:
-            return "reset"
-    msg = " ".join(str(e) for e in excs).lower()
-    if "too many open files" in msg:
-        return "fdlimit"
-    if "connection refused" in msg:
-        return "refused"
-    if "timed out" in msg:
-        return "timeout"
-    if "reset" in msg or "disconnect" in msg or "aborted" in msg:
-        return "reset"
-    return "other"
+# out, classify, die_with_parent and run_main come from internal/pyproc's prelude,
+# which runs first.
 
 
 def sample(exc):
@@ -358,21 +302,6 @@ class HTTPX(Base):
         self.loop.close()
 
 
-def die_with_parent():
-    """Asks Linux to kill this process when its parent (the worker) dies: a killed
-    worker's pool processes must not outlive it. Best effort off Linux."""
-    import ctypes
-    import os
-    import signal
-    parent = os.getppid()
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
 # pool-chunked: the state of one Pool process, set by pool_init.
 _pool_get = None
 
@@ -536,9 +465,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BaseException:
-        out({"type": "error", "error": traceback.format_exc()})
-        sys.stdout.flush()
-        sys.exit(1)
+    run_main(main)
