@@ -47,6 +47,9 @@ var (
 
 // settings are the parsed flags, set once by TestMain.
 type settings struct {
+	// streamsStrategies are BenchmarkStreams' strategies (-streams-strategies).
+	streamsStrategies []string
+
 	delay      time.Duration
 	n          int
 	nets       []Net
@@ -63,9 +66,6 @@ type settings struct {
 	reqTimeout time.Duration
 	plan       bool
 	runner     *harness.Runner
-
-	// streamsStrategies are BenchmarkStreams' strategies (-streams-strategies).
-	streamsStrategies []string
 	// cores and connCPU are the calibration of the model's CPU term
 	// (model.IdealNetworkCPU): nil when BenchmarkNetwork does not run.
 	cores   int
