@@ -62,12 +62,7 @@ func startServer(b *testing.B, d time.Duration, net Net, p Proto, streams int, e
 // skipUnsupported skips a row a strategy cannot run, saying why.
 func skipUnsupported(b *testing.B, name string, p Proto, conn Conn) {
 	if d, _ := strategy.Lookup(name); d.IsPython() {
-		if p.IsHTTP2() {
-			b.Skipf("%s speaks HTTP/1.1 only: no %s row", name, p)
-		}
-		if conn == Resumed {
-			b.Skipf("%s does not resume TLS sessions across connections: no resumed row", name)
-		}
+		skipPython(b, d, p, conn)
 	}
 	if p.IsHTTP2() && (name == strategy.FastHTTP || name == strategy.ProcsFastHTTP) {
 		b.Skipf("%s has no HTTP/2 (fasthttp speaks HTTP/1.1 only): no %s row", name, p)
@@ -103,7 +98,8 @@ func skipLong(b *testing.B, srv harness.Server, net Net, p Proto, conn Conn, c h
 // between the trips (model.IdealNetworkPipe), each with its overhead
 // (measured ÷ it).
 func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, streams int, c harness.Case) {
-	mn := Model(net, p, conn, strict, streams)
+	mstrict, mstreams := modelStreams(c.Strategy, p, strict, streams)
+	mn := Model(net, p, conn, mstrict, mstreams)
 	warm := harness.WarmConns
 	if conn == Resumed {
 		warm = harness.WarmBatch // fills the session cache
@@ -158,8 +154,9 @@ func runRow(b *testing.B, s server, net Net, p Proto, conn Conn, strict bool, st
 // ideal-pipe-ns and overhead-pipe-x the same for model.IdealNetworkPipe,
 // where the set-up and request CPU overlap the trips.
 // fasthttp has no HTTP/2: its h2 and h2c rows are skipped with a line that
-// says so; a Python strategy runs HTTP/1.1 rows, plain and TLS, without
-// resumption.
+// says so; a Python strategy runs plain and TLS rows without resumption,
+// HTTP/2 ones only if it speaks HTTP/2 (httpx; modelled as queueing past
+// pyclient.HTTPXStreams on one connection).
 func BenchmarkNetwork(b *testing.B) {
 	for _, net := range config.nets {
 		b.Run("net="+net.Name, func(b *testing.B) {
@@ -199,23 +196,21 @@ func BenchmarkNetwork(b *testing.B) {
 // connection whenever every one is at s streams (client=default); with
 // StrictMaxConcurrentRequests (client=strict) it keeps one connection and
 // queues past s, so the batch takes ⌈c/s⌉ round trips plus d each: the
-// knee at c = s that the model puts there.
+// knee at c = s that the model puts there. -streams-strategies adds
+// Python rows (client=py-httpx: httpx queues past min(s, 100) streams on
+// one connection, and is modelled so).
 func BenchmarkStreams(b *testing.B) {
 	net := config.streamsNet
-	for _, row := range []struct {
-		p      Proto
-		strict bool
-	}{{H1TLS13, false}, {H2, false}, {H2, true}} {
-		client := "default"
-		if row.strict {
-			client = "strict"
-		}
-		b.Run(fmt.Sprintf("net=%s/proto=%s/client=%s/streams=%d", net.Name, row.p, client, config.streams), func(b *testing.B) {
+	for _, row := range streamsRows(config.streamsStrategies) {
+		b.Run(fmt.Sprintf("net=%s/proto=%s/client=%s/streams=%d", net.Name, row.p, row.client, config.streams), func(b *testing.B) {
 			s := startServer(b, config.delay, net, row.p, config.streams)
 			for _, c := range config.streamsCs {
 				b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
+					if d, _ := strategy.Lookup(row.strategy); d.IsPython() {
+						skipPython(b, d, row.p, Warm)
+					}
 					runRow(b, s, net, row.p, Warm, row.strict, config.streams,
-						harness.Case{Strategy: strategy.Fanout, Conn: clients.Warm, N: c, C: c})
+						harness.Case{Strategy: row.strategy, Conn: clients.Warm, N: c, C: c})
 				})
 			}
 		})

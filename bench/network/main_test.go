@@ -30,7 +30,7 @@ var (
 	rttFlag        = flag.Duration("rtt", 0, "a custom path's RTT (0s..10s) for BenchmarkNetwork instead of -net (net=rttDURATION)")
 	bandwidthFlag  = flag.Int64("bandwidth", 0, "the custom path's bytes per second per connection (0 = unlimited, or 1000..1e12); with -rtt")
 	protosFlag     = flag.String("protos", "all", "BenchmarkNetwork's protocols: a comma list of h1, h1tls12, h1tls13, h2, h2c, or all")
-	strategiesFlag = flag.String("strategies", strategy.Fanout+","+strategy.FastHTTP, "BenchmarkNetwork's strategies: a comma list of registered strategies (Python ones over HTTP/1.1, plain or TLS, without resumption)")
+	strategiesFlag = flag.String("strategies", strategy.Fanout+","+strategy.FastHTTP, "BenchmarkNetwork's strategies: a comma list of registered strategies (Python ones without resumption, and over HTTP/2 only py-httpx)")
 	connsFlag      = flag.String("conns", "all", "BenchmarkNetwork's connection kinds: warm, cold, resumed (a new connection resuming a TLS session; TLS rows only), or all")
 	cFlag          = flag.String("conc", "100", fmt.Sprintf("BenchmarkNetwork's concurrency limits c, a comma list in 1..%d", maxC))
 	streamsFlag    = flag.Int("streams", 100, fmt.Sprintf("the HTTP/2 server's MaxConcurrentStreams s (1..%d; x/net's default is %d)", servercmd.MaxH2Streams, servercmd.DefaultH2Streams))
@@ -46,6 +46,9 @@ var (
 
 // settings are the parsed flags, set once by TestMain.
 type settings struct {
+	// streamsStrategies are BenchmarkStreams' strategies (-streams-strategies).
+	streamsStrategies []string
+
 	delay      time.Duration
 	n          int
 	nets       []Net
@@ -116,6 +119,9 @@ func parseSettings() (settings, error) {
 	if s.streamsCs, err = ParseInts(*streamsCFlag, "-streams-conc", 1, maxC); err != nil {
 		return s, err
 	}
+	if s.streamsStrategies, err = parseStreamsStrategies(*streamsStrategiesFlag); err != nil {
+		return s, err
+	}
 	if s.streams < 1 || s.streams > servercmd.MaxH2Streams {
 		return s, fmt.Errorf("-streams %d: want 1..%d", s.streams, servercmd.MaxH2Streams)
 	}
@@ -134,7 +140,8 @@ func parseSettings() (settings, error) {
 }
 
 // allStrategies lists the strategies -strategies accepts: every registered
-// one (a Python strategy runs HTTP/1.1 rows without resumption only).
+// one (a Python strategy runs no resumed rows, and HTTP/2 ones only if it
+// speaks HTTP/2).
 func allStrategies() []string {
 	var out []string
 	for _, d := range strategy.All() {

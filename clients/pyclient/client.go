@@ -1,25 +1,16 @@
 package pyclient
 
 import (
-	"bufio"
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/crawlbench/crawlbench/clients"
+	"github.com/crawlbench/crawlbench/internal/pyproc"
 	"github.com/crawlbench/crawlbench/servers"
-
-	"github.com/crawlbench/crawlbench/clients/usage/tail"
 )
 
 //go:embed worker.py
@@ -27,14 +18,13 @@ var workerSource string
 
 // Timeouts of the Go side of the protocol.
 const (
-	sendTimeout = 10 * time.Second // one write to the worker's stdin
-	stopGrace   = 5 * time.Second  // Close's wait for the worker to exit after stop
-	exitGrace   = 2 * time.Second  // a failure report's wait for the exit status
-	batchSlack  = 30 * time.Second // added to a batch's bound
-	maxLine     = 256 << 20        // longest line read from the worker
-	stderrTail  = 4 << 10          // stderr kept for error messages
-	tracebackN  = 12               // traceback lines quoted in errors
+	stopGrace  = 5 * time.Second  // Close's wait for the worker to exit after stop
+	exitGrace  = 2 * time.Second  // a failure report's wait for the exit status
+	batchSlack = 30 * time.Second // added to a batch's bound
 )
+
+// what names the worker in pyproc's messages ("python worker").
+const what = "worker"
 
 // Client is a Python client strategy: one persistent Python worker process
 // (with its own processes for pool-chunked and procs-aiohttp). It
@@ -42,22 +32,10 @@ const (
 type Client struct {
 	name    string
 	cfg     Config
-	cmd     *exec.Cmd
-	pid     int
-	stdin   *os.File
-	stdout  *os.File      // the read end of the worker's stdout, read by the reader goroutine
-	lines   chan line     // from the reader goroutine; closed when it ends
-	quit    chan struct{} // closed by Close: the reader stops delivering
-	readerD chan struct{} // closed when the reader goroutine ends
-	exited  chan struct{} // closed once the worker is reaped
-	waitErr error
-	stderr  *tail.Buffer
+	proc    *pyproc.Proc
 	startup time.Duration
 	version string // the interpreter's version, from its ready line
 	loop    string // the parent process's event loop class, if any
-
-	killMu  sync.Mutex
-	reaping bool // the worker exited: its pid may be reused, never signal it
 
 	mu     sync.Mutex // held by Run and Close
 	seq    uint64
@@ -65,12 +43,6 @@ type Client struct {
 	broken error // why the client is unusable
 	closed bool
 	costs  []time.Duration
-}
-
-// line is one line read from the worker, or the error that ended reading.
-type line struct {
-	b   []byte
-	err error
 }
 
 // New starts a Python client of kind cfg.Kind, called name (Name and
@@ -94,41 +66,12 @@ func start(ctx context.Context, name string, cfg Config, script string) (*Client
 	if python == "" {
 		python = DefaultPython
 	}
-	c := &Client{
-		name:    name,
-		cfg:     cfg,
-		stderr:  tail.New(stderrTail),
-		lines:   make(chan line, 1),
-		quit:    make(chan struct{}),
-		readerD: make(chan struct{}),
-		exited:  make(chan struct{}),
-	}
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("pyclient: %s: stdin pipe: %w", name, err)
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		inR.Close()
-		inW.Close()
-		return nil, fmt.Errorf("pyclient: %s: stdout pipe: %w", name, err)
-	}
-	cmd := exec.Command(python, "-c", script)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, c.stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.WaitDelay = exitGrace // bounds the stderr copy if a descendant holds it open
 	begin := time.Now()
-	err = cmd.Start()
-	inR.Close()
-	outW.Close()
+	proc, err := pyproc.Start(python, script, what)
 	if err != nil {
-		inW.Close()
-		outR.Close()
-		return nil, fmt.Errorf("pyclient: %s: start %s: %w (install python3, or set the interpreter's path)", name, python, err)
+		return nil, fmt.Errorf("pyclient: %s: %w (install python3, or set the interpreter's path)", name, err)
 	}
-	c.cmd, c.pid, c.stdin, c.stdout = cmd, cmd.Process.Pid, inW, outR
-	go c.wait()
-	go c.read()
+	c := &Client{name: name, cfg: cfg, proc: proc}
 
 	hello := map[string]any{
 		"kind":         string(cfg.Kind),
@@ -139,8 +82,9 @@ func start(ctx context.Context, name string, cfg Config, script string) (*Client
 		"procs":        cfg.Procs,
 		"index_header": servers.HeaderIndex,
 		"ca_pem":       string(cfg.Client.RootCAs),
+		"http2":        cfg.Client.HTTP2 == clients.HTTP2,
 	}
-	if err := c.send(hello); err != nil {
+	if err := c.proc.Send(hello); err != nil {
 		return nil, c.startFailed(err)
 	}
 	st := cfg.StartTimeout
@@ -164,7 +108,7 @@ func start(ctx context.Context, name string, cfg Config, script string) (*Client
 // startFailed stops a worker that failed to start and returns err with
 // context.
 func (c *Client) startFailed(err error) error {
-	c.release()
+	c.proc.Release()
 	return fmt.Errorf("pyclient: %s: starting the python worker: %w", c.name, err)
 }
 
@@ -180,7 +124,7 @@ func (c *Client) StartupTime() time.Duration { return c.startup }
 
 // Pid returns the Python worker's process id; the processes of
 // py-pool-chunked and py-procs-aiohttp are its children.
-func (c *Client) Pid() int { return c.pid }
+func (c *Client) Pid() int { return c.proc.Pid() }
 
 // PythonVersion returns the worker interpreter's version, e.g. "3.11.2".
 func (c *Client) PythonVersion() string { return c.version }
@@ -227,7 +171,7 @@ func (c *Client) Run(ctx context.Context, n int) (*clients.Result, error) {
 	first := c.next
 	c.next += int64(n)
 	start := time.Now()
-	if err := c.send(map[string]any{"type": "run", "seq": c.seq, "n": n, "first": first}); err != nil {
+	if err := c.proc.Send(map[string]any{"type": "run", "seq": c.seq, "n": n, "first": first}); err != nil {
 		return nil, c.fail(err)
 	}
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.bound(n))
@@ -246,7 +190,7 @@ func (c *Client) Run(ctx context.Context, n int) (*clients.Result, error) {
 	case g = <-done:
 	case <-ctx.Done():
 		cause := context.Cause(ctx)
-		c.kill()
+		c.proc.Kill()
 		cancel()
 		<-done
 		c.broken = fmt.Errorf("worker killed when a batch's context ended: %w", cause)
@@ -307,21 +251,13 @@ func canceledResult(name string, n int, why string, cause error) *clients.Result
 // error, naming the strategy, with the worker's exit status and stderr tail
 // when it exited.
 func (c *Client) fail(err error) error {
-	var pe *pythonError
-	if errors.As(err, &pe) {
-		c.kill()
-	} else {
-		// The worker may be exiting: give it a moment to report its status.
-		select {
-		case <-c.exited:
-		case <-time.After(exitGrace):
-			c.kill()
-		}
-	}
-	<-c.exited
+	var pe *pyproc.Exception
+	// Unless it reported an exception, the worker may be exiting: give it a
+	// moment to report its status.
+	c.proc.Settle(errors.As(err, &pe), exitGrace)
 	err = fmt.Errorf("pyclient: %s: %w", c.name, err)
 	if pe == nil {
-		err = fmt.Errorf("%w; python worker pid %d %s%s", err, c.pid, c.exit(), c.stderrNote())
+		err = fmt.Errorf("%w; python worker pid %d %s%s", err, c.proc.Pid(), c.proc.Status(), c.proc.StderrNote())
 	}
 	c.broken = err
 	return err
@@ -339,175 +275,29 @@ func (c *Client) Close() error {
 	c.closed = true
 	var err error
 	if c.broken == nil {
-		_ = c.send(map[string]any{"type": "stop"}) // a dead worker is reported below
-		_ = c.stdin.Close()
-		select {
-		case <-c.exited:
-			if c.waitErr != nil {
-				err = fmt.Errorf("pyclient: %s: python worker pid %d %s%s", c.name, c.pid, c.exit(), c.stderrNote())
-			}
-		case <-time.After(stopGrace):
-			err = fmt.Errorf("pyclient: %s: python worker pid %d still running %v after stop; killed it", c.name, c.pid, stopGrace)
+		if e := c.proc.Stop(map[string]any{"type": "stop"}, stopGrace); e != nil {
+			err = fmt.Errorf("pyclient: %s: %w", c.name, e)
 		}
 	}
-	c.release()
+	c.proc.Release()
 	return err
 }
 
-// release kills the worker if it still runs, reaps it and ends the reader.
-func (c *Client) release() {
-	c.kill()
-	<-c.exited
-	_ = c.stdin.Close()
-	select {
-	case <-c.quit:
-	default:
-		close(c.quit)
-	}
-	// Unblocks the reader even if something outside the worker's process
-	// group still holds the pipe's write end.
-	_ = c.stdout.Close()
-	<-c.readerD
-}
-
-// wait reaps the worker. It waits for the exit without reaping first, so
-// that the process group id stays reserved while the group (the worker's
-// pool processes) is killed: a worker leaves nothing behind.
-func (c *Client) wait() {
-	var info unix.Siginfo
-	for {
-		err := unix.Waitid(unix.P_PID, c.pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
-		if !errors.Is(err, syscall.EINTR) {
-			break
-		}
-	}
-	c.killMu.Lock()
-	_ = syscall.Kill(-c.pid, syscall.SIGKILL) // ESRCH when the group is already empty
-	c.reaping = true
-	c.killMu.Unlock()
-	c.waitErr = c.cmd.Wait()
-	close(c.exited)
-}
-
-// kill sends SIGKILL to the worker's process group unless it was reaped.
-func (c *Client) kill() {
-	c.killMu.Lock()
-	defer c.killMu.Unlock()
-	if !c.reaping && c.pid > 0 {
-		_ = syscall.Kill(-c.pid, syscall.SIGKILL)
-	}
-}
-
-// read delivers the worker's stdout lines until it ends or Close.
-func (c *Client) read() {
-	defer close(c.readerD)
-	defer close(c.lines)
-	br := bufio.NewReaderSize(c.stdout, 64<<10)
-	for {
-		b, err := readLine(br, maxLine)
-		select {
-		case c.lines <- line{b, err}:
-		case <-c.quit:
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// readLine reads one newline-terminated line of at most max bytes.
-func readLine(br *bufio.Reader, max int) ([]byte, error) {
-	var buf []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		buf = append(buf, chunk...)
-		if len(buf) > max {
-			return nil, fmt.Errorf("line longer than %d bytes", max)
-		}
-		switch {
-		case err == nil:
-			return buf, nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case len(buf) > 0:
-			return nil, fmt.Errorf("line cut short (%d bytes): %w", len(buf), err)
-		default:
-			return nil, fmt.Errorf("python worker closed its stdout: %w", err)
-		}
-	}
-}
-
-// send writes one JSON line to the worker's stdin.
-func (c *Client) send(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode message: %w", err)
-	}
-	if err := c.stdin.SetWriteDeadline(time.Now().Add(sendTimeout)); err != nil {
-		return fmt.Errorf("send: %w", err)
-	}
-	if _, err := c.stdin.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("send: %w", err)
-	}
-	return nil
-}
-
-// pythonError is an exception the worker reported.
-type pythonError struct{ traceback string }
-
-func (e *pythonError) Error() string {
-	return "Python exception in the worker:\n" + tailLines(e.traceback, tracebackN)
-}
-
 // receive returns the worker's next message; an "error" message is
-// returned as a *pythonError.
+// returned as a *pyproc.Exception.
 func (c *Client) receive(ctx context.Context) (*message, error) {
-	select {
-	case l, ok := <-c.lines:
-		if !ok {
-			return nil, errors.New("python worker's stdout already ended")
-		}
-		if l.err != nil {
-			return nil, l.err
-		}
-		m, err := decodeMessage(l.b)
-		if err != nil {
-			return nil, err
-		}
-		if m.Type == "error" {
-			return nil, &pythonError{m.Error}
-		}
-		return m, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("no answer from the python worker: %w", context.Cause(ctx))
+	b, err := c.proc.Receive(ctx)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// exit describes how the worker ended; call after exited is closed.
-func (c *Client) exit() string {
-	if c.waitErr == nil {
-		return "exited with status 0"
+	m, err := decodeMessage(b)
+	if err != nil {
+		return nil, err
 	}
-	return "ended: " + c.waitErr.Error()
-}
-
-// stderrNote is the worker's stderr tail, for an error message.
-func (c *Client) stderrNote() string {
-	s := strings.TrimSpace(c.stderr.String())
-	if s == "" {
-		return "; no stderr output"
+	if m.Type == "error" {
+		return nil, &pyproc.Exception{What: what, Traceback: m.Error}
 	}
-	return "; stderr:\n" + tailLines(s, tracebackN)
-}
-
-// tailLines returns the last n lines of s.
-func tailLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = append([]string{"..."}, lines[len(lines)-n:]...)
-	}
-	return strings.Join(lines, "\n")
+	return m, nil
 }
 
 var _ clients.Client = (*Client)(nil)

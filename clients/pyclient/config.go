@@ -41,6 +41,7 @@ const (
 	// AioHTTPUVLoop: AioHTTP on uvloop's event loop.
 	AioHTTPUVLoop Kind = "aiohttp-uvloop"
 	// HTTPX: httpx.AsyncClient fan-out; cold opens a client per request.
+	// The only kind that speaks HTTP/2 (Client.HTTP2, with module h2).
 	HTTPX Kind = "httpx"
 	// PoolChunked: multiprocessing.Pool(Procs).map of requests.get (row 7),
 	// with the stdlib's chunking (ceil(n / 4P) per chunk).
@@ -119,8 +120,8 @@ func (c Config) Validate() error {
 	if err := c.Client.Validate(); err != nil {
 		return err
 	}
-	if c.Client.HTTP2 != clients.HTTP1 {
-		return fmt.Errorf("http2: %v: the Python clients speak HTTP/1.1 only; want h1", c.Client.HTTP2)
+	if err := c.validateHTTP2(); err != nil {
+		return err
 	}
 	if c.Client.TLSResume {
 		return fmt.Errorf("tls resume: the Python clients do not resume TLS sessions across connections; want false")

@@ -3,7 +3,8 @@
 // aiohttp on uvloop) as clients.Client values, so the harness measures
 // them like the Go strategies: same server, same Result, same metrics.
 //
-// New starts one Python worker (worker.py, embedded) with the interpreter
+// New starts one Python worker (worker.py, embedded, run by package
+// internal/pyproc after its prelude) with the interpreter
 // of Config.Python (Debian's /usr/bin/python3 by default) before any batch;
 // the time that took is StartupTime. The worker persists across Run calls
 // (with its sessions, event loop and process pools) and is driven over
@@ -20,6 +21,13 @@
 // from multiprocessing and asyncio, because aiomultiprocess is not packaged
 // for Debian.
 //
-// Check reports, in one line naming the Debian package to install, why a
-// kind cannot run with an interpreter, so that a harness can skip its rows.
+// httpx alone speaks HTTP/2 (Client.HTTP2 = h2, module h2): by ALPN over
+// https, with prior knowledge (h2c) over http; a response over another
+// version fails its request. httpx 0.23 keeps one connection past a
+// server's stream limit: it queues at its own 100 streams, and below 100
+// it fails the requests past the limit.
+//
+// Check (CheckHTTP2 for HTTP/2) reports, in one line naming the Debian
+// package to install, why a kind cannot run with an interpreter, so that a
+// harness can skip its rows.
 package pyclient

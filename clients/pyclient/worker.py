@@ -2,7 +2,7 @@
 
 Runs one client strategy, driven by JSON lines on stdin, answering on stdout:
 
-  in:  {"kind", "targets", "conn", "concurrency", "timeout_s", "procs", "index_header", "ca_pem"}  (hello, once)
+  in:  {"kind", "targets", "conn", "concurrency", "timeout_s", "procs", "index_header", "ca_pem", "http2"}  (hello, once)
   out: {"type": "ready", "python": version, "loop": the event loop's class, or ""}
   in:  {"type": "run", "seq": k, "n": n, "first": f}
   out: {"type": "result", "seq": k, "cost_ns": ns, "reqs": [[start_ns, lat_ns, code, nbytes, kind]...],
@@ -20,7 +20,6 @@ response arrived (its status code decides success).
 """
 
 import asyncio
-import errno
 import json
 import sys
 import time
@@ -29,63 +28,8 @@ import traceback
 KINDS = ["", "refused", "timeout", "reset", "fdlimit", "other"]
 KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
 
-RESET_NAMES = {
-    "ServerDisconnectedError", "RemoteDisconnected", "ProtocolError", "ChunkedEncodingError",
-    "ClientPayloadError", "RemoteProtocolError", "ReadError", "WriteError", "IncompleteRead",
-    "ConnectionResetError", "BrokenPipeError", "ConnectionAbortedError", "ContentLengthError",
-}
-
-
-def out(msg):
-    sys.stdout.write(json.dumps(msg, separators=(",", ":")) + "\n")
-    sys.stdout.flush()
-
-
-def chain(exc):
-    """Yields exc and every exception it wraps (cause, context, reason, os_error, args)."""
-    seen = set()
-    stack = [exc]
-    while stack:
-        e = stack.pop()
-        if not isinstance(e, BaseException) or id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        for attr in ("__cause__", "__context__", "reason", "os_error"):
-            stack.append(getattr(e, attr, None))
-        stack.extend(getattr(e, "args", ()))
-
-
-def classify(exc):
-    """Returns the kind of a failed request's exception, as the Go clients classify errors."""
-    excs = list(chain(exc))
-    for e in excs:
-        if isinstance(e, OSError) and e.errno is not None:
-            if e.errno == errno.ECONNREFUSED:
-                return "refused"
-            if e.errno in (errno.EMFILE, errno.ENFILE):
-                return "fdlimit"
-            if e.errno in (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED):
-                return "reset"
-            if e.errno == errno.ETIMEDOUT:
-                return "timeout"
-    for e in excs:
-        name = type(e).__name__
-        if isinstance(e, TimeoutError) or "Timeout" in name:
-            return "timeout"
-    for e in excs:
-        if type(e).__name__ in RESET_NAMES:
-            return "reset"
-    msg = " ".join(str(e) for e in excs).lower()
-    if "too many open files" in msg:
-        return "fdlimit"
-    if "connection refused" in msg:
-        return "refused"
-    if "timed out" in msg:
-        return "timeout"
-    if "reset" in msg or "disconnect" in msg or "aborted" in msg:
-        return "reset"
-    return "other"
+# out, classify, die_with_parent and run_main come from internal/pyproc's prelude,
+# which runs first.
 
 
 def sample(exc):
@@ -293,9 +237,15 @@ class AioHTTP(Base):
         self.loop.close()
 
 
+class HTTPVersionMismatch(Exception):
+    """A response came over another HTTP version than the one asked for."""
+
+
 class HTTPX(Base):
-    """httpx.AsyncClient fan-out. Cold: a new AsyncClient per request; warm: one client
-    whose pool holds c connections."""
+    """httpx.AsyncClient fan-out. Cold: a new AsyncClient (so a new connection) per
+    request; warm: one client whose pool holds c connections. With http2, HTTP/2:
+    negotiated by ALPN when every target is https, else with prior knowledge (h2c,
+    HTTP/1.1 off); a response over another version fails its request."""
 
     def __init__(self, hello):
         super().__init__(hello)
@@ -303,23 +253,40 @@ class HTTPX(Base):
         self.httpx = httpx
         self.loop = asyncio.new_event_loop()
         self.verify = self.ssl_context() or True
+        self.version = None  # the HTTP version every response must have; None: any
+        self.protos = {}
+        if hello.get("http2"):
+            try:
+                import h2  # noqa: F401 (httpx speaks HTTP/2 through it)
+            except ImportError as e:
+                raise ImportError("httpx over HTTP/2 needs module h2: install python3-h2 (%s)" % e) from e
+            self.version = "HTTP/2"
+            # Over TLS, ALPN picks the protocol, so HTTP/1.1 stays offered: a server
+            # without h2 then answers over HTTP/1.1 and the check in fetch says so.
+            tls_only = all(t.startswith("https:") for t in self.targets)
+            self.protos = {"http1": tls_only, "http2": True}
         self.client = None
         if not self.cold:
             c = self.c or None
             limits = httpx.Limits(max_connections=c, max_keepalive_connections=c)
 
             async def make():
-                return httpx.AsyncClient(limits=limits, timeout=self.timeout, trust_env=False, verify=self.verify)
+                return self.new_client(limits=limits)
             self.client = self.loop.run_until_complete(make())
+
+    def new_client(self, **kw):
+        return self.httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=self.verify, **self.protos, **kw)
 
     async def fetch(self, url, headers, samples):
         t0 = time.monotonic_ns()
         try:
             if self.cold:
-                async with self.httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=self.verify) as cl:
+                async with self.new_client() as cl:
                     r = await cl.get(url, headers=headers)
             else:
                 r = await self.client.get(url, headers=headers)
+            if self.version and r.http_version != self.version:
+                raise HTTPVersionMismatch("the response came over %s, want %s" % (r.http_version, self.version))
             return ok_rec(t0, r.status_code, len(r.content))
         except Exception as e:
             return fail_rec(t0, e, samples)
@@ -333,21 +300,6 @@ class HTTPX(Base):
         if self.client is not None:
             self.loop.run_until_complete(self.client.aclose())
         self.loop.close()
-
-
-def die_with_parent():
-    """Asks Linux to kill this process when its parent (the worker) dies: a killed
-    worker's pool processes must not outlive it. Best effort off Linux."""
-    import ctypes
-    import os
-    import signal
-    parent = os.getppid()
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 # pool-chunked: the state of one Pool process, set by pool_init.
@@ -513,9 +465,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BaseException:
-        out({"type": "error", "error": traceback.format_exc()})
-        sys.stdout.flush()
-        sys.exit(1)
+    run_main(main)

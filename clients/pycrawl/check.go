@@ -1,17 +1,11 @@
 package pycrawl
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"os/exec"
-	"strings"
-	"time"
-)
 
-// checkTimeout bounds the interpreter run by Check.
-const checkTimeout = 30 * time.Second
+	"github.com/crawlbench/crawlbench/internal/pyproc"
+)
 
 // Check reports in one line why kind cannot run with parser (""
 // means HTMLParser) and the interpreter python ("" means DefaultPython):
@@ -25,33 +19,12 @@ func Check(ctx context.Context, python string, kind Kind, parser Parser) error {
 	if p := cfg.parser(); p != HTMLParser && p != LXML {
 		return fmt.Errorf("pycrawl: parser %q: want %s or %s", p, HTMLParser, LXML)
 	}
-	path, err := exec.LookPath(cfg.python())
+	path, m, err := pyproc.FirstMissing(ctx, cfg.python(), modules(cfg.parser()))
 	if err != nil {
-		return fmt.Errorf("pycrawl: python interpreter %s not found: install python3 (%v)", cfg.python(), err)
+		return fmt.Errorf("pycrawl: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
-	defer cancel()
-	// Print the first module that fails to import, or nothing.
-	script := "import importlib,sys\nfor m in sys.argv[1:]:\n  try: importlib.import_module(m)\n  except Exception: print(m); break\n"
-	cmd := exec.CommandContext(ctx, path, append([]string{"-c", script}, modules(cfg.parser())...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	outb, err := cmd.Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return fmt.Errorf("pycrawl: %s does not run: %v: %s", path, err, lastLine(stderr.String()))
-		}
-		return fmt.Errorf("pycrawl: %s does not run: %w", path, err)
-	}
-	if m := strings.TrimSpace(string(outb)); m != "" {
+	if m != "" {
 		return fmt.Errorf("pycrawl: %s with %s: %s lacks module %s: install python3-%s", kind, cfg.parser(), path, m, m)
 	}
 	return nil
-}
-
-// lastLine returns the last non-empty line of s.
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }

@@ -49,63 +49,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 KINDS = ("refused", "timeout", "reset", "status", "fdlimit", "other")
 
-RESET_NAMES = {
-    "ServerDisconnectedError", "RemoteDisconnected", "ProtocolError", "ChunkedEncodingError",
-    "ClientPayloadError", "RemoteProtocolError", "ReadError", "WriteError", "IncompleteRead",
-    "ConnectionResetError", "BrokenPipeError", "ConnectionAbortedError", "ContentLengthError",
-}
-
-
-def out(msg):
-    sys.stdout.write(json.dumps(msg, separators=(",", ":")) + "\n")
-    sys.stdout.flush()
-
-
-def chain(exc):
-    """Yields exc and every exception it wraps (cause, context, reason, os_error, args)."""
-    seen = set()
-    stack = [exc]
-    while stack:
-        e = stack.pop()
-        if not isinstance(e, BaseException) or id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        for attr in ("__cause__", "__context__", "reason", "os_error"):
-            stack.append(getattr(e, attr, None))
-        stack.extend(getattr(e, "args", ()))
-
-
-def classify(exc):
-    """Returns the kind of a failed fetch's exception, as the Go clients classify errors
-    (the same rules as clients/pyclient's worker)."""
-    excs = list(chain(exc))
-    for e in excs:
-        if isinstance(e, OSError) and e.errno is not None:
-            if e.errno == errno.ECONNREFUSED:
-                return "refused"
-            if e.errno in (errno.EMFILE, errno.ENFILE):
-                return "fdlimit"
-            if e.errno in (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED):
-                return "reset"
-            if e.errno == errno.ETIMEDOUT:
-                return "timeout"
-    for e in excs:
-        if isinstance(e, TimeoutError) or "Timeout" in type(e).__name__:
-            return "timeout"
-    for e in excs:
-        if type(e).__name__ in RESET_NAMES:
-            return "reset"
-    msg = " ".join(str(e) for e in excs).lower()
-    if "too many open files" in msg:
-        return "fdlimit"
-    if "connection refused" in msg:
-        return "refused"
-    if "timed out" in msg:
-        return "timeout"
-    if "reset" in msg or "disconnect" in msg or "aborted" in msg:
-        return "reset"
-    return "other"
+# out, chain, classify (the rules of clients/pyclient's worker), die_with_parent and
+# run_main come from internal/pyproc's prelude, which runs first.
 
 
 def describe(exc):
@@ -531,19 +476,6 @@ async def crawl_one(cfg, aiohttp, spin_per_us, budget):
 # ---- procs-asyncio
 
 
-def die_with_parent():
-    """Asks Linux to kill this process when its parent dies."""
-    import ctypes
-    import signal
-    parent = os.getppid()
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
 def child_main(k, nparts, spin_per_us, inq, outq, reserved, done):
     """One process of procs-asyncio: a persistent event loop; a reader thread turns the
     parent's queue into an asyncio queue."""
@@ -739,9 +671,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BaseException:
-        out({"type": "error", "error": traceback.format_exc()})
-        sys.stdout.flush()
-        sys.exit(1)
+    run_main(main)

@@ -9,7 +9,8 @@
 // the next fetches are sent before the page is parsed and worked on, so
 // parsing and work hold the CPU, not a connection.
 //
-// New starts one Python process (crawler.py, embedded) with Debian's
+// New starts one Python process (crawler.py, embedded, run by package
+// internal/pyproc after its prelude) with Debian's
 // /usr/bin/python3 by default, which calibrates its work loop against
 // time.thread_time() and, for procs-asyncio, forks its P processes before
 // New returns (StartupTime). Each Crawl is one JSON line to it and one
