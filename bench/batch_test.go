@@ -53,12 +53,12 @@ func batchCase(s string, n, procs int) harness.Case {
 // goroutines each (aiomultiprocess's default). The plots package draws
 // sec/op against n with the model's ideal (ideal-ns) dashed.
 //
-// With -server flask (or flask-single) the same cases run against the
-// seed's Flask app, named server=flask; against flask-single, which serves
+// With -server flask, flask-single or lean the same cases run against the
+// seed's Flask app or the lean server, named server=NAME; against flask-single, which serves
 // one request at a time, n stops at 100 (1,000 × d would be 50 s a batch).
 func BenchmarkBatch(b *testing.B) {
 	name := "unlimited"
-	if config.server.IsFlask() {
+	if config.server.Fixed() {
 		name = string(config.server)
 	}
 	b.Run("server="+name, func(b *testing.B) {

@@ -142,7 +142,7 @@ func matrixServers() []namedServer {
 // are slowserver-only.
 func checkMatrixServer(servers string, kind harness.ServerKind) error {
 	raw := strings.TrimSpace(servers)
-	if !kind.IsFlask() || raw == "" || raw == "all" {
+	if !kind.Fixed() || raw == "" || raw == "all" {
 		return nil
 	}
 	twin := "unlimited"
@@ -159,7 +159,7 @@ func checkMatrixServer(servers string, kind harness.ServerKind) error {
 // settings s: the one Flask server of -server flask or flask-single
 // (named after it), else those of -servers in matrix order.
 func (s settings) concurrencyServers() []namedServer {
-	if s.server.IsFlask() {
+	if s.server.Fixed() {
 		return []namedServer{{string(s.server), harness.BundledSpec(s.server)}}
 	}
 	names := s.matrix.serverNames()

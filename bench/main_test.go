@@ -78,6 +78,9 @@ func checkSettings(s settings) (settings, error) {
 		return s, err
 	}
 	s.server = kind
+	if s.breakdown && kind == harness.ServerLean {
+		return s, fmt.Errorf("-breakdown with -server %s: the breakdown needs the slowserver's burst and timer counters, which the lean server does not keep", kind)
+	}
 	if err := checkMatrixServer(s.matrix.servers, s.server); err != nil {
 		return s, err
 	}

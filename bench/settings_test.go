@@ -22,7 +22,7 @@ func TestCheckSettings(t *testing.T) {
 	}
 	// A Flask server runs alone in BenchmarkConcurrency, as its slowserver
 	// twin's name or by default.
-	for _, tt := range []struct{ server, servers string }{{"flask", ""}, {"flask", "unlimited"}, {"flask-single", "all"}, {"flask-single", "k1"}} {
+	for _, tt := range []struct{ server, servers string }{{"flask", ""}, {"flask", "unlimited"}, {"flask-single", "all"}, {"flask-single", "k1"}, {"lean", ""}, {"lean", "unlimited"}} {
 		s, err := checkSettings(settings{delay: 50 * time.Millisecond, server: harness.ServerKind(tt.server), matrix: matrixSettings{servers: tt.servers}})
 		if err != nil {
 			t.Fatalf("-server %s -servers %q: %v", tt.server, tt.servers, err)
@@ -39,6 +39,8 @@ func TestCheckSettings(t *testing.T) {
 		{func(s *settings) { s.delay = 0 }, "-delay 0s: want 1ms..10m"},
 		{func(s *settings) { s.delay = time.Hour }, "-delay 1h0m0s: want 1ms..10m"},
 		{func(s *settings) { s.procs = -1 }, "-procs -1: want 0 (auto) or 1..256"},
+		{func(s *settings) { s.server, s.breakdown = harness.ServerLean, true }, "-breakdown with -server lean: the breakdown needs"},
+		{func(s *settings) { s.server, s.matrix.servers = harness.ServerLean, "k8" }, `-servers "k8" with -server lean`},
 		{func(s *settings) { s.procs = 300 }, "-procs 300: want 0 (auto) or 1..256"},
 		{func(s *settings) { s.reqTimeout = -time.Second }, "-req-timeout -1s"},
 		{func(s *settings) { s.target = "ftp://x/" }, `-target "ftp://x/"`},

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -222,6 +223,9 @@ func TestSpecValidate(t *testing.T) {
 	if BundledSpec(ServerFlaskSingle).Server("", time.Second).Capacity != 1 || BundledSpec(ServerFlask).Server("", time.Second).Capacity != 0 {
 		t.Error("flask-single's capacity is not 1, or threaded flask's not unlimited")
 	}
+	if a := BundledSpec(ServerLean).Args(time.Second); a[0] != "lean" || !slices.Contains(a, "1s") {
+		t.Errorf("lean server args %q", a)
+	}
 	if err := (Spec{Capacity: 8, Dist: string(servers.DistExp)}).Validate(); err != nil {
 		t.Errorf("slowserver spec: %v", err)
 	}
@@ -232,13 +236,15 @@ func TestSpecValidate(t *testing.T) {
 		{Spec{Kind: ServerFlask, Dist: string(servers.DistUniform)}, "-server flask with the uniform delay distribution: variable delays are slowserver-only"},
 		{Spec{Kind: ServerFlaskSingle}, "-server flask-single with capacity 0: its capacity is 1"},
 		{Spec{Kind: ServerFlask, Capacity: 8}, "-server flask with capacity 8: its capacity is 0"},
+		{Spec{Kind: ServerLean, Capacity: 1}, "-server lean with capacity 1: its capacity is 0"},
+		{Spec{Kind: ServerLean, Dist: string(servers.DistExp)}, "-server lean with the exp delay distribution"},
 		{Spec{Kind: "nginx"}, `server "nginx": want one of`},
 	} {
 		if err := tt.spec.Validate(); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("%+v.Validate() = %v, want %q", tt.spec, err, tt.want)
 		}
 	}
-	if _, err := ParseServerKind("Flask"); err == nil || err.Error() != `-server "Flask": want one of slowserver, flask, flask-single` {
+	if _, err := ParseServerKind("Flask"); err == nil || err.Error() != `-server "Flask": want one of slowserver, flask, flask-single, lean` {
 		t.Errorf("ParseServerKind(Flask) = %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/crawlbench/crawlbench/servers"
 	"github.com/crawlbench/crawlbench/servers/flaskserver"
+	"github.com/crawlbench/crawlbench/servers/servercmd"
 	"github.com/crawlbench/crawlbench/servers/serverproc"
 )
 
@@ -25,13 +26,19 @@ const (
 	ServerFlask ServerKind = "flask"
 	// ServerFlaskSingle is the seed's Flask app single-threaded: capacity 1.
 	ServerFlaskSingle ServerKind = "flask-single"
+	// ServerLean is the least a slow server can do (servercmd's lean
+	// server: fasthttp, a fixed delay, the counters a benchmark checks and
+	// nothing else): the control that measures the slowserver's own cost.
+	ServerLean ServerKind = "lean"
 )
 
 // ServerUsage is the usage of -server.
-const ServerUsage = "the bundled server: slowserver (crawlbench's Go server), flask (the seed's Flask app, threaded) or flask-single (one request at a time); flask needs python3-flask"
+const ServerUsage = "the bundled server: slowserver (crawlbench's Go server), flask (the seed's Flask app, threaded), flask-single (one request at a time; flask needs python3-flask) or lean (a fasthttp server that only sleeps: the control for the slowserver's own cost)"
 
 // ServerKinds returns every ServerKind, the default first.
-func ServerKinds() []ServerKind { return []ServerKind{ServerSlow, ServerFlask, ServerFlaskSingle} }
+func ServerKinds() []ServerKind {
+	return []ServerKind{ServerSlow, ServerFlask, ServerFlaskSingle, ServerLean}
+}
 
 // ParseServerKind validates -server; "" means ServerSlow.
 func ParseServerKind(s string) (ServerKind, error) {
@@ -47,6 +54,10 @@ func ParseServerKind(s string) (ServerKind, error) {
 	}
 	return "", fmt.Errorf("-server %q: want one of %s", s, strings.Join(names, ", "))
 }
+
+// Fixed reports whether k runs one fixed configuration (a Flask server, or
+// the lean server): no capacities or delay distributions but its own.
+func (k ServerKind) Fixed() bool { return k.IsFlask() || k == ServerLean }
 
 // IsFlask reports whether k is one of the Flask servers.
 func (k ServerKind) IsFlask() bool { return k == ServerFlask || k == ServerFlaskSingle }
@@ -76,7 +87,7 @@ func BundledSpec(k ServerKind) Spec { return Spec{Kind: k, Capacity: k.Capacity(
 // Validate reports a Spec no bundled server can run: a Flask server has a
 // fixed delay and its own capacity.
 func (s Spec) Validate() error {
-	if !s.Kind.IsFlask() {
+	if !s.Kind.Fixed() {
 		if s.Kind != "" && s.Kind != ServerSlow {
 			return fmt.Errorf("server %q: want one of %v", s.Kind, ServerKinds())
 		}
@@ -103,8 +114,12 @@ func (s Spec) DelayOf(d time.Duration) func(index uint64) time.Duration {
 	}
 }
 
-// Args returns the slowserver flags for s at delay d.
+// Args returns the slowserver flags for s at delay d (the lean server's,
+// after servercmd.LeanArg, for ServerLean).
 func (s Spec) Args(d time.Duration) []string {
+	if s.Kind == ServerLean {
+		return []string{servercmd.LeanArg, "-addr", "127.0.0.1:0", "-delay", d.String()}
+	}
 	a := []string{"-addr", "127.0.0.1:0", "-delay", d.String(), "-capacity", fmt.Sprint(s.Capacity)}
 	if s.Dist != "" {
 		a = append(a, "-dist", s.Dist, "-seed", fmt.Sprint(s.Seed))

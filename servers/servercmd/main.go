@@ -77,7 +77,11 @@ func flagFor(field string) string {
 
 // Main runs the slowserver command with args (without the program name)
 // until ctx is done, and returns the exit status.
+// With LeanArg first it runs the lean server (lean.go) instead.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == LeanArg {
+		return mainLean(ctx, args[1:], stdout, stderr)
+	}
 	opts, code, done := parseArgs(args, stdout, stderr)
 	if done {
 		return code

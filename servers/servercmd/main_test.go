@@ -20,7 +20,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m,
+		// The lean server's fasthttp keeps a process-wide date updater, and
+		// a stopped server's worker-pool cleaner sleeps out its period.
+		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
+		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"))
 }
 
 func TestBadFlags(t *testing.T) {
