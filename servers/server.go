@@ -63,6 +63,8 @@ const (
 	errorLogLines = 20
 	// chunkSize is the least size of the buffer that bodies are written from.
 	chunkSize = 32 << 10
+	// textPlain is the Content-Type of the slow endpoint's bodies.
+	textPlain = "text/plain; charset=utf-8"
 )
 
 // Stats are a Server's counters since the last reset, as served by
@@ -157,6 +159,12 @@ type Server struct {
 	sem   chan struct{} // capacity slots; nil when unlimited
 	chunk []byte        // cfg.Body repeated to at least chunkSize bytes
 	log   *quietWriter
+	// params are the Params of a request without a query; bodyLen and
+	// delayText are the header values of its Bytes and Delay, so that the
+	// common request formats neither.
+	params    Params
+	bodyLen   string
+	delayText string
 
 	seq         atomic.Uint64
 	served      atomic.Int64
@@ -221,6 +229,11 @@ func New(cfg Config) (*Server, error) {
 		w = os.Stderr
 	}
 	s.log = &quietWriter{w: w, limit: errorLogLines}
+	if s.params, err = ParseParams(nil, cfg); err != nil {
+		return nil, fmt.Errorf("servers: %w", err)
+	}
+	s.bodyLen = strconv.FormatInt(s.params.Bytes, 10)
+	s.delayText = s.params.Delay.String()
 	return s, nil
 }
 
@@ -262,10 +275,13 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	if e, ok := ctx.Value(connKey{}).(*connEntry); ok {
 		e.requests.Add(1)
 	}
-	p, err := ParseQuery(r.URL.RawQuery, s.cfg)
-	if err != nil {
-		s.reject(w, http.StatusBadRequest, err.Error())
-		return
+	p := s.params
+	if r.URL.RawQuery != "" {
+		var err error
+		if p, err = ParseQuery(r.URL.RawQuery, s.cfg); err != nil {
+			s.reject(w, http.StatusBadRequest, err.Error())
+			return
+		}
 	}
 	index, hasIndex, err := requestIndex(r.Header)
 	if err != nil {
@@ -444,11 +460,20 @@ func (s *Server) drainBody(w http.ResponseWriter, r *http.Request) bool {
 // write answers 200 with n bytes of the repeated body; it reports whether
 // the whole response was handed to the connection.
 func (s *Server) write(w http.ResponseWriter, r *http.Request, n int64, seq uint64, delay time.Duration) bool {
+	// What h.Set does, with the four values in one allocation: the keys
+	// are canonical already, and each value slice is capped so that an
+	// append to one cannot overwrite the next.
+	v := make([]string, 4)
+	v[0] = textPlain
+	if v[1] = s.bodyLen; n != s.params.Bytes {
+		v[1] = strconv.FormatInt(n, 10)
+	}
+	v[2] = strconv.FormatUint(seq, 10)
+	if v[3] = s.delayText; delay != s.params.Delay {
+		v[3] = delay.String()
+	}
 	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Content-Length", strconv.FormatInt(n, 10))
-	h.Set(HeaderSeq, strconv.FormatUint(seq, 10))
-	h.Set(HeaderDelay, delay.String())
+	h["Content-Type"], h["Content-Length"], h[HeaderSeq], h[HeaderDelay] = v[0:1:1], v[1:2:2], v[2:3:3], v[3:4:4]
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
 		return true
