@@ -177,12 +177,8 @@ type Server struct {
 	maxInFlight atomic.Int64
 	queued      atomic.Int64
 	maxQueued   atomic.Int64
-	timerLate   atomic.Int64
-	timerMax    atomic.Int64
-	timerWakes  atomic.Int64
-	preTimer    atomic.Int64
-	postTimer   atomic.Int64
-	bursts      bursts
+	bursts      bursts    // and the timer counters, under the same lock
+	timers      sync.Pool // of *time.Timer, stopped or fired and drained
 
 	// afterWake, if not nil, runs when a delay's timer has fired, before
 	// its lateness is measured; tests make a sleep late with it.
@@ -270,7 +266,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	entered := time.Now()
 	s.bursts.enter(entered)
-	defer func() { s.bursts.leave(time.Now()) }() // also when the request aborts
+	var post time.Duration = -1 // the time after the delay, if waited in full
+	defer func() { s.bursts.leave(time.Now(), post) }() // also when the request aborts
 	ctx := r.Context()
 	if e, ok := ctx.Value(connKey{}).(*connEntry); ok {
 		e.requests.Add(1)
@@ -331,7 +328,7 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 			s.answerFault(w, http.StatusServiceUnavailable, seq, delay, fault,
 				fmt.Sprintf("stall: request %d held for the server's max delay %v by ?stall=%g (injected fault)", seq, delay, p.Stall))
 		}
-		s.postTimer.Add(int64(time.Since(woke)))
+		post = time.Since(woke)
 	}
 	// Counted before it leaves InFlight, so a Stats that shows InFlight 0
 	// counts every request served so far; and it leaves InFlight before
@@ -407,22 +404,26 @@ func (s *Server) sleep(ctx context.Context, d time.Duration, entered time.Time) 
 		return time.Now(), ctx.Err() == nil
 	}
 	start := time.Now()
-	t := time.NewTimer(d)
-	defer t.Stop()
+	// A timer from the pool: since Go 1.23 a stopped or fired timer's
+	// channel holds no stale value, so Reset restarts it cleanly.
+	t, _ := s.timers.Get().(*time.Timer)
+	if t == nil {
+		t = time.NewTimer(d)
+	} else {
+		t.Reset(d)
+	}
 	select {
 	case <-t.C:
+		s.timers.Put(t)
 		if s.afterWake != nil {
 			s.afterWake()
 		}
 		woke := time.Now()
-		late := max(0, int64(woke.Sub(start)-d))
-		s.timerLate.Add(late)
-		s.timerWakes.Add(1)
-		s.preTimer.Add(int64(start.Sub(entered)))
 		s.bursts.timed(entered, start, d, woke)
-		raise(&s.timerMax, late)
 		return woke, true
 	case <-ctx.Done():
+		t.Stop()
+		s.timers.Put(t)
 		return time.Time{}, false
 	}
 }
@@ -602,11 +603,6 @@ func (s *Server) Stats() Stats {
 	st.Stalled = s.stalled.Load()
 	st.MaxInFlight = s.maxInFlight.Load()
 	st.MaxQueued = s.maxQueued.Load()
-	st.TimerLateNS = s.timerLate.Load()
-	st.TimerLateMaxNS = s.timerMax.Load()
-	st.TimerWakes = s.timerWakes.Load()
-	st.PreTimerNS = s.preTimer.Load()
-	st.PostTimerNS = s.postTimer.Load()
 	s.bursts.stats(&st)
 	return st
 }
@@ -630,11 +626,6 @@ func (s *Server) ResetStats() {
 	s.stalled.Store(0)
 	s.maxInFlight.Store(s.inFlight.Load())
 	s.maxQueued.Store(s.queued.Load())
-	s.timerLate.Store(0)
-	s.timerMax.Store(0)
-	s.timerWakes.Store(0)
-	s.preTimer.Store(0)
-	s.postTimer.Store(0)
 	s.bursts.reset()
 }
 
