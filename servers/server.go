@@ -266,7 +266,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	entered := time.Now()
 	s.bursts.enter(entered)
-	var post time.Duration = -1 // the time after the delay, if waited in full
+	var post time.Duration = -1                         // the time after the delay, if waited in full
 	defer func() { s.bursts.leave(time.Now(), post) }() // also when the request aborts
 	ctx := r.Context()
 	if e, ok := ctx.Value(connKey{}).(*connEntry); ok {
