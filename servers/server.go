@@ -266,8 +266,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 	entered := time.Now()
 	s.bursts.enter(entered)
-	var post time.Duration = -1                         // the time after the delay, if waited in full
-	defer func() { s.bursts.leave(time.Now(), post) }() // also when the request aborts
+	// post is the time after the delay, if it was waited in full; the
+	// request leaves the burst also when it aborts.
+	var post time.Duration = -1
+	defer func() { s.bursts.leave(time.Now(), post) }()
 	ctx := r.Context()
 	if e, ok := ctx.Value(connKey{}).(*connEntry); ok {
 		e.requests.Add(1)
