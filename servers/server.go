@@ -178,6 +178,7 @@ type Server struct {
 	queued      atomic.Int64
 	maxQueued   atomic.Int64
 	bursts      bursts    // and the timer counters, under the same lock
+	base        time.Time // New's time; now counts from it
 	timers      sync.Pool // of *time.Timer, stopped or fired and drained
 
 	// afterWake, if not nil, runs when a delay's timer has fired, before
@@ -206,7 +207,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("servers: invalid config: %w", err)
 	}
 	cfg = cfg.WithDefaults()
-	s := &Server{cfg: cfg, pending: make(map[net.Conn]*connEntry)}
+	s := &Server{cfg: cfg, base: time.Now(), pending: make(map[net.Conn]*connEntry)}
 	clock, err := monoclock.New()
 	if err != nil {
 		return nil, fmt.Errorf("servers: %w", err)
@@ -264,12 +265,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveSlow is the slow endpoint: queue for a slot, wait the delay, answer.
 func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
-	entered := time.Now()
+	entered := s.now()
 	s.bursts.enter(entered)
-	// post is the time after the delay, if it was waited in full; the
-	// request leaves the burst also when it aborts.
+	// post is the time after the delay, if it was waited in full, and
+	// left the time the request was done; the request leaves the burst
+	// also when it aborts.
 	var post time.Duration = -1
-	defer func() { s.bursts.leave(time.Now(), post) }()
+	var left time.Time
+	defer func() {
+		if left.IsZero() {
+			left = s.now()
+		}
+		s.bursts.leave(left, post)
+	}()
 	ctx := r.Context()
 	if e, ok := ctx.Value(connKey{}).(*connEntry); ok {
 		e.requests.Add(1)
@@ -330,7 +338,8 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 			s.answerFault(w, http.StatusServiceUnavailable, seq, delay, fault,
 				fmt.Sprintf("stall: request %d held for the server's max delay %v by ?stall=%g (injected fault)", seq, delay, p.Stall))
 		}
-		post = time.Since(woke)
+		left = s.now()
+		post = left.Sub(woke)
 	}
 	// Counted before it leaves InFlight, so a Stats that shows InFlight 0
 	// counts every request served so far; and it leaves InFlight before
@@ -403,9 +412,9 @@ func (s *Server) release() {
 // (the handler's start) to the wait's in Stats.PreTimerNS.
 func (s *Server) sleep(ctx context.Context, d time.Duration, entered time.Time) (time.Time, bool) {
 	if d <= 0 {
-		return time.Now(), ctx.Err() == nil
+		return s.now(), ctx.Err() == nil
 	}
-	start := time.Now()
+	start := s.now()
 	// A timer from the pool: since Go 1.23 a stopped or fired timer's
 	// channel holds no stale value, so Reset restarts it cleanly.
 	t, _ := s.timers.Get().(*time.Timer)
@@ -420,7 +429,7 @@ func (s *Server) sleep(ctx context.Context, d time.Duration, entered time.Time) 
 		if s.afterWake != nil {
 			s.afterWake()
 		}
-		woke := time.Now()
+		woke := s.now()
 		s.bursts.timed(entered, start, d, woke)
 		return woke, true
 	case <-ctx.Done():
@@ -682,6 +691,12 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		ErrorLog:          log.New(s.log, "slowserver: http: ", 0),
 	}
 }
+
+// now returns the time from one reading of the monotonic clock: time.Now
+// reads the wall clock too, which doubles its cost. Its wall-clock part is
+// the Server's creation time plus the monotonic time since, so it is meant
+// for durations (and monoclock.Clock.NS), not for display.
+func (s *Server) now() time.Time { return s.base.Add(time.Since(s.base)) }
 
 // raise lifts the high-water mark m to v if v is higher.
 func raise(m *atomic.Int64, v int64) {
