@@ -142,19 +142,23 @@ func (c *netHTTP) RunFrom(ctx context.Context, first int64, n int) (*Result, err
 	}
 	rec := NewRecorder(c.name, n, c.cfg.timeout())
 	timeout := c.cfg.timeout()
+	timeouts := newBatchTimeouts(ctx, n, timeout)
+	defer timeouts.close()
 	start := time.Now()
 	c.runFunc(ctx, n, func(i int) {
-		doHTTP(ctx, c.client, c.cfg.Targets[i%len(c.cfg.Targets)], first+int64(i), timeout, rec)
+		rctx, cancel := timeouts.request(i)
+		defer cancel()
+		doHTTP(ctx, rctx, c.client, c.cfg.Targets[i%len(c.cfg.Targets)], first+int64(i), rec)
 	})
 	res := rec.Finish(time.Since(start), context.Cause(ctx))
 	res.FirstIndex = first
 	return res, nil
 }
 
-// doHTTP issues one GET carrying index and records its outcome.
-func doHTTP(ctx context.Context, client *http.Client, url string, index int64, timeout time.Duration, rec *Recorder) {
-	rctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+// doHTTP issues one GET carrying index under rctx, the request's own
+// context (bounded by its timeout), and records its outcome; ctx is the
+// run's context, which decides whether a failure counts as Canceled.
+func doHTTP(ctx, rctx context.Context, client *http.Client, url string, index int64, rec *Recorder) {
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
 	start := rec.Begin()
 	if err != nil {

@@ -78,7 +78,9 @@ func (c *netHTTP) Load(ctx context.Context, lc LoadConfig) (*Result, error) {
 	timeout := c.cfg.timeout()
 	first := c.indices.take(lc.MaxRequests)
 	return runLoad(ctx, c.name, lc, first, timeout, func(rec *Recorder, i int64) {
-		doHTTP(ctx, c.client, c.cfg.Targets[i%int64(len(c.cfg.Targets))], first+i, timeout, rec)
+		rctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		doHTTP(ctx, rctx, c.client, c.cfg.Targets[i%int64(len(c.cfg.Targets))], first+i, rec)
 	}), nil
 }
 

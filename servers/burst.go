@@ -29,6 +29,15 @@ type bursts struct {
 	lastWake, lastEnd time.Time
 	sum               burstSums // over the bursts ended since the last reset
 	ring              burstRing // the latest bursts, one by one (burstring.go)
+	timer             timerSums // over the requests since the last reset
+}
+
+// timerSums are the timer counters (Stats.TimerLateNS, TimerLateMaxNS,
+// TimerWakes, PreTimerNS, PostTimerNS). They are kept under the bursts'
+// lock, which every timed request takes anyway, rather than in atomics
+// of their own that concurrent handlers would contend for.
+type timerSums struct {
+	late, lateMax, wakes, pre, post int64
 }
 
 // burstSums are the bursts' parts added up (Stats.Burst*).
@@ -49,10 +58,15 @@ func (b *bursts) enter(t time.Time) {
 }
 
 // timed notes a request that entered at entry, started its delay d at
-// start and woke at wake.
+// start and woke at wake, in the bursts and in the timer counters.
 func (b *bursts) timed(entry, start time.Time, d time.Duration, wake time.Time) {
+	late := max(0, int64(wake.Sub(start)-d))
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.timer.late += late
+	b.timer.lateMax = max(b.timer.lateMax, late)
+	b.timer.wakes++
+	b.timer.pre += int64(start.Sub(entry))
 	if exp := start.Add(d); !b.crit.ok || exp.After(b.crit.expiry) {
 		b.crit.ok, b.crit.entry, b.crit.start, b.crit.expiry, b.crit.delay = true, entry, start, exp, d
 	}
@@ -61,11 +75,15 @@ func (b *bursts) timed(entry, start time.Time, d time.Duration, wake time.Time) 
 	}
 }
 
-// leave notes a request leaving the handler at t; the last one ends the
-// burst, which is counted if a request in it waited its delay in full.
-func (b *bursts) leave(t time.Time) {
+// leave notes a request leaving the handler at t, post after its delay
+// ended (negative if it did not wait its delay in full); the last one ends
+// the burst, which is counted if a request in it waited its delay in full.
+func (b *bursts) leave(t time.Time, post time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if post >= 0 {
+		b.timer.post += int64(post)
+	}
 	if t.After(b.lastEnd) {
 		b.lastEnd = t
 	}
@@ -88,11 +106,13 @@ func (b *bursts) leave(t time.Time) {
 	})
 }
 
-// stats copies the sums into st.
+// stats copies the sums and the timer counters into st.
 func (b *bursts) stats(st *Stats) {
 	b.mu.Lock()
-	s := b.sum
+	s, tm := b.sum, b.timer
 	b.mu.Unlock()
+	st.TimerLateNS, st.TimerLateMaxNS, st.TimerWakes = tm.late, tm.lateMax, tm.wakes
+	st.PreTimerNS, st.PostTimerNS = tm.pre, tm.post
 	st.Bursts, st.BurstSpanNS, st.BurstArrivalNS, st.BurstPreNS = s.n, s.span, s.arrival, s.pre
 	st.BurstDelayNS, st.BurstLateNS, st.BurstPostNS = s.delay, s.late, s.post
 	st.BurstFirstMonoNS = s.first
@@ -101,6 +121,6 @@ func (b *bursts) stats(st *Stats) {
 // reset zeroes the sums (a burst under way is counted when it ends).
 func (b *bursts) reset() {
 	b.mu.Lock()
-	b.sum = burstSums{}
+	b.sum, b.timer = burstSums{}, timerSums{}
 	b.mu.Unlock()
 }

@@ -63,6 +63,8 @@ const (
 	errorLogLines = 20
 	// chunkSize is the least size of the buffer that bodies are written from.
 	chunkSize = 32 << 10
+	// textPlain is the Content-Type of the slow endpoint's bodies.
+	textPlain = "text/plain; charset=utf-8"
 )
 
 // Stats are a Server's counters since the last reset, as served by
@@ -157,6 +159,12 @@ type Server struct {
 	sem   chan struct{} // capacity slots; nil when unlimited
 	chunk []byte        // cfg.Body repeated to at least chunkSize bytes
 	log   *quietWriter
+	// params are the Params of a request without a query; bodyLen and
+	// delayText are the header values of its Bytes and Delay, so that the
+	// common request formats neither.
+	params    Params
+	bodyLen   string
+	delayText string
 
 	seq         atomic.Uint64
 	served      atomic.Int64
@@ -169,12 +177,9 @@ type Server struct {
 	maxInFlight atomic.Int64
 	queued      atomic.Int64
 	maxQueued   atomic.Int64
-	timerLate   atomic.Int64
-	timerMax    atomic.Int64
-	timerWakes  atomic.Int64
-	preTimer    atomic.Int64
-	postTimer   atomic.Int64
-	bursts      bursts
+	bursts      bursts    // and the timer counters, under the same lock
+	base        time.Time // New's time; now counts from it
+	timers      sync.Pool // of *time.Timer, stopped or fired and drained
 
 	// afterWake, if not nil, runs when a delay's timer has fired, before
 	// its lateness is measured; tests make a sleep late with it.
@@ -202,7 +207,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("servers: invalid config: %w", err)
 	}
 	cfg = cfg.WithDefaults()
-	s := &Server{cfg: cfg, pending: make(map[net.Conn]*connEntry)}
+	s := &Server{cfg: cfg, base: time.Now(), pending: make(map[net.Conn]*connEntry)}
 	clock, err := monoclock.New()
 	if err != nil {
 		return nil, fmt.Errorf("servers: %w", err)
@@ -221,6 +226,11 @@ func New(cfg Config) (*Server, error) {
 		w = os.Stderr
 	}
 	s.log = &quietWriter{w: w, limit: errorLogLines}
+	if s.params, err = ParseParams(nil, cfg); err != nil {
+		return nil, fmt.Errorf("servers: %w", err)
+	}
+	s.bodyLen = strconv.FormatInt(s.params.Bytes, 10)
+	s.delayText = s.params.Delay.String()
 	return s, nil
 }
 
@@ -258,17 +268,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveSlow is the slow endpoint: queue for a slot, wait the delay, answer.
 func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
-	entered := time.Now()
+	entered := s.now()
 	s.bursts.enter(entered)
-	defer func() { s.bursts.leave(time.Now()) }() // also when the request aborts
+	// post is the time after the delay, if it was waited in full, and
+	// left the time the request was done; the request leaves the burst
+	// also when it aborts.
+	var post time.Duration = -1
+	var left time.Time
+	defer func() {
+		if left.IsZero() {
+			left = s.now()
+		}
+		s.bursts.leave(left, post)
+	}()
 	ctx := r.Context()
 	if e, ok := ctx.Value(connKey{}).(*connEntry); ok {
 		e.requests.Add(1)
 	}
-	p, err := ParseQuery(r.URL.RawQuery, s.cfg)
-	if err != nil {
-		s.reject(w, http.StatusBadRequest, err.Error())
-		return
+	p := s.params
+	if r.URL.RawQuery != "" {
+		var err error
+		if p, err = ParseQuery(r.URL.RawQuery, s.cfg); err != nil {
+			s.reject(w, http.StatusBadRequest, err.Error())
+			return
+		}
 	}
 	index, hasIndex, err := requestIndex(r.Header)
 	if err != nil {
@@ -318,7 +341,8 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request) {
 			s.answerFault(w, http.StatusServiceUnavailable, seq, delay, fault,
 				fmt.Sprintf("stall: request %d held for the server's max delay %v by ?stall=%g (injected fault)", seq, delay, p.Stall))
 		}
-		s.postTimer.Add(int64(time.Since(woke)))
+		left = s.now()
+		post = left.Sub(woke)
 	}
 	// Counted before it leaves InFlight, so a Stats that shows InFlight 0
 	// counts every request served so far; and it leaves InFlight before
@@ -391,25 +415,29 @@ func (s *Server) release() {
 // (the handler's start) to the wait's in Stats.PreTimerNS.
 func (s *Server) sleep(ctx context.Context, d time.Duration, entered time.Time) (time.Time, bool) {
 	if d <= 0 {
-		return time.Now(), ctx.Err() == nil
+		return s.now(), ctx.Err() == nil
 	}
-	start := time.Now()
-	t := time.NewTimer(d)
-	defer t.Stop()
+	start := s.now()
+	// A timer from the pool: since Go 1.23 a stopped or fired timer's
+	// channel holds no stale value, so Reset restarts it cleanly.
+	t, _ := s.timers.Get().(*time.Timer)
+	if t == nil {
+		t = time.NewTimer(d)
+	} else {
+		t.Reset(d)
+	}
 	select {
 	case <-t.C:
+		s.timers.Put(t)
 		if s.afterWake != nil {
 			s.afterWake()
 		}
-		woke := time.Now()
-		late := max(0, int64(woke.Sub(start)-d))
-		s.timerLate.Add(late)
-		s.timerWakes.Add(1)
-		s.preTimer.Add(int64(start.Sub(entered)))
+		woke := s.now()
 		s.bursts.timed(entered, start, d, woke)
-		raise(&s.timerMax, late)
 		return woke, true
 	case <-ctx.Done():
+		t.Stop()
+		s.timers.Put(t)
 		return time.Time{}, false
 	}
 }
@@ -447,11 +475,20 @@ func (s *Server) drainBody(w http.ResponseWriter, r *http.Request) bool {
 // write answers 200 with n bytes of the repeated body; it reports whether
 // the whole response was handed to the connection.
 func (s *Server) write(w http.ResponseWriter, r *http.Request, n int64, seq uint64, delay time.Duration) bool {
+	// What h.Set does, with the four values in one allocation: the keys
+	// are canonical already, and each value slice is capped so that an
+	// append to one cannot overwrite the next.
+	v := make([]string, 4)
+	v[0] = textPlain
+	if v[1] = s.bodyLen; n != s.params.Bytes {
+		v[1] = strconv.FormatInt(n, 10)
+	}
+	v[2] = strconv.FormatUint(seq, 10)
+	if v[3] = s.delayText; delay != s.params.Delay {
+		v[3] = delay.String()
+	}
 	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Content-Length", strconv.FormatInt(n, 10))
-	h.Set(HeaderSeq, strconv.FormatUint(seq, 10))
-	h.Set(HeaderDelay, delay.String())
+	h["Content-Type"], h["Content-Length"], h[HeaderSeq], h[HeaderDelay] = v[0:1:1], v[1:2:2], v[2:3:3], v[3:4:4]
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
 		return true
@@ -580,11 +617,6 @@ func (s *Server) Stats() Stats {
 	st.Stalled = s.stalled.Load()
 	st.MaxInFlight = s.maxInFlight.Load()
 	st.MaxQueued = s.maxQueued.Load()
-	st.TimerLateNS = s.timerLate.Load()
-	st.TimerLateMaxNS = s.timerMax.Load()
-	st.TimerWakes = s.timerWakes.Load()
-	st.PreTimerNS = s.preTimer.Load()
-	st.PostTimerNS = s.postTimer.Load()
 	s.bursts.stats(&st)
 	return st
 }
@@ -608,11 +640,6 @@ func (s *Server) ResetStats() {
 	s.stalled.Store(0)
 	s.maxInFlight.Store(s.inFlight.Load())
 	s.maxQueued.Store(s.queued.Load())
-	s.timerLate.Store(0)
-	s.timerMax.Store(0)
-	s.timerWakes.Store(0)
-	s.preTimer.Store(0)
-	s.postTimer.Store(0)
 	s.bursts.reset()
 }
 
@@ -667,6 +694,12 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		ErrorLog:          log.New(s.log, "slowserver: http: ", 0),
 	}
 }
+
+// now returns the time from one reading of the monotonic clock: time.Now
+// reads the wall clock too, which doubles its cost. Its wall-clock part is
+// the Server's creation time plus the monotonic time since, so it is meant
+// for durations (and monoclock.Clock.NS), not for display.
+func (s *Server) now() time.Time { return s.base.Add(time.Since(s.base)) }
 
 // raise lifts the high-water mark m to v if v is higher.
 func raise(m *atomic.Int64, v int64) {
