@@ -153,9 +153,13 @@ func fullPhases() []phase {
 		{label: "crawl-py", pkg: "./bench/crawl", bench: "Crawl", args: crawlArgs(list(strategy.PyCrawlAsyncio, strategy.PyCrawlProcsAsyncio), "2"), count: 1},
 		// Network, TLS and HTTP/2, and the pitfall catalogue (issue 12).
 		{label: "network-d50ms", pkg: "./bench/network", bench: "Network|Streams|Handshake", count: 3, args: []string{
-			"-net", "lan,wan,far", "-conc", "10,100", "-max-ideal", "2.2s", "-strategies", list(strategy.Fanout, strategy.FastHTTP), "-hs-n", "1000", "-benchtime", "1x"}},
+			"-net", "lan,wan,far", "-conc", "10,100", "-max-ideal", "2.2s", "-strategies", list(strategy.Fanout, strategy.FastHTTP), "-hs-n", "1000",
+			"-streams-conc", "16,32,64,99,100,101,128,256,512,1024", "-benchtime", "1x"}},
 		{label: "network-py-d50ms", pkg: "./bench/network", bench: "Network", count: 3, args: []string{
 			"-net", "wan,far", "-protos", "h1,h1tls13", "-strategies", strategy.PyAioHTTP, "-conns", "warm,cold", "-conc", "10,100", "-max-ideal", "2.2s", "-benchtime", "1x"}},
+		{label: "network-py-h2-d50ms", pkg: "./bench/network", bench: "Network|Streams", count: 3, args: []string{
+			"-net", "wan,lan", "-protos", "h1tls13,h2,h2c", "-strategies", strategy.PyHTTPX, "-conns", "warm,cold", "-conc", "10,100",
+			"-streams-strategies", strategy.PyHTTPX, "-benchtime", "1x"}},
 		{label: "pitfalls", pkg: "./bench/pitfalls", bench: "Pitfall", args: []string{"-benchtime", "10x"}, count: 3},
 		// Open loop (issue 13) and the overhead breakdown (issue 14).
 		{label: "openloop", pkg: "./bench/openloop", bench: "OpenLoop|Stall|Pacer", args: []string{"-benchtime", "1x"}, count: 1},
@@ -163,6 +167,8 @@ func fullPhases() []phase {
 		{label: "breakdown-concurrency-d50ms", bench: "^BenchmarkConcurrency$/^server=unlimited$/^strategy=(fanout|fasthttp|procs-fanout)$/^conn=warm$/^c=(16|256)$",
 			args: []string{"-servers", "unlimited", "-delay", "50ms", "-benchtime", "2s", "-breakdown"}},
 		{label: "breakdown-scale-10k", pkg: "./bench/scale", bench: "Scale", args: []string{"-scale", "10k", "-strategies", list(strategy.FastHTTP, strategy.ProcsFastHTTP), "-benchtime", "3x", "-breakdown"}, count: 3},
+		// The slowserver's own share: the seed's fan-outs against it and the lean server.
+		{label: "server-share-d50ms", bench: "^BenchmarkServerShare$", args: []string{"-delay", "50ms", "-benchtime", "2s"}},
 	}
 }
 

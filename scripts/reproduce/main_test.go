@@ -97,7 +97,7 @@ func TestFullPhases(t *testing.T) {
 		}
 	}
 	if got := strings.Join(labels, ","); got != "seed-d3s,matrix-d50ms,scale-1k,scale-10k,scale-100k,peers,seed-d50ms-flask,batch-d50ms-flask,scale-py-100,scale-py-1k,scale-py-5k,scale-py-10k,"+
-		"crawl-go,crawl-py,network-d50ms,network-py-d50ms,pitfalls,openloop,breakdown-seed-d50ms,breakdown-concurrency-d50ms,breakdown-scale-10k" {
+		"crawl-go,crawl-py,network-d50ms,network-py-d50ms,network-py-h2-d50ms,pitfalls,openloop,breakdown-seed-d50ms,breakdown-concurrency-d50ms,breakdown-scale-10k,server-share-d50ms" {
 		t.Errorf("full phases = %s", got)
 	}
 }
