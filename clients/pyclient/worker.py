@@ -419,13 +419,7 @@ class ProcsAioHTTP(Base):
         return recs
 
     def close(self):
-        for q in self.inqs:
-            q.put(None)
-        for p in self.children:
-            p.join(5)
-            if p.is_alive():
-                p.kill()
-                p.join()
+        stop_children(self.inqs, self.children)
 
 
 STRATEGIES = {

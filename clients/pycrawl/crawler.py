@@ -635,13 +635,7 @@ class ProcsAsyncio:
         return total
 
     def close(self):
-        for q in self.inqs:
-            q.put(None)
-        for p in self.children:
-            p.join(5)
-            if p.is_alive():
-                p.kill()
-                p.join()
+        stop_children(self.inqs, self.children)
 
 
 STRATEGIES = {"asyncio": Asyncio, "procs-asyncio": ProcsAsyncio}

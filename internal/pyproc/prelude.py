@@ -78,6 +78,18 @@ def die_with_parent():
         os._exit(1)
 
 
+def stop_children(inqs, children):
+    """Stops forked worker processes: a None on each input queue, then up to
+    5 s each to exit before they are killed."""
+    for q in inqs:
+        q.put(None)
+    for p in children:
+        p.join(5)
+        if p.is_alive():
+            p.kill()
+            p.join()
+
+
 def run_main(main):
     """Runs main; any exception is reported as an error line (its traceback), then exit 1."""
     try:
